@@ -1,0 +1,257 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { onProcessExit } from './cleanup.ts';
+import { hasContainerRuntime } from './container-runtime.ts';
+import { MissingBinaryError, ServiceUnreachableError } from './errors.ts';
+import { freePort } from './ports.ts';
+import { supabaseDatabaseSql, supabaseRolesSql } from './supabase-roles.sql.ts';
+import type { ServiceSource, StackOptions } from './types.ts';
+import { postgresBinDirs, which } from './which.ts';
+
+/** Password given to the `authenticator` role when this helper creates it. Local services only. */
+export const AUTHENTICATOR_PASSWORD = 'authenticator-local-only';
+
+export interface PostgresService {
+  /** Superuser URL of a database that has the Supabase roles and grants. */
+  url: string;
+  source: ServiceSource;
+  /** The same database as the `authenticator` role, for PostgREST. */
+  authenticatorUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface PostgresOptions extends StackOptions {
+  /**
+   * With a shared server (DATABASE_URL), create a fresh database for this caller and drop it on stop(),
+   * so parallel test files never see each other's rows. Default true.
+   */
+  isolate?: boolean;
+}
+
+/** Runs `select 1` within `timeoutMs`; throws ServiceUnreachableError naming `variable` otherwise. */
+export async function pingPostgres(url: string, variable = 'DATABASE_URL', timeoutMs = 3000): Promise<void> {
+  const target = safeTarget(url);
+  let sql: postgres.Sql | undefined;
+  try {
+    sql = postgres(url, { connect_timeout: Math.ceil(timeoutMs / 1000), max: 1, onnotice: () => {} });
+    await withDeadline(sql`select 1`, timeoutMs);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ServiceUnreachableError(variable, target, reason, { cause: error });
+  } finally {
+    await sql?.end({ timeout: 1 }).catch(() => {});
+  }
+}
+
+/** Postgres from DATABASE_URL when set and reachable, else a container, else a private initdb cluster. */
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresService> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => {});
+  if (env.DATABASE_URL) {
+    try {
+      await pingPostgres(env.DATABASE_URL);
+      return await useExistingServer(env.DATABASE_URL, options.isolate ?? true, log);
+    } catch (error) {
+      log(`${(error as Error).message}; starting a private Postgres instead`);
+    }
+  }
+  if (await hasContainerRuntime(env)) return startPostgresContainer();
+  return startPostgresBinary();
+}
+
+async function useExistingServer(
+  url: string,
+  isolate: boolean,
+  log: (line: string) => void,
+): Promise<PostgresService> {
+  if (!isolate) {
+    await provision(url);
+    return { url, source: 'env', authenticatorUrl: withUser(url, 'authenticator'), stop: async () => {} };
+  }
+  const name = `local_stack_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${name}`);
+  } catch (error) {
+    log(`cannot create an isolated database on DATABASE_URL (${(error as Error).message}); using it as is`);
+    await admin.end({ timeout: 1 });
+    return useExistingServer(url, false, log);
+  }
+  await admin.end({ timeout: 1 });
+  const dbUrl = withDatabase(url, name);
+  await provision(dbUrl);
+  return {
+    url: dbUrl,
+    source: 'env',
+    authenticatorUrl: withUser(dbUrl, 'authenticator'),
+    stop: async () => {
+      const sql = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        await sql.unsafe(`drop database if exists ${name} with (force)`);
+      } finally {
+        await sql.end({ timeout: 1 });
+      }
+    },
+  };
+}
+
+async function startPostgresContainer(): Promise<PostgresService> {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const container = await new GenericContainer('postgres:15-alpine')
+    .withEnvironment({ POSTGRES_PASSWORD: 'postgres', POSTGRES_HOST_AUTH_METHOD: 'trust' })
+    .withExposedPorts(5432)
+    .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
+    .start();
+  const url = `postgres://postgres:postgres@${container.getHost()}:${container.getMappedPort(5432)}/postgres`;
+  await provision(url);
+  return {
+    url,
+    source: 'container',
+    authenticatorUrl: withUser(url, 'authenticator'),
+    stop: async () => void (await container.stop()),
+  };
+}
+
+/**
+ * A throw-away cluster in a temporary directory: trust auth on 127.0.0.1, fsync off, started as the
+ * `postgres` OS user when we are root (Postgres refuses to run as root).
+ */
+async function startPostgresBinary(): Promise<PostgresService> {
+  const binDirs = postgresBinDirs();
+  const initdb = which('initdb', binDirs);
+  const pgCtl = which('pg_ctl', binDirs);
+  if (!initdb || !pgCtl) {
+    throw new MissingBinaryError(
+      'initdb/pg_ctl',
+      'install PostgreSQL (apt-get install postgresql) or set DATABASE_URL',
+    );
+  }
+  const asRoot = userInfo().uid === 0;
+  const dir = mkdtempSync(join(tmpdir(), 'local-postgres-'));
+  const runAs = (args: string[]) =>
+    asRoot
+      ? spawnSync('runuser', ['-u', 'postgres', '--', ...args], { encoding: 'utf8' })
+      : spawnSync(args[0]!, args.slice(1), { encoding: 'utf8' });
+  if (asRoot) {
+    const pgUser = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+    const pgGroup = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
+    if (pgUser.status !== 0)
+      throw new MissingBinaryError('postgres OS user', 'install the postgresql package');
+    chownSync(dir, Number(pgUser.stdout.trim()), Number(pgGroup.stdout.trim()));
+  }
+  const dataDir = join(dir, 'data');
+  const init = runAs([
+    initdb,
+    '-D',
+    dataDir,
+    '-A',
+    'trust',
+    '-U',
+    'postgres',
+    '--no-sync',
+    '-E',
+    'UTF8',
+    '--locale=C',
+  ]);
+  if (init.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
+  }
+  const port = await freePort();
+  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  const started = runAs([
+    pgCtl,
+    '-D',
+    dataDir,
+    '-w',
+    '-t',
+    '30',
+    '-l',
+    join(dir, 'log'),
+    '-o',
+    serverOptions,
+    'start',
+  ]);
+  const stopSync = () => runAs([pgCtl, '-D', dataDir, '-m', 'immediate', 'stop']);
+  if (started.status !== 0) {
+    stopSync();
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`pg_ctl start failed: ${started.stderr || started.stdout}`);
+  }
+  const removeExitHook = onProcessExit(() => {
+    stopSync();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  try {
+    await provision(url);
+  } catch (error) {
+    removeExitHook();
+    stopSync();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    url,
+    source: 'binary',
+    authenticatorUrl: withUser(url, 'authenticator'),
+    stop: async () => {
+      removeExitHook();
+      stopSync();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function provision(url: string): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe(supabaseRolesSql(AUTHENTICATOR_PASSWORD));
+    await sql.unsafe(supabaseDatabaseSql);
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.href;
+}
+
+function withUser(url: string, user: string): string {
+  const parsed = new URL(url);
+  parsed.username = user;
+  parsed.password = AUTHENTICATOR_PASSWORD;
+  return parsed.href;
+}
+
+function safeTarget(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.href;
+  } catch {
+    return 'an invalid URL';
+  }
+}
+
+function withDeadline<T>(promise: PromiseLike<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    Promise.resolve(promise).then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
