@@ -192,7 +192,8 @@ function parseJsonObject(text: string | undefined): Record<string, unknown> | un
 
 /** Numbers or numeric strings; anything else (missing, NaN, Infinity, garbage) is 0. */
 function toNumber(value: unknown): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : 0;
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : 0;
   return Number.isFinite(n) ? n : 0;
 }
 

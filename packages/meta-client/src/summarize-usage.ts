@@ -33,7 +33,11 @@ export function summarizeUsage(usage: UsageSnapshot): UsageSummary {
   if (usage.adAccount) maxUtilPct = Math.max(maxUtilPct, usage.adAccount.accIdUtilPct);
   if (usage.insightsThrottle) {
     appUtilPct = Math.max(appUtilPct, usage.insightsThrottle.appIdUtilPct);
-    maxUtilPct = Math.max(maxUtilPct, usage.insightsThrottle.accIdUtilPct, usage.insightsThrottle.appIdUtilPct);
+    maxUtilPct = Math.max(
+      maxUtilPct,
+      usage.insightsThrottle.accIdUtilPct,
+      usage.insightsThrottle.appIdUtilPct,
+    );
   }
   if (usage.app) {
     appUtilPct = Math.max(appUtilPct, usage.app.callCount, usage.app.totalTime, usage.app.totalCputime);

@@ -80,6 +80,7 @@ export const META_ERROR_NAMES: ReadonlySet<string> = new Set([
   'MetaReportRunError',
   'MetaPagingError',
   'InvalidAdAccountIdError',
+  'MetaInvalidRequestError',
 ]);
 
 export function isMetaError(error: unknown): error is MetaError {

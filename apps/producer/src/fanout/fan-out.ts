@@ -1,0 +1,176 @@
+/**
+ * @module fan-out
+ * One run: read the clients (paged, stable order), add one job per client to the task's queue with
+ * `addBulk` in chunks, record what was added. The same function serves scheduler ticks, on-demand runs
+ * (CLI, admin API) and the re-validation after a token rotation.
+ *
+ * Memory and Redis calls stay bounded whatever the client count: one page (FANOUT_PAGE_SIZE, at most the
+ * 1,000 rows a Supabase select returns) is held at a time, each `addBulk` carries one chunk
+ * (FANOUT_CHUNK_SIZE, 500 by default) in one pipeline, and the loop yields to the event loop between
+ * chunks so the admin HTTP server keeps answering during a 10,000-client fan-out.
+ *
+ * Idempotent per run id: a tick processed twice, or a retried fan-out job, re-adds the same job ids,
+ * which BullMQ ignores, and the run store counts each id once.
+ */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { ClientDirectory, ClientRef } from '../ports.ts';
+import { PRIORITY, type Task } from '../tasks.ts';
+import { type PlannedJob, planJobs, type RunSpec } from './job-plan.ts';
+import type { RunStore } from './run-store.ts';
+
+export interface FanoutDeps {
+  redis: Redis;
+  directory: ClientDirectory;
+  queues: Record<Task, Queue>;
+  runs: RunStore;
+  pageSize: number;
+  chunkSize: number;
+  logger?: Logger | undefined;
+  /** Called after each chunk; metrics hook. */
+  onChunk?: ((task: Task, created: number, skipped: number) => void) | undefined;
+}
+
+export interface FanoutRequest extends RunSpec {
+  /** Explicit clients (already checked to exist), or undefined for every eligible client. */
+  clientIds?: readonly string[] | undefined;
+}
+
+export interface FanoutResult {
+  runId: string;
+  /** Jobs added by this call. */
+  created: number;
+  /** Clients whose job of this task was already pending (tracked by the run instead). */
+  skipped: number;
+  /** Clients left out because their payload is invalid (see the run's `rejectedSample`). */
+  rejected: number;
+}
+
+export async function fanOut(deps: FanoutDeps, request: FanoutRequest): Promise<FanoutResult> {
+  const { runs } = deps;
+  const queue = deps.queues[request.task];
+  await runs.create({
+    runId: request.runId,
+    task: request.task,
+    trigger: request.trigger,
+    all: request.clientIds === undefined,
+    requested: request.clientIds?.length ?? null,
+    since: request.since,
+    until: request.until,
+  });
+  await runs.markFanningOut(request.runId);
+  let created = 0;
+  let skipped = 0;
+  let rejected = 0;
+  try {
+    let buffer: ClientRef[] = [];
+    const flush = async (clients: ClientRef[]) => {
+      const plan = planJobs(request, clients);
+      if (plan.rejected.length > 0) {
+        rejected += plan.rejected.length;
+        await runs.recordRejected(request.runId, plan.rejected);
+        deps.logger?.warn(
+          { runId: request.runId, task: request.task, rejected: plan.rejected.slice(0, 5) },
+          'clients left out of the run: their job payload is invalid',
+        );
+      }
+      const result = await addChunk(queue, request, plan.jobs, deps);
+      created += result.created;
+      skipped += result.skipped;
+      deps.onChunk?.(request.task, result.created, result.skipped);
+      await yieldToEventLoop();
+    };
+    for await (const page of clientPages(deps, request)) {
+      buffer.push(...page);
+      while (buffer.length >= deps.chunkSize) {
+        await flush(buffer.slice(0, deps.chunkSize));
+        buffer = buffer.slice(deps.chunkSize);
+      }
+    }
+    if (buffer.length > 0) await flush(buffer);
+    await runs.markEnqueued(request.runId);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await runs.markFailed(request.runId, message).catch(() => {});
+    throw error;
+  }
+  deps.logger?.info(
+    { runId: request.runId, task: request.task, trigger: request.trigger, created, skipped, rejected },
+    'fan-out enqueued',
+  );
+  return { runId: request.runId, created, skipped, rejected };
+}
+
+async function* clientPages(deps: FanoutDeps, request: FanoutRequest): AsyncGenerator<ClientRef[]> {
+  if (request.clientIds) {
+    for (let i = 0; i < request.clientIds.length; i += deps.pageSize) {
+      const ids = request.clientIds.slice(i, i + deps.pageSize);
+      const found = await deps.directory.getClientsByIds(ids);
+      const byId = new Map(found.map((c) => [c.id, c]));
+      // Keep the caller's order; ids that vanished since they were checked are dropped.
+      yield ids.map((id) => byId.get(id)).filter((c): c is ClientRef => c !== undefined);
+    }
+    return;
+  }
+  let after: string | null = null;
+  for (;;) {
+    const page = await deps.directory.pageEligibleClients(request.task, after, deps.pageSize);
+    if (page.length === 0) return;
+    yield page;
+    const last = page.at(-1)!.id;
+    if (after !== null && last <= after) {
+      throw new Error(`client directory returned ids out of order after ${after}`);
+    }
+    after = last;
+    if (page.length < deps.pageSize) return;
+  }
+}
+
+async function addChunk(
+  queue: Queue,
+  request: FanoutRequest,
+  jobs: PlannedJob[],
+  deps: FanoutDeps,
+): Promise<{ created: number; skipped: number }> {
+  if (jobs.length === 0) return { created: 0, skipped: 0 };
+  const added = await queue.addBulk(jobs);
+  const own: string[] = [];
+  const duplicates: string[] = [];
+  added.forEach((job, index) => {
+    const wanted = jobs[index]!.opts.jobId;
+    if (job.id === wanted) own.push(wanted);
+    else if (job.id) duplicates.push(job.id);
+  });
+  if (request.trigger === 'rotation' && duplicates.length > 0) {
+    await raisePriority(deps, queue, duplicates, PRIORITY.rotation);
+  }
+  return deps.runs.recordChunk(request.runId, own, duplicates);
+}
+
+/**
+ * A rotation must go ahead of queued work, including validate jobs that were already pending for a
+ * client (the deduplication returned those instead of adding new ones): the ones still waiting for a
+ * worker (in the prioritized set, also while the queue is paused) get the rotation's priority. Active,
+ * delayed and finished jobs are left alone.
+ */
+async function raisePriority(
+  deps: FanoutDeps,
+  queue: Queue,
+  jobIds: string[],
+  priority: number,
+): Promise<void> {
+  const prioritizedKey = queue.keys.prioritized!;
+  const pipeline = deps.redis.pipeline();
+  for (const id of jobIds) pipeline.zscore(prioritizedKey, id);
+  const scores = (await pipeline.exec()) ?? [];
+  const waiting = jobIds.filter((_, i) => {
+    const [error, score] = scores[i] ?? [null, null];
+    return !error && score !== null && Number(score) > 0;
+  });
+  const backend = queue.getBackend();
+  const results = await Promise.allSettled(waiting.map((id) => backend.changePriority(id, priority)));
+  const failed = results.filter((r) => r.status === 'rejected').length;
+  if (failed > 0) deps.logger?.warn({ failed }, 'could not raise the priority of some pending jobs');
+}

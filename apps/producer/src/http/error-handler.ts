@@ -1,0 +1,40 @@
+/**
+ * @module error-handler
+ * The admin app's single error handler: HttpError -> its status and message; a body that is not JSON or
+ * fails its schema -> 400 naming what is wrong; anything else -> 500 with a request id and no internals
+ * (the details go to the log, never to the client).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Context, ErrorHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { HttpError } from './http-error.ts';
+
+export function errorHandler(logger?: Logger): ErrorHandler {
+  return (error: Error, c: Context) => {
+    if (error instanceof HttpError) {
+      const body: Record<string, unknown> = { error: error.message };
+      if (error.details !== undefined) body.details = error.details;
+      return c.json(body, error.status);
+    }
+    if (error instanceof z.ZodError) {
+      return c.json({ error: 'invalid request body', details: describeZodIssues(error) }, 400);
+    }
+    if (error instanceof HTTPException) {
+      return c.json({ error: error.message || 'request refused' }, error.status);
+    }
+    const requestId = randomUUID();
+    logger?.error({ requestId, method: c.req.method, path: c.req.path, err: error }, 'admin request failed');
+    return c.json({ error: 'internal error', requestId }, 500);
+  };
+}
+
+export function describeZodIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') return `unexpected field(s): ${issue.keys.join(', ')}`;
+    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+    return path ? `${path}: ${message}` : message;
+  });
+}

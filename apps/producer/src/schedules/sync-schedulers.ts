@@ -1,0 +1,79 @@
+/**
+ * @module sync-schedulers
+ * BullMQ job schedulers on the `fanout` queue, one per task, with deterministic ids (`schedule-<task>`).
+ * `syncSchedulers` makes Redis match the configuration: upserts configured tasks (a changed pattern or
+ * time zone replaces the scheduler and its next tick), removes tasks that are "off" and any leftover
+ * `schedule-*` scheduler. `upsertJobScheduler` is one atomic script keyed by the id, so producers
+ * starting together still leave exactly one scheduler per task.
+ */
+import type { Queue } from 'bullmq';
+import type { Schedule } from '../config.ts';
+import { TICK_JOB, type TickData } from '../fanout/fanout-jobs.ts';
+import { TASKS, type Task } from '../tasks.ts';
+
+const ID_PREFIX = 'schedule-';
+
+export function schedulerIdFor(task: Task): string {
+  return `${ID_PREFIX}${task}`;
+}
+
+export interface SchedulerView {
+  id: string;
+  task: Task | null;
+  pattern: string | null;
+  tz: string | null;
+  /** Next tick (ms since epoch), when BullMQ has planned one. */
+  next: number | null;
+}
+
+export interface SyncReport {
+  upserted: Task[];
+  removed: string[];
+}
+
+export async function syncSchedulers(
+  fanoutQueue: Queue,
+  schedules: Record<Task, Schedule | null>,
+): Promise<SyncReport> {
+  const report: SyncReport = { upserted: [], removed: [] };
+  for (const task of TASKS) {
+    const schedule = schedules[task];
+    const id = schedulerIdFor(task);
+    if (schedule) {
+      const data: TickData = { kind: 'tick', task };
+      await fanoutQueue.upsertJobScheduler(
+        id,
+        { pattern: schedule.pattern, tz: schedule.tz },
+        {
+          name: TICK_JOB,
+          data,
+          opts: {
+            attempts: 5,
+            backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
+            removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
+            removeOnFail: { age: 30 * 24 * 3600 },
+          },
+        },
+      );
+      report.upserted.push(task);
+    } else if (await fanoutQueue.removeJobScheduler(id)) {
+      report.removed.push(id);
+    }
+  }
+  const wanted = new Set(TASKS.filter((t) => schedules[t]).map(schedulerIdFor));
+  for (const scheduler of await listSchedulers(fanoutQueue)) {
+    if (scheduler.id.startsWith(ID_PREFIX) && !wanted.has(scheduler.id) && !report.removed.includes(scheduler.id)) {
+      if (await fanoutQueue.removeJobScheduler(scheduler.id)) report.removed.push(scheduler.id);
+    }
+  }
+  return report;
+}
+
+export async function listSchedulers(fanoutQueue: Queue): Promise<SchedulerView[]> {
+  const schedulers = await fanoutQueue.getJobSchedulers(0, -1, true);
+  return schedulers.map((s) => {
+    const id = s.id ?? s.key;
+    const task = TASKS.find((t) => schedulerIdFor(t) === id) ?? null;
+    return { id, task, pattern: s.pattern ?? null, tz: s.tz ?? null, next: s.next ?? null };
+  });
+}

@@ -1,0 +1,432 @@
+/**
+ * @module
+ * The app's Meta conversion parser (`src/lib/meta-actions-parser.ts`, "single source of truth"),
+ * reproduced rule for rule from `app-contract.md` §2.3 so our numbers match what the app shows:
+ *
+ * - `action_type` strings are lower-cased, values summed per type (counts with parseInt as the
+ *   app does, money with a decimal parse).
+ * - Each funnel metric takes the FIRST PRESENT type of a priority list. Meta reports one event
+ *   under several names (`omni_purchase`, `offsite_conversion.fb_pixel_purchase`, `purchase`);
+ *   summing them double or triple counts, so `omni_*` wins and the others are fallbacks only.
+ * - A client's `conversion_mappings.meta[metric]` replaces the defaults for that metric.
+ * - `click_to_call` reads ONE action type for the whole account (a campaign that falls back to
+ *   another subtype inflated Arche Nałęczów's total from 11 to 12).
+ * - Phone and e-mail fall back to `conversions[]` only when no campaign reported them in
+ *   `actions[]`; mixing both sources double counts the same contact.
+ * - Headline `conversions` = `conversions[]` `omni_purchase` minus lead/instant-form actions.
+ */
+import { type ActionEntry, type InsightsRow, rowActions, rowString } from './insights-row.ts';
+import { safeRatio, toMetricNumber } from './metric-number.ts';
+
+/** The metrics a client can map to its own action types (`client_dashboard_config.conversion_mappings`). */
+export const CONVERSION_METRICS = [
+  'booking_step_1',
+  'booking_step_2',
+  'booking_step_3',
+  'click_to_call',
+  'email_contacts',
+  'reservations',
+  'reservation_value',
+] as const;
+
+export type ConversionMetric = (typeof CONVERSION_METRICS)[number];
+
+/** Per metric, the action types to try in order; the first one present wins. */
+export type PlatformConversionMappings = Partial<Record<ConversionMetric, readonly string[]>>;
+
+/** `client_dashboard_config.conversion_mappings` (jsonb, default `{}`). Only `meta` is read here. */
+export interface ConversionMappings {
+  meta?: PlatformConversionMappings;
+  google?: PlatformConversionMappings;
+}
+
+/** The funnel as stored in `cache_data.conversionMetrics`, `campaign_summaries` and per campaign. */
+export interface ConversionMetrics {
+  click_to_call: number;
+  email_contacts: number;
+  booking_step_1: number;
+  booking_step_2: number;
+  booking_step_3: number;
+  reservations: number;
+  reservation_value: number;
+  /** Always equal to `reservation_value` for Meta (the `omni_purchase` value). */
+  conversion_value: number;
+  /** Always equal to `reservation_value` for Meta. */
+  total_conversion_value: number;
+  /** `total_conversion_value / spend`, 0 without spend. */
+  roas: number;
+  /** `spend / reservations`, 0 without reservations. */
+  cost_per_reservation: number;
+}
+
+/** One campaign row's parsed values: the funnel plus the headline `conversions` number. */
+export interface CampaignConversions extends ConversionMetrics {
+  conversions: number;
+}
+
+/** Where the account's phone and e-mail counts came from (decided once per account). */
+export type ContactSource = 'actions' | 'conversions';
+
+export interface ConversionParseResult {
+  /** Index-aligned with the input rows. */
+  campaigns: CampaignConversions[];
+  /** Sums over campaigns; `roas` and `cost_per_reservation` recomputed from the sums. */
+  totals: ConversionMetrics;
+  /** Sum of the campaigns' headline `conversions`. */
+  headlineConversions: number;
+  /** Total spend of the rows (the ROAS denominator). */
+  spend: number;
+  /** The one phone action type read for this account; `null` when none is present or a mapping decides. */
+  phoneActionType: string | null;
+  contactSources: { click_to_call: ContactSource; email_contacts: ContactSource };
+}
+
+/** PBM's custom phone-click event (Havet and others): beats every standard phone action. */
+export const PBM_PHONE_EVENT = 'offsite_conversion.custom.1470262077092668';
+/** Havet's custom e-mail click event. */
+export const HAVET_EMAIL_EVENT = 'offsite_conversion.custom.2770488499782793';
+
+/**
+ * Standard phone actions in priority order. `click_to_call_native_call_placed` first: it matches
+ * Ads Manager's placed-call result; the broader confirmations include calls never placed.
+ */
+export const PHONE_ACTION_PRIORITY = [
+  'click_to_call_native_call_placed',
+  'click_to_call_call_confirm',
+  'call_confirm_grouped',
+  'phone_number_clicks',
+  'click_to_call_native_20s_call_connect',
+] as const;
+
+/** Default priority lists (§2.3 table) for the metrics read from `actions[]`. */
+export const DEFAULT_ACTION_PRIORITIES = {
+  booking_step_1: ['omni_search', 'offsite_conversion.fb_pixel_search', 'search'],
+  booking_step_2: ['omni_view_content', 'offsite_conversion.fb_pixel_view_content'],
+  booking_step_3: ['omni_initiated_checkout', 'offsite_conversion.fb_pixel_initiate_checkout'],
+  reservations: ['omni_purchase', 'offsite_conversion.fb_pixel_purchase'],
+} as const;
+
+/** Default priority list for `reservation_value`, read from `action_values[]`. */
+export const DEFAULT_RESERVATION_VALUE_PRIORITY = [
+  'omni_purchase',
+  'offsite_conversion.fb_pixel_purchase',
+] as const;
+
+/** PBM website pixel contact events, which many hotel accounts only report in `conversions[]`. */
+export const PBM_PIXEL_PHONE_CONVERSION_PATTERNS = [
+  'offsite_conversion.fb_pixel_custom.pbm - kliknięcie w numer telefonu',
+  'offsite_conversion.fb_pixel_custom.pbm - klikniecie w numer telefonu',
+] as const;
+
+export const PBM_PIXEL_EMAIL_CONVERSION_PATTERNS = [
+  'offsite_conversion.fb_pixel_custom.pbm - kliknięcie w adres e-mail',
+  'offsite_conversion.fb_pixel_custom.pbm - klikniecie w adres e-mail',
+  'offsite_conversion.fb_pixel_custom.pbm - kliknięcie w e-mail',
+  'offsite_conversion.fb_pixel_custom.pbm - klikniecie w e-mail',
+] as const;
+
+/** Lead and instant-form actions, subtracted from the headline `conversions`. */
+const FORM_ACTION_TYPES = new Set([
+  'lead',
+  'onsite_conversion.lead_grouped',
+  'onsite_conversion.lead',
+  'onsite_conversion.form',
+  'submit_application',
+  'onsite_conversion.submit_application',
+]);
+const FORM_ACTION_FRAGMENTS = ['lead_gen', 'leadgen', 'instant_form'] as const;
+
+function normalizeActionType(actionType: unknown): string {
+  return String(actionType ?? '').toLowerCase();
+}
+
+/** The app's `parseInt(value, 10)`: "12.7" counts as 12; negatives and garbage are skipped. */
+function parseCount(value: unknown): number | undefined {
+  const n = Number.parseInt(String(value ?? '0'), 10);
+  return Number.isNaN(n) || n < 0 ? undefined : n;
+}
+
+function parseMoney(value: unknown): number | undefined {
+  const n = toMetricNumber(typeof value === 'number' ? value : String(value ?? '0'));
+  return n < 0 ? undefined : n;
+}
+
+/** Sum per lower-cased action type; invalid entries are left out (so they are not "present"). */
+function buildActionMap(entries: readonly ActionEntry[], parse: (v: unknown) => number | undefined) {
+  const map = new Map<string, number>();
+  for (const entry of entries) {
+    const value = parse(entry.value);
+    if (value === undefined) continue;
+    const type = normalizeActionType(entry.action_type);
+    map.set(type, (map.get(type) ?? 0) + value);
+  }
+  return map;
+}
+
+/** First listed type that is present wins, even with value 0 (a present zero is an answer). */
+function firstPresent(map: ReadonlyMap<string, number>, types: readonly string[]): number {
+  for (const type of types) {
+    const value = map.get(type.toLowerCase());
+    if (value !== undefined) return value;
+  }
+  return 0;
+}
+
+function mappedTypes(
+  mappings: ConversionMappings | undefined,
+  metric: ConversionMetric,
+): readonly string[] | undefined {
+  const types = mappings?.meta?.[metric];
+  return types && types.length > 0 ? types : undefined;
+}
+
+/**
+ * Validates untrusted `conversion_mappings` JSON: unknown metrics, non-arrays and blank entries
+ * are dropped, duplicates removed, and `{}` means "use the defaults".
+ *
+ * @example
+ * normalizeConversionMappings({ meta: { click_to_call: [' client.phone ', ''] } })
+ * // { meta: { click_to_call: ['client.phone'] } }
+ */
+export function normalizeConversionMappings(value: unknown): ConversionMappings {
+  const normalizePlatform = (raw: unknown): PlatformConversionMappings | undefined => {
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+    const out: PlatformConversionMappings = {};
+    for (const metric of CONVERSION_METRICS) {
+      const types = (raw as Record<string, unknown>)[metric];
+      if (!Array.isArray(types)) continue;
+      const cleaned = [...new Set(types.map((t) => String(t ?? '').trim()).filter(Boolean))];
+      if (cleaned.length > 0) out[metric] = cleaned;
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  };
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
+  const raw = value as Record<string, unknown>;
+  const meta = normalizePlatform(raw.meta);
+  const google = normalizePlatform(raw.google);
+  return { ...(meta ? { meta } : {}), ...(google ? { google } : {}) };
+}
+
+/**
+ * The one phone action type for an account: the PBM custom event if any campaign has it, else
+ * the first present of {@link PHONE_ACTION_PRIORITY}, else the alphabetically first
+ * `click_to_call_*` type; `null` when none is present.
+ */
+export function selectAccountPhoneActionType(rows: readonly InsightsRow[]): string | null {
+  const present = new Set<string>();
+  for (const row of rows) {
+    for (const entry of rowActions(row, 'actions')) present.add(normalizeActionType(entry.action_type));
+  }
+  if (present.has(PBM_PHONE_EVENT)) return PBM_PHONE_EVENT;
+  for (const type of PHONE_ACTION_PRIORITY) {
+    if (present.has(type)) return type;
+  }
+  const fallback = [...present]
+    .filter((type) => type.startsWith('click_to_call_') && !type.includes('offsite_conversion'))
+    .sort((a, b) => a.localeCompare(b, 'en'))[0];
+  return fallback ?? null;
+}
+
+function matchesAny(actionType: string, patterns: readonly string[]): boolean {
+  return patterns.some((pattern) => actionType === pattern || actionType.includes(pattern));
+}
+
+/**
+ * Phone and e-mail contacts from a row's `conversions[]` (PBM pixel events). Used only as the
+ * account-wide fallback when no campaign reports contacts in `actions[]`.
+ */
+export function extractContactsFromConversions(
+  conversions: readonly ActionEntry[],
+  mappings?: ConversionMappings,
+): { click_to_call: number; email_contacts: number } {
+  const map = buildActionMap(conversions, parseCount);
+  const mappedPhone = mappedTypes(mappings, 'click_to_call');
+  const mappedEmail = mappedTypes(mappings, 'email_contacts');
+
+  let click_to_call = 0;
+  if (mappedPhone) {
+    click_to_call = firstPresent(map, mappedPhone);
+  } else {
+    for (const [type, value] of map)
+      if (matchesAny(type, PBM_PIXEL_PHONE_CONVERSION_PATTERNS)) click_to_call += value;
+  }
+
+  let email_contacts = 0;
+  if (mappedEmail) {
+    email_contacts = firstPresent(map, mappedEmail);
+  } else {
+    for (const [type, value] of map)
+      if (matchesAny(type, PBM_PIXEL_EMAIL_CONVERSION_PATTERNS)) email_contacts += value;
+    if (email_contacts === 0) email_contacts = map.get(HAVET_EMAIL_EVENT) ?? 0;
+  }
+  return { click_to_call, email_contacts };
+}
+
+/** Lead and instant-form actions in a row's `actions[]`, which the headline number excludes. */
+export function sumFormConversionActions(actions: readonly ActionEntry[]): number {
+  let sum = 0;
+  for (const entry of actions) {
+    const type = normalizeActionType(entry.action_type);
+    if (!FORM_ACTION_TYPES.has(type) && !FORM_ACTION_FRAGMENTS.some((f) => type.includes(f))) continue;
+    sum += parseCount(entry.value) ?? 0;
+  }
+  return sum;
+}
+
+/**
+ * Headline `conversions` of one row: `conversions[]` `omni_purchase` if present, else the sum of
+ * the array; a scalar `conversions` (account rows, legacy data) is read as a number. Lead and
+ * instant-form actions are subtracted, never going below 0.
+ */
+export function headlineConversions(row: InsightsRow): number {
+  const formConversions = sumFormConversionActions(rowActions(row, 'actions'));
+  const raw = row.conversions;
+  if (Array.isArray(raw)) {
+    const purchase = raw.find((entry) => normalizeActionType(entry.action_type) === 'omni_purchase');
+    const purchaseCount = purchase ? parseCount(purchase.value) : undefined;
+    if (purchaseCount !== undefined) return Math.max(0, purchaseCount - formConversions);
+    const total = raw.reduce((sum, entry) => sum + (parseCount(entry.value) ?? 0), 0);
+    return Math.max(0, total - formConversions);
+  }
+  return Math.max(0, toMetricNumber(raw) - formConversions);
+}
+
+interface ParsedFromActions {
+  click_to_call: number;
+  email_contacts: number;
+  booking_step_1: number;
+  booking_step_2: number;
+  booking_step_3: number;
+  reservations: number;
+  reservation_value: number;
+}
+
+function parseRowActions(
+  row: InsightsRow,
+  mappings: ConversionMappings | undefined,
+  phoneActionType: string | null,
+): ParsedFromActions {
+  const actions = buildActionMap(rowActions(row, 'actions'), parseCount);
+  const values = buildActionMap(rowActions(row, 'action_values'), parseMoney);
+  const pick = (metric: keyof typeof DEFAULT_ACTION_PRIORITIES): number =>
+    firstPresent(actions, mappedTypes(mappings, metric) ?? DEFAULT_ACTION_PRIORITIES[metric]);
+
+  const mappedPhone = mappedTypes(mappings, 'click_to_call');
+  const mappedEmail = mappedTypes(mappings, 'email_contacts');
+  // A client that maps reservations but not their value gets the value of the same events.
+  const mappedValue = mappedTypes(mappings, 'reservation_value') ?? mappedTypes(mappings, 'reservations');
+
+  return {
+    click_to_call: mappedPhone
+      ? firstPresent(actions, mappedPhone)
+      : phoneActionType
+        ? (actions.get(phoneActionType) ?? 0)
+        : 0,
+    email_contacts: mappedEmail ? firstPresent(actions, mappedEmail) : (actions.get(HAVET_EMAIL_EVENT) ?? 0),
+    booking_step_1: pick('booking_step_1'),
+    booking_step_2: pick('booking_step_2'),
+    booking_step_3: pick('booking_step_3'),
+    reservations: pick('reservations'),
+    reservation_value: firstPresent(values, mappedValue ?? DEFAULT_RESERVATION_VALUE_PRIORITY),
+  };
+}
+
+function withRatios(funnel: ParsedFromActions, spend: number): ConversionMetrics {
+  return {
+    ...funnel,
+    conversion_value: funnel.reservation_value,
+    total_conversion_value: funnel.reservation_value,
+    roas: safeRatio(funnel.reservation_value, spend),
+    cost_per_reservation: safeRatio(spend, funnel.reservations),
+  };
+}
+
+/** All-zero funnel, the value for an account with no insights rows. */
+export function emptyConversionMetrics(): ConversionMetrics {
+  return withRatios(
+    {
+      click_to_call: 0,
+      email_contacts: 0,
+      booking_step_1: 0,
+      booking_step_2: 0,
+      booking_step_3: 0,
+      reservations: 0,
+      reservation_value: 0,
+    },
+    0,
+  );
+}
+
+/**
+ * Parses one ad account's campaign-level insights rows (one period) the way the app's
+ * `enhanceCampaignsWithConversions` + `aggregateConversionMetrics` do.
+ *
+ * Pass ALL of the account's rows for the period at once: the phone action type and the contact
+ * sources are account-wide decisions, so parsing campaigns one by one gives different numbers.
+ *
+ * @example
+ * const { campaigns, totals } = parseConversionMetrics(rows, normalizeConversionMappings(config.conversion_mappings));
+ */
+export function parseConversionMetrics(
+  campaignRows: readonly InsightsRow[],
+  mappings?: ConversionMappings,
+): ConversionParseResult {
+  const phoneActionType = mappedTypes(mappings, 'click_to_call')
+    ? null
+    : selectAccountPhoneActionType(campaignRows);
+  const parsed = campaignRows.map((row) => ({
+    row,
+    spend: toMetricNumber(rowString(row, 'spend')),
+    fromActions: parseRowActions(row, mappings, phoneActionType),
+    fromConversions: extractContactsFromConversions(rowActions(row, 'conversions'), mappings),
+  }));
+
+  const phonesFromActions = parsed.some((p) => p.fromActions.click_to_call > 0);
+  const emailsFromActions = parsed.some((p) => p.fromActions.email_contacts > 0);
+
+  const campaigns = parsed.map(({ row, spend, fromActions, fromConversions }): CampaignConversions => {
+    const funnel: ParsedFromActions = {
+      ...fromActions,
+      click_to_call:
+        fromActions.click_to_call > 0
+          ? fromActions.click_to_call
+          : phonesFromActions
+            ? 0
+            : fromConversions.click_to_call,
+      email_contacts:
+        fromActions.email_contacts > 0
+          ? fromActions.email_contacts
+          : emailsFromActions
+            ? 0
+            : fromConversions.email_contacts,
+    };
+    return { ...withRatios(funnel, spend), conversions: headlineConversions(row) };
+  });
+
+  const spend = parsed.reduce((sum, p) => sum + p.spend, 0);
+  const sum = (key: keyof ParsedFromActions): number => campaigns.reduce((total, c) => total + c[key], 0);
+  const totals = withRatios(
+    {
+      click_to_call: sum('click_to_call'),
+      email_contacts: sum('email_contacts'),
+      booking_step_1: sum('booking_step_1'),
+      booking_step_2: sum('booking_step_2'),
+      booking_step_3: sum('booking_step_3'),
+      reservations: sum('reservations'),
+      reservation_value: sum('reservation_value'),
+    },
+    spend,
+  );
+
+  return {
+    campaigns,
+    totals,
+    headlineConversions: campaigns.reduce((total, c) => total + c.conversions, 0),
+    spend,
+    phoneActionType,
+    contactSources: {
+      click_to_call: phonesFromActions ? 'actions' : 'conversions',
+      email_contacts: emailsFromActions ? 'actions' : 'conversions',
+    },
+  };
+}

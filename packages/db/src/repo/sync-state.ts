@@ -1,0 +1,153 @@
+/**
+ * @module repo/sync-state
+ * `meta_sync_state`: per client and task (`validate`, `refresh-cache`, `collect-insights`, …) the last
+ * success, the last error and the high-water date of incremental collection, so the app can show
+ * "last synced" without Redis.
+ */
+import { z } from 'zod';
+import { InvalidRowError } from '../errors/invalid-row-error.ts';
+import { type RepoContext, run } from './context.ts';
+import { TABLES } from './tables.ts';
+import { quote, requireDate, requireUuid } from './values.ts';
+
+/** Lower-case task name, as in the queue names. */
+export const TASK_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
+
+/** The error summary kept with the state (no stack, no token). */
+export interface SyncError {
+  /** e.g. a meta-client error category: `account_throttle`, `token_fatal`, `transient`, … */
+  category: string;
+  code?: number | string | null;
+  message: string;
+}
+
+export interface SyncState {
+  clientId: string;
+  task: string;
+  lastSuccessAt: string | null;
+  lastErrorAt: string | null;
+  lastError: SyncError | null;
+  /** Last day collected completely (`YYYY-MM-DD`); never moves backwards. */
+  highWaterDate: string | null;
+  lastRunId: string | null;
+  updatedAt: string;
+}
+
+const syncRow = z.object({
+  client_id: z.string(),
+  task: z.string(),
+  last_success_at: z.string().nullable(),
+  last_error_at: z.string().nullable(),
+  last_error: z
+    .object({
+      category: z.string(),
+      code: z.union([z.number(), z.string()]).nullable().optional(),
+      message: z.string(),
+    })
+    .nullable(),
+  high_water_date: z.string().nullable(),
+  last_run_id: z.string().nullable(),
+  updated_at: z.string(),
+});
+
+const COLUMNS = 'client_id,task,last_success_at,last_error_at,last_error,high_water_date,last_run_id,updated_at';
+const MAX_MESSAGE = 1000;
+
+function requireTask(task: unknown): string {
+  if (typeof task !== 'string' || !TASK_NAME.test(task)) {
+    throw new InvalidRowError(TABLES.syncState, 'task', `expected ${TASK_NAME}, got ${quote(task)}`);
+  }
+  return task;
+}
+
+export function createSyncStateRepo(ctx: RepoContext) {
+  const table = TABLES.syncState;
+
+  /** The state of one client's task, or null before its first run. */
+  async function getSyncState(clientId: string, task: string): Promise<SyncState | null> {
+    const raw = await run(
+      table,
+      'select',
+      ctx.client
+        .from(table)
+        .select(COLUMNS)
+        .eq('client_id', requireUuid(table, 'client_id', clientId))
+        .eq('task', requireTask(task))
+        .maybeSingle(),
+    );
+    if (raw === null) return null;
+    const row = syncRow.parse(raw);
+    return {
+      clientId: row.client_id,
+      task: row.task,
+      lastSuccessAt: row.last_success_at,
+      lastErrorAt: row.last_error_at,
+      lastError: row.last_error ? { ...row.last_error, code: row.last_error.code ?? null } : null,
+      highWaterDate: row.high_water_date,
+      lastRunId: row.last_run_id,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  /**
+   * Marks a successful run: last_success_at = now, last_run_id, and high_water_date raised to
+   * `highWaterDate` (kept if that is earlier, e.g. after a backfill). The last error stays for history.
+   *
+   * @example
+   * await repo.recordSyncSuccess({ clientId, task: 'collect-insights', highWaterDate: '2026-07-19', runId: job.id });
+   */
+  async function recordSyncSuccess(input: {
+    clientId: string;
+    task: string;
+    highWaterDate?: string | null;
+    runId: string;
+  }): Promise<void> {
+    const clientId = requireUuid(table, 'client_id', input.clientId);
+    const task = requireTask(input.task);
+    const now = ctx.now().toISOString();
+    const row: Record<string, unknown> = {
+      client_id: clientId,
+      task,
+      last_success_at: now,
+      last_run_id: input.runId,
+      updated_at: now,
+    };
+    if (input.highWaterDate) {
+      const wanted = requireDate(table, 'high_water_date', input.highWaterDate);
+      const current = await getSyncState(clientId, task);
+      if (!current?.highWaterDate || current.highWaterDate < wanted) row.high_water_date = wanted;
+    }
+    await run(table, 'upsert', ctx.client.from(table).upsert(row, { onConflict: 'client_id,task' }));
+  }
+
+  /**
+   * Marks a failed run: last_error_at = now and the error summary; success fields stay.
+   *
+   * @example
+   * await repo.recordSyncFailure({ clientId, task: 'refresh-cache',
+   *   error: { category: 'account_throttle', code: 80004, message: 'too many calls' }, runId: job.id });
+   */
+  async function recordSyncFailure(input: {
+    clientId: string;
+    task: string;
+    error: SyncError;
+    runId?: string | null;
+  }): Promise<void> {
+    const now = ctx.now().toISOString();
+    const row: Record<string, unknown> = {
+      client_id: requireUuid(table, 'client_id', input.clientId),
+      task: requireTask(input.task),
+      last_error_at: now,
+      last_error: {
+        category: String(input.error.category),
+        code: input.error.code ?? null,
+        message: String(input.error.message).slice(0, MAX_MESSAGE),
+      },
+      updated_at: now,
+    };
+    if (input.runId) row.last_run_id = input.runId;
+    await run(table, 'upsert', ctx.client.from(table).upsert(row, { onConflict: 'client_id,task' }));
+  }
+
+  return { getSyncState, recordSyncSuccess, recordSyncFailure };
+}

@@ -1,0 +1,168 @@
+/**
+ * @module repo/validations
+ * `meta_ad_account_validations` (history, one row per check) and the client columns a check updates:
+ * `token_health_status`, `api_status`, `last_token_validation` (mapping in ../validation-mapping.ts).
+ */
+import { z } from 'zod';
+import { parseAdAccountId } from '../ad-account-id.ts';
+import { DbError } from '../errors/db-error.ts';
+import { InvalidRowError } from '../errors/invalid-row-error.ts';
+import {
+  type MappingResult,
+  mapValidationOutcome,
+  VALIDATION_OUTCOMES,
+  type ValidationOutcome,
+} from '../validation-mapping.ts';
+import { API_STATUSES, type ApiStatus } from './clients.ts';
+import { type RepoContext, run } from './context.ts';
+import { TABLES } from './tables.ts';
+import { optionalInteger, quote, requireUuid } from './values.ts';
+
+export interface ValidationRecord {
+  clientId: string;
+  /** The ad account checked (`act_123` or `123`). */
+  adAccountId: string;
+  outcome: ValidationOutcome;
+  /** When the check ran (default now). With clientId the natural key: re-recording one check is a no-op. */
+  checkedAt?: Date | string;
+  /** Meta `account_status` (1 active, 2 disabled, 3 unsettled, 101 closed, …) when the account answered. */
+  accountStatus?: number | null;
+  disableReason?: number | null;
+  accountName?: string | null;
+  currency?: string | null;
+  timezoneName?: string | null;
+  /** The Meta error, when the check failed. Messages must already be scrubbed of tokens. */
+  error?: { code?: number | null; subcode?: number | null; message?: string | null; fbtraceId?: string | null } | null;
+  /** A fingerprint of the token used (e.g. the first 16 hex chars of its sha256), never the token. */
+  tokenFingerprint?: string | null;
+  runId?: string | null;
+}
+
+export interface ValidationResult extends MappingResult {
+  clientId: string;
+  checkedAt: string;
+  /** api_status before the check. */
+  previousApiStatus: ApiStatus;
+}
+
+const clientStatusRow = z.object({ api_status: z.enum(API_STATUSES) });
+const previousRow = z.object({ excluded_by_validation: z.boolean(), api_status_after: z.string().nullable() });
+
+export function createValidationsRepo(ctx: RepoContext) {
+  const history = TABLES.validations;
+  const clients = TABLES.clients;
+
+  /**
+   * Records one check: a history row, then the client's token_health_status / api_status /
+   * last_token_validation per the mapping. Returns what was written.
+   *
+   * @example
+   * await repo.recordValidation({ clientId, adAccountId: 'act_123', outcome: 'no_access',
+   *   error: { code: 200, message: 'Permissions error', fbtraceId: 'Abc' }, tokenFingerprint: 'a1b2c3d4e5f6a7b8' });
+   */
+  async function recordValidation(record: ValidationRecord): Promise<ValidationResult> {
+    const clientId = requireUuid(history, 'client_id', record.clientId);
+    if (!(VALIDATION_OUTCOMES as readonly string[]).includes(record.outcome)) {
+      throw new InvalidRowError(history, 'outcome', `expected one of ${VALIDATION_OUTCOMES.join(', ')}, got ${quote(record.outcome)}`);
+    }
+    let adAccountId: string;
+    try {
+      adAccountId = parseAdAccountId(record.adAccountId);
+    } catch (error) {
+      throw new InvalidRowError(history, 'ad_account_id', (error as Error).message, { cause: error });
+    }
+    const checkedAt = toIso(record.checkedAt ?? ctx.now());
+
+    const client = await run(
+      clients,
+      'select',
+      ctx.client.from(clients).select('api_status').eq('id', clientId).maybeSingle(),
+    );
+    if (client === null) {
+      throw new DbError(`no client ${clientId}`, { table: clients, operation: 'select', code: 'NOT_FOUND' });
+    }
+    const currentApiStatus = clientStatusRow.parse(client).api_status;
+    const previousRaw = await run(
+      history,
+      'select',
+      ctx.client
+        .from(history)
+        .select('excluded_by_validation,api_status_after')
+        .eq('client_id', clientId)
+        .lt('checked_at', checkedAt)
+        .order('checked_at', { ascending: false })
+        .limit(1)
+        .maybeSingle(),
+    );
+    const previous = previousRaw === null ? null : previousRow.parse(previousRaw);
+    const mapped = mapValidationOutcome({
+      outcome: record.outcome,
+      currentApiStatus,
+      previous: previous && {
+        excludedByValidation: previous.excluded_by_validation,
+        apiStatusAfter: previous.api_status_after,
+      },
+    });
+
+    await run(
+      history,
+      'upsert',
+      ctx.client.from(history).upsert(
+        {
+          client_id: clientId,
+          ad_account_id: adAccountId,
+          checked_at: checkedAt,
+          outcome: record.outcome,
+          account_status: optionalInteger(history, 'account_status', record.accountStatus),
+          disable_reason: optionalInteger(history, 'disable_reason', record.disableReason),
+          account_name: record.accountName ?? null,
+          currency: record.currency ?? null,
+          timezone_name: record.timezoneName ?? null,
+          error_code: optionalInteger(history, 'error_code', record.error?.code),
+          error_subcode: optionalInteger(history, 'error_subcode', record.error?.subcode),
+          error_message: record.error?.message ?? null,
+          fbtrace_id: record.error?.fbtraceId ?? null,
+          token_fingerprint: record.tokenFingerprint ?? null,
+          api_status_before: currentApiStatus,
+          api_status_after: mapped.apiStatus,
+          token_health_status_after: mapped.tokenHealthStatus,
+          excluded_by_validation: mapped.excludedByValidation,
+          run_id: record.runId ?? null,
+        },
+        { onConflict: 'client_id,checked_at' },
+      ),
+    );
+
+    const update: Record<string, string> = {};
+    if (mapped.tokenHealthStatus !== null) update.token_health_status = mapped.tokenHealthStatus;
+    if (mapped.apiStatus !== currentApiStatus) update.api_status = mapped.apiStatus;
+    if (mapped.touchLastValidation) update.last_token_validation = checkedAt;
+    if (Object.keys(update).length > 0) {
+      await run(clients, 'update', ctx.client.from(clients).update(update).eq('id', clientId));
+    }
+    return { ...mapped, clientId, checkedAt, previousApiStatus: currentApiStatus };
+  }
+
+  /** The client's most recent checks, newest first (for operators and tests). */
+  async function listValidations(clientId: string, limit = 20): Promise<Record<string, unknown>[]> {
+    const data = await run(
+      history,
+      'select',
+      ctx.client
+        .from(history)
+        .select('*')
+        .eq('client_id', requireUuid(history, 'client_id', clientId))
+        .order('checked_at', { ascending: false })
+        .limit(limit),
+    );
+    return data as Record<string, unknown>[];
+  }
+
+  return { recordValidation, listValidations };
+}
+
+function toIso(value: Date | string): string {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) throw new InvalidRowError(TABLES.validations, 'checked_at', `not a date: ${quote(value)}`);
+  return date.toISOString();
+}

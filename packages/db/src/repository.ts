@@ -1,0 +1,93 @@
+/**
+ * @module repository
+ * The only code that knows table names: the app's tables and this system's `meta_*` tables, through
+ * PostgREST with the service-role key (supabase-js, no session, no token refresh).
+ *
+ * @example
+ * const repo = createRepository({ supabaseUrl: env.SUPABASE_URL, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY });
+ * await repo.ping();
+ */
+import { createClient } from '@supabase/supabase-js';
+import { createCampaignInsightsRepo } from './repo/campaign-insights.ts';
+import { createClientsRepo } from './repo/clients.ts';
+import { type RepoContext, run } from './repo/context.ts';
+import { createDailyKpiRepo } from './repo/daily-kpi.ts';
+import { createDashboardConfigRepo } from './repo/dashboard-config.ts';
+import { createPeriodCacheRepo } from './repo/period-cache.ts';
+import { createSyncStateRepo } from './repo/sync-state.ts';
+import { TABLES } from './repo/tables.ts';
+import { createTokenStateRepo } from './repo/token-state.ts';
+import { createValidationsRepo } from './repo/validations.ts';
+
+export interface RepositoryOptions {
+  /** The project URL (`https://<ref>.supabase.co`); supabase-js appends `/rest/v1`. */
+  supabaseUrl: string;
+  /** The service-role key: bypasses RLS. Server side only. */
+  serviceRoleKey: string;
+  /** Rows per bulk-upsert request (default 1000). */
+  chunkSize?: number;
+  /** Bulk-upsert requests in flight at once (default 2). */
+  concurrency?: number;
+  /** Abort any single request after this many ms (default 30 000). */
+  requestTimeoutMs?: number;
+  /** Clock, for tests (default `() => new Date()`). */
+  now?: () => Date;
+}
+
+export type Repository = ReturnType<typeof createRepository>;
+
+export function createRepository(options: RepositoryOptions) {
+  if (!options.supabaseUrl) throw new TypeError('createRepository: supabaseUrl is required (SUPABASE_URL)');
+  if (!options.serviceRoleKey) {
+    throw new TypeError('createRepository: serviceRoleKey is required (SUPABASE_SERVICE_ROLE_KEY)');
+  }
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const timedFetch: typeof fetch = (input, init) => {
+    const timeout = AbortSignal.timeout(requestTimeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    return fetch(input, { ...init, signal });
+  };
+  const client = createClient(options.supabaseUrl, options.serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    global: { fetch: timedFetch },
+  });
+  const ctx: RepoContext = {
+    client,
+    chunkSize: options.chunkSize ?? 1000,
+    concurrency: options.concurrency ?? 2,
+    now: options.now ?? (() => new Date()),
+  };
+
+  /**
+   * Readiness: one cheap select on `clients` within `timeoutMs` (default 3000). Resolves with the
+   * round-trip time; throws a DbError when PostgREST, the database or the table is not there.
+   *
+   * @example
+   * const { latencyMs } = await repo.ping({ timeoutMs: 1000 });
+   */
+  async function ping(pingOptions: { timeoutMs?: number } = {}): Promise<{ latencyMs: number }> {
+    const started = performance.now();
+    await run(
+      TABLES.clients,
+      'select',
+      client
+        .from(TABLES.clients)
+        .select('id', { head: true })
+        .limit(1)
+        .abortSignal(AbortSignal.timeout(pingOptions.timeoutMs ?? 3000)),
+    );
+    return { latencyMs: Math.round(performance.now() - started) };
+  }
+
+  return {
+    ...createClientsRepo(ctx),
+    ...createValidationsRepo(ctx),
+    ...createCampaignInsightsRepo(ctx),
+    ...createDailyKpiRepo(ctx),
+    ...createPeriodCacheRepo(ctx),
+    ...createDashboardConfigRepo(ctx),
+    ...createSyncStateRepo(ctx),
+    ...createTokenStateRepo(ctx),
+    ping,
+  };
+}

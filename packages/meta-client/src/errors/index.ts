@@ -1,0 +1,17 @@
+export { InvalidAdAccountIdError, isInvalidAdAccountIdError } from './invalid-ad-account-id-error.ts';
+export type { MetaApiErrorOptions } from './meta-api-error.ts';
+export { isMetaApiError, MetaApiError } from './meta-api-error.ts';
+export type { MetaErrorOptions } from './meta-error.ts';
+export { isMetaError, META_ERROR_NAMES, MetaError, metaErrorCategory } from './meta-error.ts';
+export type { MetaErrorCategory } from './meta-error-category.ts';
+export { isMetaErrorCategory, META_ERROR_CATEGORIES } from './meta-error-category.ts';
+export { isMetaInvalidRequestError, MetaInvalidRequestError } from './meta-invalid-request-error.ts';
+export type { MalformedReason } from './meta-malformed-response-error.ts';
+export { isMetaMalformedResponseError, MetaMalformedResponseError } from './meta-malformed-response-error.ts';
+export { isMetaNetworkError, MetaNetworkError } from './meta-network-error.ts';
+export type { PagingFailure } from './meta-paging-error.ts';
+export { isMetaPagingError, MetaPagingError } from './meta-paging-error.ts';
+export type { ReportRunFailure } from './meta-report-run-error.ts';
+export { isMetaReportRunError, MetaReportRunError } from './meta-report-run-error.ts';
+export type { MetaTimeoutPhase } from './meta-timeout-error.ts';
+export { isMetaTimeoutError, MetaTimeoutError } from './meta-timeout-error.ts';

@@ -1,0 +1,149 @@
+/**
+ * @module
+ * The Business-Use-Case limiter: one rolling window per (ad account, BUC) on the sandbox clock.
+ * `call_count = 100 * calls / quota`. A call that finds the window full (call_count >= 100)
+ * starts a block; while blocked every call is throttled and reports
+ * `estimated_time_to_regain_access` in whole minutes (rounded up).
+ */
+import type { BucType } from '../config/schema.ts';
+import { RollingWindow } from './rolling-window.ts';
+
+export interface BucLimitSettings {
+  windowMs: number;
+  /** Fixed block length, or 'window': blocked until the window has room again. */
+  blockMs: number | 'window';
+}
+
+export interface BucUsage {
+  type: BucType;
+  calls: number;
+  quota: number;
+  /** Integer percent, may exceed 100. */
+  callCount: number;
+  totalCputime: number;
+  totalTime: number;
+  /** Whole minutes until calls are accepted again (0 when not blocked). */
+  regainMinutes: number;
+  /** Sandbox-clock ms until the window is empty or the block ends. */
+  resetMs: number;
+  blockedUntil: number;
+}
+
+export interface BucDecision {
+  allowed: boolean;
+  usage: BucUsage;
+}
+
+interface Bucket {
+  window: RollingWindow;
+  blockedUntil: number;
+  /** Set for fixed-length blocks: the window restarts when the block ends. */
+  clearOnUnblock: boolean;
+  errors: RollingWindow;
+}
+
+export class BucLimiter {
+  private buckets = new Map<string, Bucket>();
+
+  private bucket(accountId: string, buc: BucType): Bucket {
+    const key = `${accountId}:${buc}`;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = { window: new RollingWindow(), blockedUntil: 0, clearOnUnblock: false, errors: new RollingWindow() };
+      this.buckets.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  private refresh(bucket: Bucket, now: number, settings: BucLimitSettings): void {
+    if (bucket.blockedUntil !== 0 && now >= bucket.blockedUntil) {
+      if (bucket.clearOnUnblock) bucket.window.clear();
+      bucket.blockedUntil = 0;
+      bucket.clearOnUnblock = false;
+    }
+    bucket.window.prune(now, settings.windowMs);
+    bucket.errors.prune(now, settings.windowMs);
+  }
+
+  /** Errors (non-throttle) the account received in the window, for the ads_insights formula. */
+  userErrors(accountId: string, buc: BucType, now: number, settings: BucLimitSettings): number {
+    const bucket = this.bucket(accountId, buc);
+    this.refresh(bucket, now, settings);
+    return bucket.errors.count;
+  }
+
+  recordError(accountId: string, buc: BucType, now: number): void {
+    this.bucket(accountId, buc).errors.push(now);
+  }
+
+  /**
+   * Counts one call if the bucket has room; otherwise starts or continues a block.
+   * `cost` feeds total_time / total_cputime (1 = a simple read).
+   */
+  check(
+    accountId: string,
+    buc: BucType,
+    now: number,
+    quota: number,
+    settings: BucLimitSettings,
+    cost = 1,
+  ): BucDecision {
+    const bucket = this.bucket(accountId, buc);
+    this.refresh(bucket, now, settings);
+    if (bucket.blockedUntil > now) return { allowed: false, usage: this.describe(bucket, buc, now, quota, settings) };
+    if (bucket.window.count >= quota) {
+      if (settings.blockMs === 'window') {
+        // Blocked until enough calls leave the window for one more call to fit.
+        const excess = bucket.window.count - Math.ceil(quota) + 1;
+        const leaving = bucket.window.at(Math.max(0, excess - 1)) ?? now;
+        bucket.blockedUntil = Math.max(now + 1, leaving + settings.windowMs);
+        bucket.clearOnUnblock = false;
+      } else {
+        bucket.blockedUntil = now + settings.blockMs;
+        bucket.clearOnUnblock = true;
+      }
+      return { allowed: false, usage: this.describe(bucket, buc, now, quota, settings) };
+    }
+    bucket.window.push(now, cost);
+    return { allowed: true, usage: this.describe(bucket, buc, now, quota, settings) };
+  }
+
+  /** Current usage without counting a call. */
+  peek(accountId: string, buc: BucType, now: number, quota: number, settings: BucLimitSettings): BucUsage {
+    const bucket = this.bucket(accountId, buc);
+    this.refresh(bucket, now, settings);
+    return this.describe(bucket, buc, now, quota, settings);
+  }
+
+  private describe(bucket: Bucket, buc: BucType, now: number, quota: number, settings: BucLimitSettings): BucUsage {
+    const calls = bucket.window.count;
+    const blocked = bucket.blockedUntil > now;
+    const callCount = Math.floor((100 * calls) / quota);
+    const load = Math.min(999, Math.floor((100 * bucket.window.cost) / (quota * 2)));
+    const newest = bucket.window.newest();
+    const windowResetMs = newest === undefined ? 0 : Math.max(0, newest + settings.windowMs - now);
+    return {
+      type: buc,
+      calls,
+      quota,
+      callCount: blocked ? Math.max(100, callCount) : callCount,
+      totalCputime: load,
+      totalTime: load,
+      regainMinutes: blocked ? Math.ceil((bucket.blockedUntil - now) / 60_000) : 0,
+      resetMs: blocked ? bucket.blockedUntil - now : windowResetMs,
+      blockedUntil: blocked ? bucket.blockedUntil : 0,
+    };
+  }
+
+  /** Every (account, BUC) with state, for the admin counters. */
+  keys(): Array<{ accountId: string; buc: BucType }> {
+    return [...this.buckets.keys()].map((key) => {
+      const [accountId, buc] = key.split(':') as [string, BucType];
+      return { accountId, buc };
+    });
+  }
+
+  reset(): void {
+    this.buckets.clear();
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * @module jobs
+ * Job payload schemas (zod), the job id scheme, deduplication ids and default job options.
+ *
+ * Payloads carry ids and dates only: never a token (the schemas are strict, so an extra field such as
+ * `accessToken` is rejected, and every string is short). Job ids never contain `:` (BullMQ forbids it).
+ *
+ * Id scheme, per client task:
+ * - job id `<task>-<clientId>` or, when a run forces a new job, `<task>-<clientId>-<runId>`;
+ * - deduplication id `<task>-<clientId>` always, so a client never has two pending jobs of one task
+ *   (BullMQ "simple" deduplication: until the job completes or fails).
+ * Fan-out jobs: `fanout-<task>-<runId>`.
+ *
+ * @example
+ * const job = buildClientJob('validate', { clientId, adAccountId: '123', runId: 'r20260101' });
+ * await queue.addBulk([job]);
+ */
+import type { DefaultJobOptions, JobsOptions } from 'bullmq';
+import { z } from 'zod';
+import { InvalidJobDataError } from './errors/invalid-job-data-error.ts';
+import { type ClientTask, CLIENT_TASKS, type QueueName, QUEUE_NAMES } from './names.ts';
+
+const ID_SAFE = /^[A-Za-z0-9_-]+$/;
+
+const clientId = z
+  .guid({ error: 'must be a UUID' })
+  .overwrite((value) => value.toLowerCase());
+
+/** Accepts any short string: the worker parses it (so a malformed id is recorded, not dropped at enqueue). */
+const adAccountId = z
+  .string({ error: 'must be a string (the ad account id, with or without act_)' })
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .max(64, { error: 'must be at most 64 characters' })
+  .regex(/^[^\s:{}|]+$/, { error: 'must not contain spaces, ":", "{", "}" or "|"' });
+
+/** A run id: letters, digits, `_` and `-`, at most 64 characters (it becomes part of job ids). */
+export const runIdSchema = z
+  .string({ error: 'must be a string' })
+  .min(1, { error: 'must not be empty' })
+  .max(64, { error: 'must be at most 64 characters' })
+  .regex(ID_SAFE, { error: 'may contain only letters, digits, "_" and "-"' });
+
+/** A calendar date `YYYY-MM-DD` (in the ad account's time zone). */
+export const isoDateSchema = z.iso.date({ error: 'must be a date YYYY-MM-DD' });
+
+function sinceNotAfterUntil(value: { since?: string | undefined; until?: string | undefined }): boolean {
+  return value.since === undefined || value.until === undefined || value.since <= value.until;
+}
+const SINCE_UNTIL_ISSUE = { error: 'since must not be after until', path: ['since'] };
+
+export const validateJobSchema = z.strictObject({
+  clientId,
+  adAccountId,
+  runId: runIdSchema.optional(),
+});
+export type ValidateJobData = z.infer<typeof validateJobSchema>;
+
+export const refreshCacheJobSchema = z.strictObject({
+  clientId,
+  adAccountId,
+  runId: runIdSchema.optional(),
+});
+export type RefreshCacheJobData = z.infer<typeof refreshCacheJobSchema>;
+
+/**
+ * Phases of a collect-insights job that uses async report runs (each phase is one step; the job parks
+ * between polls instead of holding a worker slot):
+ * - `start`: plan the range; small ranges are fetched synchronously, large ones submit a report run;
+ * - `report_pending`: a report run was submitted (`reportRunId`), poll it;
+ * - `report_ready`: the run finished, fetch its rows and write them.
+ */
+export const COLLECT_PHASES = ['start', 'report_pending', 'report_ready'] as const;
+export type CollectPhase = (typeof COLLECT_PHASES)[number];
+
+export const collectStepSchema = z.strictObject({
+  phase: z.enum(COLLECT_PHASES, { error: `must be one of ${COLLECT_PHASES.join(', ')}` }),
+  /** Meta's report_run_id (digits). */
+  reportRunId: z
+    .string()
+    .regex(/^\d{1,32}$/, { error: 'must be digits' })
+    .optional(),
+  /** Polls made so far for the current report run. */
+  polls: z.int().min(0).max(10_000).default(0),
+  /** When the report run was submitted (epoch ms), to give up after a bound. */
+  submittedAt: z.int().min(0).optional(),
+  /** The date range the current report run covers (a chunk of since..until). */
+  chunkSince: isoDateSchema.optional(),
+  chunkUntil: isoDateSchema.optional(),
+});
+export type CollectStep = z.infer<typeof collectStepSchema>;
+
+export const collectInsightsJobSchema = z
+  .strictObject({
+    clientId,
+    adAccountId,
+    since: isoDateSchema.optional(),
+    until: isoDateSchema.optional(),
+    runId: runIdSchema.optional(),
+    step: collectStepSchema.optional(),
+  })
+  .refine(sinceNotAfterUntil, SINCE_UNTIL_ISSUE);
+export type CollectInsightsJobData = z.infer<typeof collectInsightsJobSchema>;
+
+export const fanoutJobSchema = z
+  .strictObject({
+    task: z.enum(CLIENT_TASKS, { error: `must be one of ${CLIENT_TASKS.join(', ')}` }),
+    runId: runIdSchema,
+    /** Limit the run to these clients (default: every eligible client). */
+    clientIds: z.array(clientId).min(1).max(10_000).optional(),
+    since: isoDateSchema.optional(),
+    until: isoDateSchema.optional(),
+    /** BullMQ priority for the fanned-out jobs (1 = highest). */
+    priority: z.int().min(1).max(2_097_151).optional(),
+    /** What started the run. */
+    trigger: z.enum(['schedule', 'cli', 'api', 'rotation']).optional(),
+  })
+  .refine(sinceNotAfterUntil, SINCE_UNTIL_ISSUE);
+export type FanoutJobData = z.infer<typeof fanoutJobSchema>;
+
+export const JOB_SCHEMAS = {
+  [QUEUE_NAMES.validate]: validateJobSchema,
+  [QUEUE_NAMES.refreshCache]: refreshCacheJobSchema,
+  [QUEUE_NAMES.collectInsights]: collectInsightsJobSchema,
+  [QUEUE_NAMES.fanout]: fanoutJobSchema,
+} as const;
+
+export interface JobDataByQueue {
+  validate: ValidateJobData;
+  'refresh-cache': RefreshCacheJobData;
+  'collect-insights': CollectInsightsJobData;
+  fanout: FanoutJobData;
+}
+/** Input accepted before parsing (defaults not yet applied). */
+export type JobInputByQueue = { [Q in QueueName]: z.input<(typeof JOB_SCHEMAS)[Q]> };
+
+/**
+ * Parses a payload with its queue's schema; throws {@link InvalidJobDataError} listing every issue as
+ * `path: message` (e.g. `invalid validate job data: clientId: must be a UUID`).
+ */
+export function parseJobData<Q extends QueueName>(queue: Q, data: unknown): JobDataByQueue[Q] {
+  const schema = JOB_SCHEMAS[queue] as unknown as z.ZodType<JobDataByQueue[Q]>;
+  const result = schema.safeParse(data);
+  if (!result.success) {
+    throw new InvalidJobDataError(queue, formatIssues(result.error), { cause: result.error });
+  }
+  return result.data;
+}
+
+function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return `${path ? `${path}: ` : ''}unexpected field(s) ${issue.keys.join(', ')}`;
+    }
+    const message = issue.input === undefined && issue.code === 'invalid_type' ? 'required' : issue.message;
+    return path ? `${path}: ${message}` : message;
+  });
+}
+
+/** Throws when a job id could break BullMQ: contains `:`, is all digits, is empty or too long. */
+export function assertValidJobId(jobId: string): string {
+  if (jobId.length === 0 || jobId.length > 200 || jobId.includes(':') || /^\d+$/.test(jobId)) {
+    throw new Error(`invalid job id ${JSON.stringify(jobId)}: must be 1-200 characters, not all digits, without ":"`);
+  }
+  return jobId;
+}
+
+/** Deduplication id of a client task: `<task>-<clientId>` (one pending job per client and task). */
+export function deduplicationIdFor(task: ClientTask, clientIdValue: string): string {
+  return assertValidJobId(`${task}-${clientId.parse(clientIdValue)}`);
+}
+
+/** Job id of a client task: `<task>-<clientId>`, or `<task>-<clientId>-<runId>` when a run forces a new job. */
+export function jobIdFor(task: ClientTask, clientIdValue: string, runId?: string): string {
+  const base = deduplicationIdFor(task, clientIdValue);
+  return assertValidJobId(runId === undefined ? base : `${base}-${runIdSchema.parse(runId)}`);
+}
+
+/** Job id of a fan-out run: `fanout-<task>-<runId>`. */
+export function fanoutJobIdFor(task: ClientTask, runId: string): string {
+  return assertValidJobId(`${QUEUE_NAMES.fanout}-${task}-${runIdSchema.parse(runId)}`);
+}
+
+/** Retention and retry defaults for every queue (pass as the Queue's `defaultJobOptions`). */
+export const DEFAULT_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 14 * 24 * 3600 },
+} as const satisfies DefaultJobOptions;
+
+/** Per-queue defaults: the fan-out job is cheap and idempotent, so fewer attempts and a shorter delay. */
+export function defaultJobOptionsFor(queue: QueueName): DefaultJobOptions {
+  if (queue === QUEUE_NAMES.fanout) {
+    return { ...DEFAULT_JOB_OPTIONS, attempts: 3, backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 } };
+  }
+  return { ...DEFAULT_JOB_OPTIONS, backoff: { ...DEFAULT_JOB_OPTIONS.backoff } };
+}
+
+export interface BuiltJob<Q extends QueueName> {
+  name: Q;
+  data: JobDataByQueue[Q];
+  opts: JobsOptions & { jobId: string };
+}
+
+/**
+ * A validated job ready for `queue.add(job.name, job.data, job.opts)` or `queue.addBulk([...])`:
+ * parsed data, the job id, deduplication per (task, client) and the optional priority.
+ * Retention and retries come from the queue's `defaultJobOptions` ({@link defaultJobOptionsFor}).
+ */
+export function buildClientJob<Q extends ClientTask>(
+  task: Q,
+  data: JobInputByQueue[Q],
+  options: { priority?: number } = {},
+): BuiltJob<Q> {
+  const parsed = parseJobData(task, data);
+  const opts: BuiltJob<Q>['opts'] = {
+    jobId: jobIdFor(task, parsed.clientId, parsed.runId),
+    deduplication: { id: deduplicationIdFor(task, parsed.clientId) },
+  };
+  if (options.priority !== undefined) opts.priority = options.priority;
+  return { name: task, data: parsed, opts };
+}
+
+/** A validated fan-out job (`fanout-<task>-<runId>`). */
+export function buildFanoutJob(data: JobInputByQueue['fanout']): BuiltJob<'fanout'> {
+  const parsed = parseJobData(QUEUE_NAMES.fanout, data);
+  return {
+    name: QUEUE_NAMES.fanout,
+    data: parsed,
+    opts: { jobId: fanoutJobIdFor(parsed.task, parsed.runId) },
+  };
+}

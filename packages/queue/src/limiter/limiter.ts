@@ -1,0 +1,476 @@
+/**
+ * @module limiter
+ * The per-ad-account limiter shared by every worker process through Redis: BullMQ Pro's "groups" rebuilt
+ * on open-source BullMQ. See the package README for the algorithm.
+ *
+ * @example
+ * const limiter = createLimiter({ redis });
+ * const slot = await limiter.acquire({ adAccountId, buc: 'ads_insights', jobId: job.id! });
+ * if (!slot.ok) await parkJob(job, token, slot.retryAt); // throws DelayedError, no attempt used
+ * try { ... call Meta ...; await limiter.recordUsage({ scope: 'account', adAccountId, buc, utilizationPct }) }
+ * finally { await slot.release(); }
+ */
+import { z } from 'zod';
+import { LimiterError } from '../errors/limiter-error.ts';
+import { checkReply, SCRIPT_CODES } from '../lua/codes.ts';
+import { type RedisClient, runScript } from '../lua/loader.ts';
+import { accountKeys, checkBuc, globalKeys, normalizeAccountId } from './keys.ts';
+import {
+  type AccountOverrides,
+  effectiveLimits,
+  type LimiterSettings,
+  resolveLimiterSettings,
+} from './settings.ts';
+import { slowdownFactor } from './slowdown.ts';
+
+export interface LimiterOptions extends Partial<LimiterSettings> {
+  /** A connection the limiter may use (it registers its scripts on it). Not closed by the limiter. */
+  redis: RedisClient;
+  /** Per-account overrides (map or function). */
+  accounts?: AccountOverrides;
+  /** Randomness for jitter (tests pass `() => 0`). Default Math.random. */
+  random?: () => number;
+}
+
+export interface AcquireRequest {
+  /** `act_123` or `123`. */
+  adAccountId: string;
+  /** Business use case the job's calls count against, e.g. `ads_insights`. */
+  buc: string;
+  /** The BullMQ job id: reservations and leases are keyed by it, so it must stay the same across parks. */
+  jobId: string;
+  /** Slots to book (calls the job will make). Default 1. */
+  cost?: number;
+}
+
+export type DenyReason = 'paced' | 'blocked' | 'concurrency' | 'app_blocked';
+
+export interface Grant {
+  ok: true;
+  adAccountId: string;
+  buc: string;
+  jobId: string;
+  /** The slot the job used, ms since the epoch (Redis time). */
+  slotAt: number;
+  /** Slowdown factor in force for this (account, BUC). */
+  factor: number;
+  /** Gives the concurrency lease back. Idempotent; call it in `finally`. */
+  release(): Promise<void>;
+  /** Keeps the lease for `ttlMs` more (default leaseTtlMs). Throws LimiterError('lease_lost') if it expired. */
+  extend(ttlMs?: number): Promise<void>;
+}
+
+export interface Denial {
+  ok: false;
+  reason: DenyReason;
+  /** When to try again, ms since the epoch on this process's clock: pass it to `job.moveToDelayed`. */
+  retryAt: number;
+  /** `retryAt - now` when the answer was given. */
+  delayMs: number;
+  /** The booked slot (Redis time) for paced/blocked/concurrency; kept for the job until it returns. */
+  slotAt?: number;
+  factor: number;
+}
+
+export type AcquireResult = Grant | Denial;
+
+export interface ReserveResult {
+  /** `now`: call now; otherwise wait `delayMs` (sleep if short, or park). */
+  reason: 'now' | 'paced' | 'blocked';
+  delayMs: number;
+  slotAt: number;
+}
+
+/** What the worker learned from one Meta response, mapped from meta-client's usage snapshot. */
+export interface UsageReport {
+  /** `account`: one ad account (and BUC); `app`: the whole Meta app (code 4, 341, 613/1996). */
+  scope: 'account' | 'app';
+  /** Required for scope `account`. */
+  adAccountId?: string;
+  /** BUC type (`ads_insights`, ...); omitted or `'*'` = the whole account (X-Ad-Account-Usage, score limits). */
+  buc?: string;
+  /** Percent of the quota used: the max of call_count / total_cputime / total_time / acc_id_util_pct. */
+  utilizationPct?: number;
+  /** A throttle error happened: block even without a regain time (then the fallback applies). */
+  throttled?: boolean;
+  /** Block for this long (e.g. from `throttleBlockMs`); > 0 blocks even without `throttled`. */
+  blockForMs?: number;
+  /** Short label stored with a block, e.g. `meta 80004/2446079`. Never a token or a URL. */
+  reason?: string;
+}
+
+export interface UsageOutcome {
+  scope: 'account' | 'app';
+  adAccountId?: string;
+  buc?: string;
+  /** Slowdown factor now in force for the (account, BUC); 1 for app scope. */
+  factor: number;
+  /** Remaining block (ms) of the (account, BUC) or of the app; 0 = not blocked. */
+  blockedForMs: number;
+  /** End of the block on this process's clock; null when not blocked. */
+  blockedUntil: number | null;
+}
+
+export interface AppBlockState {
+  /** End of the app-wide block, ms since the epoch (Redis time). */
+  blockedUntil: number;
+  remainingMs: number;
+  reason: string;
+  since: number;
+}
+
+export interface ThrottledAccount {
+  adAccountId: string;
+  buc: string;
+  /** ms since the epoch (Redis time). */
+  blockedUntil: number;
+  remainingMs: number;
+}
+
+export interface ThrottledList {
+  /** Redis time of the answer. */
+  now: number;
+  /** Blocked (account, BUC) pairs in total (the list holds at most `limit`). */
+  total: number;
+  accounts: ThrottledAccount[];
+  app: AppBlockState | null;
+}
+
+export interface AccountState {
+  adAccountId: string;
+  /** Per BUC ('*' = whole account): last utilisation, slowdown in force, block in force. */
+  bucs: Record<
+    string,
+    { utilizationPct?: number; factor: number; blockedUntil?: number; blockReason?: string; reportedAt?: number }
+  >;
+  /** Leases currently held (expired ones excluded). */
+  activeLeases: number;
+}
+
+export interface Limiter {
+  readonly settings: LimiterSettings;
+  /** Take a slot for a job: a grant with a lease, or when to come back. */
+  acquire(request: AcquireRequest): Promise<AcquireResult>;
+  /** Book one more call inside a running job (no lease); returns how long to wait for it. */
+  reserve(request: { adAccountId: string; buc: string; cost?: number }): Promise<ReserveResult>;
+  /** Feed Meta's usage headers / throttle errors back: slow down, block, block the app. */
+  recordUsage(report: UsageReport): Promise<UsageOutcome>;
+  /** The app-wide block in force, or null. */
+  getAppBlock(): Promise<AppBlockState | null>;
+  /** Accounts blocked now and until when (bounded, soonest-ending first), plus the app-wide block. */
+  listThrottledAccounts(options?: { limit?: number }): Promise<ThrottledList>;
+  /** One account's feedback state, for status pages. */
+  getAccountState(adAccountId: string): Promise<AccountState>;
+  /** Lift every block of an account (operator action). Slowdowns and reservations stay. */
+  clearAccountBlocks(adAccountId: string): Promise<void>;
+  /** Lift the app-wide block (operator action). */
+  clearAppBlock(): Promise<void>;
+}
+
+const usageReportSchema = z.strictObject({
+  scope: z.enum(['account', 'app']),
+  adAccountId: z.string().optional(),
+  buc: z.string().optional(),
+  utilizationPct: z.number().min(0).max(100_000).optional(),
+  throttled: z.boolean().optional(),
+  blockForMs: z.number().min(0).optional(),
+  reason: z.string().optional(),
+});
+
+const DEFAULT_LIST_LIMIT = 100;
+const MAX_LIST_LIMIT = 1_000;
+
+export function createLimiter(options: LimiterOptions): Limiter {
+  const { redis, accounts, random = Math.random, ...overrides } = options;
+  const settings = resolveLimiterSettings(overrides);
+  const global = globalKeys(settings.keyPrefix);
+
+  async function appBlockReply(): Promise<AppBlockState | null> {
+    const reply = checkReply('app-block', await runScript(redis, 'app-block', [global.app], []));
+    const remainingMs = Number(reply[0]);
+    if (remainingMs <= 0) return null;
+    return {
+      remainingMs,
+      blockedUntil: Number(reply[1]),
+      reason: String(reply[2] ?? ''),
+      since: Number(reply[3] ?? 0),
+    };
+  }
+
+  function deny(reason: DenyReason, delayMs: number, factor: number, slotAt?: number): Denial {
+    const delay = Math.max(1, Math.ceil(delayMs));
+    const denial: Denial = { ok: false, reason, retryAt: Date.now() + delay, delayMs: delay, factor };
+    if (slotAt !== undefined) denial.slotAt = slotAt;
+    return denial;
+  }
+
+  async function acquire(request: AcquireRequest): Promise<AcquireResult> {
+    const account = normalizeAccountId(request.adAccountId);
+    const buc = checkBuc(request.buc);
+    const jobId = checkJobId(request.jobId);
+    const cost = checkCost(request.cost);
+
+    const app = await appBlockReply();
+    if (app) return deny('app_blocked', app.remainingMs + random() * settings.appBlockJitterMs, 1);
+
+    const limits = effectiveLimits(settings, accounts, account, buc);
+    const keys = accountKeys(settings.keyPrefix, account);
+    const reply = checkReply(
+      'acquire',
+      await runScript(
+        redis,
+        'acquire',
+        [keys.state, keys.gcra, keys.resv, keys.leases],
+        [
+          buc,
+          jobId,
+          limits.bucIntervalMs,
+          limits.bucBurst,
+          limits.accountIntervalMs,
+          limits.accountBurst,
+          cost,
+          limits.maxConcurrent,
+          settings.leaseTtlMs,
+          settings.concurrencyRetryMs,
+          settings.reservationGraceMs,
+          settings.earlyToleranceMs,
+        ],
+      ),
+    );
+    const [code, delayMs, slotAt, factorPermille] = reply.map(Number) as [number, number, number, number];
+    const factor = factorPermille / 1000;
+    switch (code) {
+      case SCRIPT_CODES.GRANTED:
+        return grant(account, buc, jobId, slotAt, factor, limits.maxConcurrent > 0);
+      case SCRIPT_CODES.PACED:
+        return deny('paced', delayMs, factor, slotAt);
+      case SCRIPT_CODES.BLOCKED:
+        return deny('blocked', delayMs, factor, slotAt);
+      case SCRIPT_CODES.CONCURRENCY:
+        return deny('concurrency', delayMs * (1 + random() * settings.concurrencyJitter), factor, slotAt);
+      default:
+        throw new LimiterError('unknown_code', `limiter script acquire: unknown return code ${code}`, {
+          script: 'acquire',
+        });
+    }
+  }
+
+  function grant(
+    account: string,
+    buc: string,
+    jobId: string,
+    slotAt: number,
+    factor: number,
+    leased: boolean,
+  ): Grant {
+    const keys = accountKeys(settings.keyPrefix, account);
+    let released = false;
+    return {
+      ok: true,
+      adAccountId: account,
+      buc,
+      jobId,
+      slotAt,
+      factor,
+      async release() {
+        if (released || !leased) return;
+        released = true;
+        await redis.zrem(keys.leases, jobId);
+      },
+      async extend(ttlMs = settings.leaseTtlMs) {
+        if (!leased) return;
+        if (released) throw new LimiterError('lease_lost', `the lease of job ${jobId} was already released`);
+        checkReply(
+          'extend-lease',
+          await runScript(redis, 'extend-lease', [keys.leases], [jobId, Math.max(1, Math.ceil(ttlMs))]),
+        );
+      },
+    };
+  }
+
+  async function reserve(request: { adAccountId: string; buc: string; cost?: number }): Promise<ReserveResult> {
+    const account = normalizeAccountId(request.adAccountId);
+    const buc = checkBuc(request.buc);
+    const cost = checkCost(request.cost);
+    const limits = effectiveLimits(settings, accounts, account, buc);
+    const keys = accountKeys(settings.keyPrefix, account);
+    const reply = checkReply(
+      'reserve',
+      await runScript(
+        redis,
+        'reserve',
+        [keys.state, keys.gcra],
+        [buc, limits.bucIntervalMs, limits.bucBurst, limits.accountIntervalMs, limits.accountBurst, cost],
+      ),
+    );
+    const [code, delayMs, slotAt] = reply.map(Number) as [number, number, number];
+    const reason = code === SCRIPT_CODES.BLOCKED ? 'blocked' : code === SCRIPT_CODES.PACED ? 'paced' : 'now';
+    return { reason, delayMs: Math.max(0, delayMs), slotAt };
+  }
+
+  async function recordUsage(report: UsageReport): Promise<UsageOutcome> {
+    const parsed = usageReportSchema.safeParse(report);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+      throw new LimiterError('invalid_argument', `invalid usage report: ${issues.join('; ')}`);
+    }
+    const input = parsed.data;
+    const reason = sanitizeReason(input.reason);
+    const requestedBlock =
+      input.blockForMs !== undefined && input.blockForMs > 0 ? input.blockForMs : undefined;
+
+    if (input.scope === 'app') {
+      const blockFor = requestedBlock ?? (input.throttled ? settings.appFallbackBlockMs : 0);
+      if (blockFor <= 0) return { scope: 'app', factor: 1, blockedForMs: 0, blockedUntil: null };
+      const reply = checkReply(
+        'block-app',
+        await runScript(
+          redis,
+          'block-app',
+          [global.app],
+          [Math.ceil(Math.min(blockFor, settings.maxBlockMs)), reason || 'app throttle'],
+        ),
+      );
+      const remaining = Math.max(0, Number(reply[1]));
+      return { scope: 'app', factor: 1, blockedForMs: remaining, blockedUntil: Date.now() + remaining };
+    }
+
+    if (input.adAccountId === undefined) {
+      throw new LimiterError('invalid_argument', 'invalid usage report: adAccountId is required for scope account');
+    }
+    const account = normalizeAccountId(input.adAccountId);
+    const buc = checkBuc(input.buc ?? '*', true);
+    const blockFor = requestedBlock ?? (input.throttled ? settings.fallbackBlockMs : 0);
+    const utilization = input.utilizationPct ?? -1;
+    const factor = utilization >= 0 ? slowdownFactor(utilization, settings.slowdown) : 1;
+    const keys = accountKeys(settings.keyPrefix, account);
+    const reply = checkReply(
+      'record-usage',
+      await runScript(
+        redis,
+        'record-usage',
+        [keys.state],
+        [
+          buc,
+          utilization,
+          factor,
+          settings.usageTtlMs,
+          Math.ceil(Math.min(blockFor, settings.maxBlockMs)),
+          reason || (blockFor > 0 ? 'throttled' : ''),
+        ],
+      ),
+    );
+    const [blockUntil, remaining, factorPermille] = reply.map(Number) as [number, number, number];
+    if (blockFor > 0 && remaining > 0) {
+      // The operators' index lives in another slot than the account, so it is written separately.
+      await redis.zadd(global.throttled, 'GT', blockUntil, `${account}|${buc}`);
+    }
+    return {
+      scope: 'account',
+      adAccountId: account,
+      buc,
+      factor: factorPermille / 1000,
+      blockedForMs: remaining,
+      blockedUntil: remaining > 0 ? Date.now() + remaining : null,
+    };
+  }
+
+  async function listThrottledAccounts(options: { limit?: number } = {}): Promise<ThrottledList> {
+    const limit = Math.min(MAX_LIST_LIMIT, Math.max(1, Math.floor(options.limit ?? DEFAULT_LIST_LIMIT)));
+    const reply = checkReply('list-throttled', await runScript(redis, 'list-throttled', [global.throttled], [limit]));
+    const now = Number(reply[0]);
+    const total = Number(reply[1]);
+    const list: ThrottledAccount[] = [];
+    for (let i = 2; i + 1 < reply.length; i += 2) {
+      const member = String(reply[i]);
+      const blockedUntil = Number(reply[i + 1]);
+      const separator = member.lastIndexOf('|');
+      list.push({
+        adAccountId: member.slice(0, separator),
+        buc: member.slice(separator + 1),
+        blockedUntil,
+        remainingMs: Math.max(0, blockedUntil - now),
+      });
+    }
+    return { now, total, accounts: list, app: await appBlockReply() };
+  }
+
+  async function getAccountState(adAccountId: string): Promise<AccountState> {
+    const account = normalizeAccountId(adAccountId);
+    const keys = accountKeys(settings.keyPrefix, account);
+    const [fields, now] = await Promise.all([redis.hgetall(keys.state), redisNow()]);
+    const activeLeases = await redis.zcount(keys.leases, `(${now}`, '+inf');
+    const bucs: AccountState['bucs'] = {};
+    const entry = (buc: string) => {
+      bucs[buc] ??= { factor: 1 };
+      return bucs[buc];
+    };
+    for (const [field, raw] of Object.entries(fields)) {
+      const separator = field.indexOf(':');
+      const kind = field.slice(0, separator);
+      const buc = field.slice(separator + 1);
+      const value = Number(raw);
+      if (kind === 'util') entry(buc).utilizationPct = value;
+      else if (kind === 'utilAt') entry(buc).reportedAt = value;
+      else if (kind === 'block' && value > now) entry(buc).blockedUntil = value;
+      else if (kind === 'reason') entry(buc).blockReason = raw;
+    }
+    for (const buc of Object.keys(bucs)) {
+      const until = Number(fields[`slowUntil:${buc}`] ?? 0);
+      if (until > now) entry(buc).factor = Number(fields[`slow:${buc}`] ?? 1);
+      if (entry(buc).blockedUntil === undefined) delete entry(buc).blockReason;
+    }
+    return { adAccountId: account, bucs, activeLeases };
+  }
+
+  async function redisNow(): Promise<number> {
+    const [seconds, micros] = await redis.time();
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+  }
+
+  async function clearAccountBlocks(adAccountId: string): Promise<void> {
+    const account = normalizeAccountId(adAccountId);
+    const keys = accountKeys(settings.keyPrefix, account);
+    const fields = await redis.hkeys(keys.state);
+    const blocks = fields.filter((field) => field.startsWith('block:') || field.startsWith('reason:'));
+    if (blocks.length > 0) await redis.hdel(keys.state, ...blocks);
+    const members = fields.filter((field) => field.startsWith('block:')).map((field) => `${account}|${field.slice(6)}`);
+    if (members.length > 0) await redis.zrem(global.throttled, ...members);
+  }
+
+  async function clearAppBlock(): Promise<void> {
+    await redis.del(global.app);
+  }
+
+  return {
+    settings,
+    acquire,
+    reserve,
+    recordUsage,
+    getAppBlock: appBlockReply,
+    listThrottledAccounts,
+    getAccountState,
+    clearAccountBlocks,
+    clearAppBlock,
+  };
+}
+
+function checkJobId(jobId: string): string {
+  if (typeof jobId !== 'string' || jobId.length === 0 || jobId.length > 200) {
+    throw new LimiterError('invalid_argument', `invalid job id ${JSON.stringify(jobId)} for the limiter`);
+  }
+  return jobId;
+}
+
+function checkCost(cost: number | undefined): number {
+  const value = cost ?? 1;
+  if (!Number.isInteger(value) || value < 1 || value > 10_000) {
+    throw new LimiterError('invalid_argument', `invalid cost ${String(cost)}: expected an integer from 1 to 10000`);
+  }
+  return value;
+}
+
+/** Keeps a block reason short and printable (it is shown to operators). */
+function sanitizeReason(reason: string | undefined): string {
+  return (reason ?? '').replace(/[^\x20-\x7e]/g, '').slice(0, 120);
+}
