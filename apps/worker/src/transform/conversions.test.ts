@@ -70,6 +70,27 @@ describe('parseConversionMetrics: default priorities', () => {
 
   it.each<[string, ActionEntry[], ActionEntry[], Record<string, number>]>([
     [
+      'omni wins when it differs from the pixel count (omni also holds app and offline events)',
+      [
+        a('offsite_conversion.fb_pixel_purchase', '12'),
+        a('omni_purchase', '14'),
+        a('offsite_conversion.fb_pixel_view_content', '200'),
+        a('omni_view_content', '230'),
+        a('offsite_conversion.fb_pixel_initiate_checkout', '50'),
+        a('omni_initiated_checkout', '55'),
+        a('offsite_conversion.fb_pixel_search', '400'),
+        a('omni_search', '410'),
+      ],
+      [a('offsite_conversion.fb_pixel_purchase', '17000'), a('omni_purchase', '19800')],
+      {
+        reservations: 14,
+        booking_step_1: 410,
+        booking_step_2: 230,
+        booking_step_3: 55,
+        reservation_value: 19800,
+      },
+    ],
+    [
       'fb_pixel fallback when omni is absent',
       [a('offsite_conversion.fb_pixel_purchase', '3'), a('offsite_conversion.fb_pixel_search', '50')],
       [a('offsite_conversion.fb_pixel_purchase', '900')],

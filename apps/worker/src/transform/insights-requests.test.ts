@@ -92,11 +92,13 @@ describe('splitRowsByRange', () => {
       row('A', '2026-03-30', '2026-04-01'),
       row('B', '2026-03-30', '2026-04-01'),
       row('C', '2026-03-01', '2026-03-31'),
+      // Same start as the week but a different stop: not the week's aggregate.
+      row('D', '2026-03-30', '2026-04-05'),
     ];
     const { byRange, unmatched } = splitRowsByRange(rows, plan.ranges);
     expect(byRange.month.map((r) => r.campaign_id)).toEqual(['A']);
     expect(byRange.week.map((r) => r.campaign_id)).toEqual(['A', 'B']);
-    expect(unmatched.map((r) => r.campaign_id)).toEqual(['C']);
+    expect(unmatched.map((r) => r.campaign_id)).toEqual(['C', 'D']);
   });
 
   it('gives rows to both periods when their ranges are identical', () => {

@@ -112,7 +112,7 @@ export interface MetaTablesInput {
 }
 
 function firstReservationEntry(entries: readonly ActionEntry[]): ActionEntry | undefined {
-  return [...entries].reverse().find((entry) =>
+  return entries.find((entry) =>
     (TABLE_RESERVATION_ACTION_TYPES as readonly string[]).includes(entry.action_type),
   );
 }
