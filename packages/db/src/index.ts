@@ -37,7 +37,12 @@ export {
   WEEK_PERIOD_ID,
 } from './repo/period-cache.ts';
 export { type SyncError, type SyncState, TASK_NAME } from './repo/sync-state.ts';
-export { type DebugTokenInfo, TOKEN_STATUSES, type TokenState, type TokenStatus } from './repo/token-state.ts';
+export {
+  type DebugTokenInfo,
+  TOKEN_STATUSES,
+  type TokenState,
+  type TokenStatus,
+} from './repo/token-state.ts';
 export type { ValidationRecord, ValidationResult } from './repo/validations.ts';
 export { createRepository, type Repository, type RepositoryOptions } from './repository.ts';
 export {

@@ -35,7 +35,9 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   migrations.sort((a, b) => a.id - b.id);
   for (let i = 1; i < migrations.length; i++) {
     if (migrations[i]!.id === migrations[i - 1]!.id) {
-      throw new MigrationError(`${migrations[i - 1]!.name} and ${migrations[i]!.name} share the number ${migrations[i]!.id}`);
+      throw new MigrationError(
+        `${migrations[i - 1]!.name} and ${migrations[i]!.name} share the number ${migrations[i]!.id}`,
+      );
     }
   }
   return migrations;

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import postgres from 'postgres';
+import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMigrationError } from './errors/migration-error.ts';
 import { loadMigrations, MIGRATIONS_DIR } from './load-migrations.ts';
@@ -20,7 +20,12 @@ const APP_TABLES = [
   'campaign_summaries',
   'client_dashboard_config',
 ];
-const OUR_TABLES = ['meta_campaign_insights', 'meta_ad_account_validations', 'meta_sync_state', 'meta_token_state'];
+const OUR_TABLES = [
+  'meta_campaign_insights',
+  'meta_ad_account_validations',
+  'meta_sync_state',
+  'meta_token_state',
+];
 
 let stack: LocalStack;
 let counter = 0;
@@ -103,12 +108,18 @@ describe('migrate on an empty database', () => {
       const [apiStatus] = await sql<{ column_default: string; is_nullable: string; udt_name: string }[]>`
         select column_default, is_nullable, udt_name from information_schema.columns
         where table_schema = 'public' and table_name = 'clients' and column_name = 'api_status'`;
-      expect(apiStatus).toEqual({ column_default: "'pending'::api_status", is_nullable: 'NO', udt_name: 'api_status' });
+      expect(apiStatus).toEqual({
+        column_default: "'pending'::api_status",
+        is_nullable: 'NO',
+        udt_name: 'api_status',
+      });
       const labels = await sql<{ enumlabel: string }[]>`
         select enumlabel from pg_enum where enumtypid = 'public.api_status'::regtype order by enumsortorder`;
       expect(labels.map((l) => l.enumlabel)).toEqual(['valid', 'invalid', 'expired', 'pending']);
 
-      const [admin] = await sql<{ id: string }[]>`insert into profiles (email, role) values ('a@b.c', 'admin') returning id`;
+      const [admin] = await sql<
+        { id: string }[]
+      >`insert into profiles (email, role) values ('a@b.c', 'admin') returning id`;
       const [client] = await sql<{ id: string; token_health_status: string }[]>`
         insert into clients (admin_id, name, email, ad_account_id) values (${admin!.id}, 'C', 'c@d.e', '123')
         returning id, token_health_status`;
@@ -157,7 +168,10 @@ describe('migrate on an empty database', () => {
     const dir = mkdtempSync(join(tmpdir(), 'db-migrations-'));
     try {
       cpSync(MIGRATIONS_DIR, dir, { recursive: true });
-      writeFileSync(join(dir, '0900_broken.sql'), 'create table half_done (id int);\nselect * from no_such_table;\n');
+      writeFileSync(
+        join(dir, '0900_broken.sql'),
+        'create table half_done (id int);\nselect * from no_such_table;\n',
+      );
       const error = await migrate(url, { migrationsDir: dir }).catch((e: unknown) => e);
       expect((error as Error).message).toMatch(/migration 0900_broken: .*no_such_table.* at line 2/);
       await sqlAdmin(url, async (sql) => {
@@ -190,7 +204,9 @@ describe('migrate on a database that already has the app’s tables with data', 
     url = await freshDatabase();
     await sqlAdmin(url, async (sql) => {
       await sql.unsafe(APP_SCHEMA_SQL);
-      const [admin] = await sql<{ id: string }[]>`insert into profiles (email, role) values ('admin@agency.test', 'admin') returning id`;
+      const [admin] = await sql<
+        { id: string }[]
+      >`insert into profiles (email, role) values ('admin@agency.test', 'admin') returning id`;
       ids.admin = admin!.id;
       const [client] = await sql<{ id: string }[]>`
         insert into clients (admin_id, name, email, ad_account_id, api_status, system_user_token)
@@ -210,7 +226,8 @@ describe('migrate on a database that already has the app’s tables with data', 
                        (${ids.client}, 'monthly', '2026-06-01', 3000, '[]')`;
       await sql`insert into client_dashboard_config (client_id, conversion_mappings)
                 values (${ids.client}, '{"meta": {"reservations": ["omni_purchase"]}}')`;
-      for (const table of APP_TABLES) snapshot[table] = await sql.unsafe(`select * from ${table} order by id`);
+      for (const table of APP_TABLES)
+        snapshot[table] = await sql.unsafe(`select * from ${table} order by id`);
     });
   });
 
@@ -221,7 +238,9 @@ describe('migrate on a database that already has the app’s tables with data', 
       for (const table of APP_TABLES) {
         const rows = await sql.unsafe<Record<string, unknown>[]>(`select * from ${table} order by id`);
         // daily_kpi_data gained the missing `reach` column (default 0); everything else is unchanged.
-        const comparable = rows.map(({ reach, ...rest }) => (table === 'daily_kpi_data' ? rest : { reach, ...rest }));
+        const comparable = rows.map(({ reach, ...rest }) =>
+          table === 'daily_kpi_data' ? rest : { reach, ...rest },
+        );
         const expected = snapshot[table]!.map((row) =>
           table === 'daily_kpi_data' ? row : { reach: undefined, ...(row as Record<string, unknown>) },
         );
@@ -244,14 +263,17 @@ describe('migrate on a database that already has the app’s tables with data', 
         select column_default from information_schema.columns
         where table_schema = 'public' and table_name = 'clients' and column_name = 'id'`;
       expect(idDefault!.column_default).toBe('uuid_generate_v4()');
-      const policies = await sql<{ policyname: string }[]>`select policyname from pg_policies where tablename = 'clients'`;
+      const policies = await sql<
+        { policyname: string }[]
+      >`select policyname from pg_policies where tablename = 'clients'`;
       expect(policies.map((p) => p.policyname)).toEqual(['Admins can manage their own clients']);
       expect(await sql`select * from token_health_overview`).toHaveLength(2);
       // The app's tables that were there keep their RLS setting (current_month_cache had it off here).
       const [cache] = await sql<{ relrowsecurity: boolean }[]>`
         select relrowsecurity from pg_class where oid = 'public.current_month_cache'::regclass`;
       expect(cache!.relrowsecurity).toBe(false);
-      for (const table of OUR_TABLES) expect((await sql`select to_regclass(${`public.${table}`}) as t`)[0]!.t).toBe(table);
+      for (const table of OUR_TABLES)
+        expect((await sql`select to_regclass(${`public.${table}`}) as t`)[0]!.t).toBe(table);
     });
   });
 
@@ -288,7 +310,9 @@ describe('conflict keys missing from a hand-changed database (schema drift)', ()
     });
     const lines: string[] = [];
     await migrate(url, { log: (line) => lines.push(line) });
-    expect(lines.join('\n')).toMatch(/WARNING: public\.daily_kpi_data has no unique key on \(client_id, date\)/);
+    expect(lines.join('\n')).toMatch(
+      /WARNING: public\.daily_kpi_data has no unique key on \(client_id, date\)/,
+    );
     await sqlAdmin(url, async (sql) => {
       expect(await hasUniqueOn(sql, 'current_week_cache', ['client_id', 'period_id'])).toBe(true);
       expect(await hasUniqueOn(sql, 'daily_kpi_data', ['client_id', 'date'])).toBe(false);
@@ -300,7 +324,11 @@ describe('conflict keys missing from a hand-changed database (schema drift)', ()
 describe('pnpm db:migrate (src/migrate-cli.ts)', () => {
   const cli = fileURLToPath(new URL('./migrate-cli.ts', import.meta.url));
   const runCli = (env: NodeJS.ProcessEnv) =>
-    spawnSync(process.execPath, [cli], { cwd: tmpdir(), env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+    spawnSync(process.execPath, [cli], {
+      cwd: tmpdir(),
+      env: { PATH: process.env.PATH, ...env },
+      encoding: 'utf8',
+    });
 
   it('exits 1 with one line naming DATABASE_URL when it is missing or malformed', () => {
     for (const env of [{}, { DATABASE_URL: 'not a url' }, { DATABASE_URL: 'mysql://root@localhost/db' }]) {

@@ -56,8 +56,7 @@ const INCLUDED: ReadonlySet<ApiStatus> = new Set(['valid', 'pending']);
 export function mapValidationOutcome({ outcome, currentApiStatus, previous }: MappingInput): MappingResult {
   // Our exclusion still stands only if nobody changed api_status since we set it.
   const excludedByUs =
-    previous !== null &&
-    previous.excludedByValidation &&
+    previous?.excludedByValidation === true &&
     previous.apiStatusAfter === currentApiStatus &&
     !INCLUDED.has(currentApiStatus);
   switch (outcome) {

@@ -1,3 +1,10 @@
-export { DbError, type DbErrorOptions, type DbOperation, isDbError, type PostgrestErrorLike, toDbError } from './db-error.ts';
+export {
+  DbError,
+  type DbErrorOptions,
+  type DbOperation,
+  isDbError,
+  type PostgrestErrorLike,
+  toDbError,
+} from './db-error.ts';
 export { InvalidRowError, isInvalidRowError } from './invalid-row-error.ts';
 export { isMigrationError, MigrationError } from './migration-error.ts';

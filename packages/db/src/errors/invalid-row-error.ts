@@ -10,7 +10,12 @@ export class InvalidRowError extends Error {
   /** Position of the offending row in the input, when the call took several. */
   readonly index: number | null;
 
-  constructor(table: string, field: string, problem: string, options: { index?: number; cause?: unknown } = {}) {
+  constructor(
+    table: string,
+    field: string,
+    problem: string,
+    options: { index?: number; cause?: unknown } = {},
+  ) {
     const where = options.index === undefined ? '' : ` (row ${options.index})`;
     super(`invalid ${table}.${field}${where}: ${problem}`, { cause: options.cause });
     this.table = table;

@@ -4,7 +4,9 @@ export class MigrationError extends Error {
   readonly migration: string | null;
 
   constructor(message: string, options: { migration?: string; cause?: unknown } = {}) {
-    super(options.migration ? `migration ${options.migration}: ${message}` : message, { cause: options.cause });
+    super(options.migration ? `migration ${options.migration}: ${message}` : message, {
+      cause: options.cause,
+    });
     this.migration = options.migration ?? null;
   }
 }

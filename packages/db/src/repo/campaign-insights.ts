@@ -3,12 +3,19 @@
  * `meta_campaign_insights`: raw campaign-day rows, one per (ad account, campaign, date), bulk-upserted
  * in chunks. Writing the same rows again updates them in place (idempotent).
  */
-import { parseAdAccountId } from '../ad-account-id.ts';
+import { parseAdAccountId } from '@meta-engine/meta-client';
 import { InvalidRowError } from '../errors/invalid-row-error.ts';
 import { chunk, forEachLimit, lastPerKey } from './bulk.ts';
 import { type RepoContext, run } from './context.ts';
 import { TABLES } from './tables.ts';
-import { optionalInteger, optionalNumber, requireDate, requireInteger, requireNumber, requireUuid } from './values.ts';
+import {
+  optionalInteger,
+  optionalNumber,
+  requireDate,
+  requireInteger,
+  requireNumber,
+  requireUuid,
+} from './values.ts';
 
 /** One campaign on one day, metrics already numbers (Meta sends strings; parse before). */
 export interface CampaignInsightRow {
@@ -111,7 +118,9 @@ export function createCampaignInsightsRepo(ctx: RepoContext) {
       await run(
         table,
         'upsert',
-        ctx.client.from(table).upsert(part, { onConflict: 'ad_account_id,campaign_id,date', defaultToNull: false }),
+        ctx.client
+          .from(table)
+          .upsert(part, { onConflict: 'ad_account_id,campaign_id,date', defaultToNull: false }),
       );
     });
     return { rows: columns.length, chunks: chunks.length };

@@ -5,8 +5,9 @@
  * its environment. A row whose ad_account_id is malformed is reported in `invalid` with the reason,
  * never dropped silently and never fatal to the listing.
  */
+
+import { parseAdAccountId } from '@meta-engine/meta-client';
 import { z } from 'zod';
-import { parseAdAccountId } from '../ad-account-id.ts';
 import { type RepoContext, run } from './context.ts';
 import { TABLES } from './tables.ts';
 import { isUuid } from './values.ts';
@@ -89,7 +90,10 @@ export function toClient(raw: unknown): Client | InvalidClient {
   const parsed = clientRow.safeParse(raw);
   if (!parsed.success) {
     const id = typeof raw === 'object' && raw !== null ? String((raw as { id?: unknown }).id) : String(raw);
-    return { client: { id }, problem: `unexpected row shape: ${z.prettifyError(parsed.error).replaceAll('\n', ' ')}` };
+    return {
+      client: { id },
+      problem: `unexpected row shape: ${z.prettifyError(parsed.error).replaceAll('\n', ' ')}`,
+    };
   }
   const row = parsed.data;
   const record: ClientRecord = {
@@ -183,7 +187,11 @@ export function createClientsRepo(ctx: RepoContext) {
     const found = new Set<string>();
     // 100 uuids keep the URL (`id=in.(…)`) well under common 8 KB limits.
     for (let i = 0; i < valid.length; i += 100) {
-      const query = ctx.client.from(table).select(CLIENT_COLUMNS).in('id', valid.slice(i, i + 100)).order('id');
+      const query = ctx.client
+        .from(table)
+        .select(CLIENT_COLUMNS)
+        .in('id', valid.slice(i, i + 100))
+        .order('id');
       for (const raw of (await run(table, 'select', query)) as unknown[]) {
         const entry = toClient(raw);
         found.add(isInvalidClient(entry) ? entry.client.id : entry.id);

@@ -20,7 +20,11 @@ export interface DbResponse {
 }
 
 /** Awaits a supabase-js query; returns its data or throws a DbError naming table and operation. */
-export async function run(table: string, operation: DbOperation, query: PromiseLike<DbResponse>): Promise<unknown> {
+export async function run(
+  table: string,
+  operation: DbOperation,
+  query: PromiseLike<DbResponse>,
+): Promise<unknown> {
   const { data, error, status } = await query;
   if (error) throw toDbError(table, operation, error, status);
   return data;

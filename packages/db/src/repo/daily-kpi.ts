@@ -83,7 +83,11 @@ export function createDailyKpiRepo(ctx: RepoContext) {
     );
     const chunks = chunk(columns, ctx.chunkSize);
     await forEachLimit(chunks, ctx.concurrency, async (part) => {
-      await run(table, 'upsert', ctx.client.from(table).upsert(part, { onConflict: 'client_id,date', defaultToNull: false }));
+      await run(
+        table,
+        'upsert',
+        ctx.client.from(table).upsert(part, { onConflict: 'client_id,date', defaultToNull: false }),
+      );
     });
     return { rows: columns.length, chunks: chunks.length };
   }

@@ -56,11 +56,15 @@ function tableOf(kind: CacheKind) {
 /** Throws InvalidRowError when cache_data holds a token-like key anywhere. */
 export function assertNoSecrets(table: string, value: unknown, path = 'cache_data'): void {
   if (Array.isArray(value)) {
-    value.forEach((item, i) => assertNoSecrets(table, item, `${path}[${i}]`));
+    for (const [i, item] of value.entries()) assertNoSecrets(table, item, `${path}[${i}]`);
   } else if (typeof value === 'object' && value !== null) {
     for (const [key, inner] of Object.entries(value)) {
       if (SECRET_KEYS.has(key.toLowerCase())) {
-        throw new InvalidRowError(table, 'cache_data', `${path}.${key} looks like a secret; never cache tokens`);
+        throw new InvalidRowError(
+          table,
+          'cache_data',
+          `${path}.${key} looks like a secret; never cache tokens`,
+        );
       }
       assertNoSecrets(table, inner, `${path}.${key}`);
     }
@@ -80,7 +84,11 @@ export function toCacheColumns(kind: CacheKind, write: CacheWrite, lastUpdated: 
   if (kind === 'week') {
     const range = write.cacheData.dateRange as { start?: unknown; end?: unknown } | undefined;
     if (typeof range?.start !== 'string' || typeof range.end !== 'string') {
-      throw new InvalidRowError(table, 'cache_data', 'weekly cache_data needs dateRange: { start, end } (the app checks it)');
+      throw new InvalidRowError(
+        table,
+        'cache_data',
+        'weekly cache_data needs dateRange: { start, end } (the app checks it)',
+      );
     }
   }
   assertNoSecrets(table, write.cacheData);
@@ -123,7 +131,11 @@ export function createPeriodCacheRepo(ctx: RepoContext) {
   }
 
   /** Reads one cache row, or null. */
-  async function getCache(query: { kind: CacheKind; clientId: string; periodId: string }): Promise<CacheEntry | null> {
+  async function getCache(query: {
+    kind: CacheKind;
+    clientId: string;
+    periodId: string;
+  }): Promise<CacheEntry | null> {
     const table = tableOf(query.kind);
     const raw = await run(
       table,
@@ -137,7 +149,12 @@ export function createPeriodCacheRepo(ctx: RepoContext) {
     );
     if (raw === null) return null;
     const row = cacheRow.parse(raw);
-    return { clientId: row.client_id, periodId: row.period_id, cacheData: row.cache_data, lastUpdated: row.last_updated };
+    return {
+      clientId: row.client_id,
+      periodId: row.period_id,
+      cacheData: row.cache_data,
+      lastUpdated: row.last_updated,
+    };
   }
 
   return { upsertMonthCache, upsertWeekCache, getCache };

@@ -50,7 +50,8 @@ const syncRow = z.object({
   updated_at: z.string(),
 });
 
-const COLUMNS = 'client_id,task,last_success_at,last_error_at,last_error,high_water_date,last_run_id,updated_at';
+const COLUMNS =
+  'client_id,task,last_success_at,last_error_at,last_error,high_water_date,last_run_id,updated_at';
 const MAX_MESSAGE = 1000;
 
 function requireTask(task: unknown): string {

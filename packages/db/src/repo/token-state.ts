@@ -62,7 +62,11 @@ export function createTokenStateRepo(ctx: RepoContext) {
   async function getTokenState(fingerprint?: string): Promise<TokenState | null> {
     let query = ctx.client.from(table).select(COLUMNS);
     if (fingerprint !== undefined) query = query.eq('fingerprint', requireFingerprint(fingerprint));
-    const raw = await run(table, 'select', query.order('updated_at', { ascending: false }).limit(1).maybeSingle());
+    const raw = await run(
+      table,
+      'select',
+      query.order('updated_at', { ascending: false }).limit(1).maybeSingle(),
+    );
     if (raw === null) return null;
     const row = tokenRow.parse(raw);
     return {
@@ -89,7 +93,11 @@ export function createTokenStateRepo(ctx: RepoContext) {
     pausedReason?: string | null;
   }): Promise<void> {
     if (!(TOKEN_STATUSES as readonly string[]).includes(input.status)) {
-      throw new InvalidRowError(table, 'status', `expected one of ${TOKEN_STATUSES.join(', ')}, got ${quote(input.status)}`);
+      throw new InvalidRowError(
+        table,
+        'status',
+        `expected one of ${TOKEN_STATUSES.join(', ')}, got ${quote(input.status)}`,
+      );
     }
     const now = ctx.now().toISOString();
     const row: Record<string, unknown> = {

@@ -3,8 +3,9 @@
  * `meta_ad_account_validations` (history, one row per check) and the client columns a check updates:
  * `token_health_status`, `api_status`, `last_token_validation` (mapping in ../validation-mapping.ts).
  */
+
+import { parseAdAccountId } from '@meta-engine/meta-client';
 import { z } from 'zod';
-import { parseAdAccountId } from '../ad-account-id.ts';
 import { DbError } from '../errors/db-error.ts';
 import { InvalidRowError } from '../errors/invalid-row-error.ts';
 import {
@@ -32,7 +33,12 @@ export interface ValidationRecord {
   currency?: string | null;
   timezoneName?: string | null;
   /** The Meta error, when the check failed. Messages must already be scrubbed of tokens. */
-  error?: { code?: number | null; subcode?: number | null; message?: string | null; fbtraceId?: string | null } | null;
+  error?: {
+    code?: number | null;
+    subcode?: number | null;
+    message?: string | null;
+    fbtraceId?: string | null;
+  } | null;
   /** A fingerprint of the token used (e.g. the first 16 hex chars of its sha256), never the token. */
   tokenFingerprint?: string | null;
   runId?: string | null;
@@ -46,7 +52,10 @@ export interface ValidationResult extends MappingResult {
 }
 
 const clientStatusRow = z.object({ api_status: z.enum(API_STATUSES) });
-const previousRow = z.object({ excluded_by_validation: z.boolean(), api_status_after: z.string().nullable() });
+const previousRow = z.object({
+  excluded_by_validation: z.boolean(),
+  api_status_after: z.string().nullable(),
+});
 
 export function createValidationsRepo(ctx: RepoContext) {
   const history = TABLES.validations;
@@ -63,7 +72,11 @@ export function createValidationsRepo(ctx: RepoContext) {
   async function recordValidation(record: ValidationRecord): Promise<ValidationResult> {
     const clientId = requireUuid(history, 'client_id', record.clientId);
     if (!(VALIDATION_OUTCOMES as readonly string[]).includes(record.outcome)) {
-      throw new InvalidRowError(history, 'outcome', `expected one of ${VALIDATION_OUTCOMES.join(', ')}, got ${quote(record.outcome)}`);
+      throw new InvalidRowError(
+        history,
+        'outcome',
+        `expected one of ${VALIDATION_OUTCOMES.join(', ')}, got ${quote(record.outcome)}`,
+      );
     }
     let adAccountId: string;
     try {
@@ -163,6 +176,7 @@ export function createValidationsRepo(ctx: RepoContext) {
 
 function toIso(value: Date | string): string {
   const date = value instanceof Date ? value : new Date(value);
-  if (Number.isNaN(date.getTime())) throw new InvalidRowError(TABLES.validations, 'checked_at', `not a date: ${quote(value)}`);
+  if (Number.isNaN(date.getTime()))
+    throw new InvalidRowError(TABLES.validations, 'checked_at', `not a date: ${quote(value)}`);
   return date.toISOString();
 }

@@ -8,7 +8,8 @@ export function isUuid(value: unknown): value is string {
 }
 
 export function requireUuid(table: string, field: string, value: unknown, index?: number): string {
-  if (!isUuid(value)) throw new InvalidRowError(table, field, `expected a uuid, got ${quote(value)}`, { index });
+  if (!isUuid(value))
+    throw new InvalidRowError(table, field, `expected a uuid, got ${quote(value)}`, { index });
   return value.toLowerCase();
 }
 

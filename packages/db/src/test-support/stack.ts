@@ -43,13 +43,20 @@ export async function waitForTable(stack: LocalStack, table: string, timeoutMs =
 /** Migrates the stack's database and waits until PostgREST serves this system's tables. */
 export async function migrateAndWait(stack: LocalStack): Promise<void> {
   await migrate(stack.databaseUrl);
-  for (const table of ['clients', 'meta_campaign_insights', 'meta_ad_account_validations', 'meta_token_state']) {
+  for (const table of [
+    'clients',
+    'meta_campaign_insights',
+    'meta_ad_account_validations',
+    'meta_token_state',
+  ]) {
     await waitForTable(stack, table);
   }
 }
 
 /** A profile to own test clients; returns its id. */
 export async function createAdmin(sql: postgres.Sql, email = 'admin@example.test'): Promise<string> {
-  const [row] = await sql<{ id: string }[]>`insert into profiles (email, role) values (${email}, 'admin') returning id`;
+  const [row] = await sql<
+    { id: string }[]
+  >`insert into profiles (email, role) values (${email}, 'admin') returning id`;
   return row!.id;
 }
