@@ -8,7 +8,11 @@ describe('buildBatchField', () => {
     const field = buildBatchField(
       [
         { method: 'GET', relativeUrl: '6044775548468', name: 'run' },
-        { method: 'GET', relativeUrl: 'act_1/insights', params: { fields: ['spend'], time_range: { since: '2026-07-01', until: '2026-07-01' } } },
+        {
+          method: 'GET',
+          relativeUrl: 'act_1/insights',
+          params: { fields: ['spend'], time_range: { since: '2026-07-01', until: '2026-07-01' } },
+        },
         { method: 'POST', relativeUrl: 'act_1/insights', params: { level: 'ad' } },
         { method: 'GET', relativeUrl: 'me?access_token=LEAK&fields=id' },
       ],
@@ -18,7 +22,8 @@ describe('buildBatchField', () => {
       { method: 'GET', relative_url: 'v26.0/6044775548468', name: 'run' },
       {
         method: 'GET',
-        relative_url: 'v26.0/act_1/insights?fields=spend&time_range=%7B%22since%22%3A%222026-07-01%22%2C%22until%22%3A%222026-07-01%22%7D',
+        relative_url:
+          'v26.0/act_1/insights?fields=spend&time_range=%7B%22since%22%3A%222026-07-01%22%2C%22until%22%3A%222026-07-01%22%7D',
       },
       { method: 'POST', relative_url: 'v26.0/act_1/insights', body: 'level=ad' },
       { method: 'GET', relative_url: 'v26.0/me?fields=id' },
@@ -54,7 +59,13 @@ describe('parseBatchItem', () => {
         body: '{"data":[{"spend":"1.00"}]}',
       },
     });
-    expect(result).toMatchObject({ ok: true, status: 200, path: '/v26.0/act_9/insights', adAccountId: '9', data: { data: [{ spend: '1.00' }] } });
+    expect(result).toMatchObject({
+      ok: true,
+      status: 200,
+      path: '/v26.0/act_9/insights',
+      adAccountId: '9',
+      data: { data: [{ spend: '1.00' }] },
+    });
     expect(result.usage.businessUseCase[0]?.callCount).toBe(12);
   });
 
@@ -63,7 +74,11 @@ describe('parseBatchItem', () => {
       index: 1,
       request,
       apiVersion: 'v26.0',
-      item: { code: 403, headers: [], body: '{"error":{"message":"(#200) Permissions error","type":"OAuthException","code":200}}' },
+      item: {
+        code: 403,
+        headers: [],
+        body: '{"error":{"message":"(#200) Permissions error","type":"OAuthException","code":200}}',
+      },
     });
     expect(result.ok).toBe(false);
     if (result.ok) return;

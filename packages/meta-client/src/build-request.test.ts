@@ -17,7 +17,12 @@ describe('buildRequest', () => {
     const built = buildRequest(target, {
       method: 'GET',
       path: 'act_1/insights',
-      params: { fields: ['spend', 'impressions'], level: 'campaign', time_range: { since: '2026-07-01', until: '2026-07-02' }, limit: 100 },
+      params: {
+        fields: ['spend', 'impressions'],
+        level: 'campaign',
+        time_range: { since: '2026-07-01', until: '2026-07-02' },
+        limit: 100,
+      },
     });
     expect(built.origin).toBe('https://graph.facebook.com');
     expect(built.safePath).toBe('/v26.0/act_1/insights');
@@ -39,11 +44,14 @@ describe('buildRequest', () => {
   });
 
   it('POST: form body with params (and proof), nothing in the query', () => {
-    const built = buildRequest({ ...target, appSecret: 's' }, {
-      method: 'POST',
-      path: 'act_1/insights',
-      params: { level: 'ad', breakdowns: ['age', 'gender'] },
-    });
+    const built = buildRequest(
+      { ...target, appSecret: 's' },
+      {
+        method: 'POST',
+        path: 'act_1/insights',
+        params: { level: 'ad', breakdowns: ['age', 'gender'] },
+      },
+    );
     expect(built.pathAndQuery).toBe('/v26.0/act_1/insights');
     expect(built.headers['content-type']).toBe('application/x-www-form-urlencoded');
     const form = new URLSearchParams(built.body);
@@ -73,9 +81,9 @@ describe('buildRequest', () => {
   it('keeps a base URL path prefix, and does not double it for next-URL paths', () => {
     const prefixed = { ...target, baseUrl: 'http://127.0.0.1:9999/graph' };
     expect(buildRequest(prefixed, { method: 'GET', path: 'me' }).pathAndQuery).toBe('/graph/v26.0/me');
-    expect(buildRequest(prefixed, { method: 'GET', path: '/graph/v26.0/act_1/campaigns?after=a' }).pathAndQuery).toBe(
-      '/graph/v26.0/act_1/campaigns?after=a',
-    );
+    expect(
+      buildRequest(prefixed, { method: 'GET', path: '/graph/v26.0/act_1/campaigns?after=a' }).pathAndQuery,
+    ).toBe('/graph/v26.0/act_1/campaigns?after=a');
   });
 });
 
@@ -83,7 +91,11 @@ describe('encodeParam', () => {
   it.each([
     [['id', 'name'], 'fields', 'id,name'],
     [['ACTIVE', 'PAUSED'], 'effective_status', '["ACTIVE","PAUSED"]'],
-    [[{ field: 'ad.impressions', operator: 'GREATER_THAN', value: 0 }], 'filtering', '[{"field":"ad.impressions","operator":"GREATER_THAN","value":0}]'],
+    [
+      [{ field: 'ad.impressions', operator: 'GREATER_THAN', value: 0 }],
+      'filtering',
+      '[{"field":"ad.impressions","operator":"GREATER_THAN","value":0}]',
+    ],
     [true, 'use_unified_attribution_setting', 'true'],
     [7, 'time_increment', '7'],
     ['monthly', 'time_increment', 'monthly'],

@@ -47,16 +47,44 @@ describe('classifyMetaError: every row of the §2.1 matrix, real bodies', () => 
 
 describe('classifyMetaError: precedence and edge rows', () => {
   it.each([
-    ['throttle code wins over is_transient:true', { status: 403, code: 4, isTransient: true }, 'app_throttle'],
-    ['17/2446079 with is_transient:false is still a throttle', { status: 400, code: 17, subcode: 2446079, isTransient: false }, 'account_throttle'],
-    ['reduce-data message wins over code 1 transient', { status: 500, code: 1, message: 'Please reduce the amount of data you are asking for' }, 'data_too_large'],
+    [
+      'throttle code wins over is_transient:true',
+      { status: 403, code: 4, isTransient: true },
+      'app_throttle',
+    ],
+    [
+      '17/2446079 with is_transient:false is still a throttle',
+      { status: 400, code: 17, subcode: 2446079, isTransient: false },
+      'account_throttle',
+    ],
+    [
+      'reduce-data message wins over code 1 transient',
+      { status: 500, code: 1, message: 'Please reduce the amount of data you are asking for' },
+      'data_too_large',
+    ],
     ['token-fatal wins over is_transient:true', { status: 400, code: 190, isTransient: true }, 'token_fatal'],
-    ['100/33 without report-run context is account-fatal', { status: 400, code: 100, subcode: 33 }, 'account_fatal'],
-    ['100/33 on a fresh report run is the creation race', { status: 400, code: 100, subcode: 33, context: 'report_run' as const }, 'transient'],
+    [
+      '100/33 without report-run context is account-fatal',
+      { status: 400, code: 100, subcode: 33 },
+      'account_fatal',
+    ],
+    [
+      '100/33 on a fresh report run is the creation race',
+      { status: 400, code: 100, subcode: 33, context: 'report_run' as const },
+      'transient',
+    ],
     ['async Job Failed without a code is data-size', { asyncStatus: 'Job Failed' }, 'data_too_large'],
-    ['async Job Failed -3/1504045', { asyncStatus: 'Job Failed', code: -3, subcode: 1504045 }, 'data_too_large'],
+    [
+      'async Job Failed -3/1504045',
+      { asyncStatus: 'Job Failed', code: -3, subcode: 1504045 },
+      'data_too_large',
+    ],
     ['async Job Failed -2/2490547', { asyncStatus: 'Job Failed', code: -2, subcode: 2490547 }, 'transient'],
-    ['async Job Failed with an unknown code stays data-size', { asyncStatus: 'Job Failed', code: 99999, status: 200 }, 'data_too_large'],
+    [
+      'async Job Failed with an unknown code stays data-size',
+      { asyncStatus: 'Job Failed', code: 99999, status: 200 },
+      'data_too_large',
+    ],
     ['async Job Skipped', { asyncStatus: 'Job Skipped' }, 'transient'],
     ['negative internal code', { status: 500, code: -1 }, 'transient'],
     ['613/1487632 budget changes', { status: 400, code: 613, subcode: 1487632 }, 'account_throttle'],
@@ -74,7 +102,9 @@ describe('classifyMetaError: precedence and edge rows', () => {
   });
 
   it('1/99 from a wrong level cannot be told apart from 1/99 transient: transient (the retry budget ends it)', () => {
-    expect(classifyMetaError({ status: 500, code: 1, subcode: 99, message: 'An unknown error occurred' })).toBe('transient');
+    expect(
+      classifyMetaError({ status: 500, code: 1, subcode: 99, message: 'An unknown error occurred' }),
+    ).toBe('transient');
   });
 });
 
@@ -82,7 +112,13 @@ describe('isReduceDataError', () => {
   it.each([
     [{ message: "Please reduce the amount of data you're asking for, then retry your request" }, true],
     [{ message: 'An unknown error occurred', errorUserTitle: 'Please reduce the amount of data' }, true],
-    [{ message: 'An unknown error occurred', errorUserMsg: "Please reduce the amount of data you're asking for" }, true],
+    [
+      {
+        message: 'An unknown error occurred',
+        errorUserMsg: "Please reduce the amount of data you're asking for",
+      },
+      true,
+    ],
     [{ message: 'Report Too Large' }, false],
     [{}, false],
   ])('%j → %s', (input, expected) => {

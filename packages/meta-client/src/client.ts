@@ -210,6 +210,7 @@ export interface MetaClient {
     requests: readonly BatchRequest[],
     options?: { includeHeaders?: boolean },
   ): Promise<MetaResult<BatchItemResult[]>>;
+  /** Closes the keep-alive pool (idempotent). Calls made after `close()` fail with `MetaNetworkError`. */
   close(): Promise<void>;
 }
 
@@ -237,7 +238,6 @@ export const DEFAULT_CAMPAIGN_FIELDS = [
   'start_time',
   'stop_time',
   'daily_budget',
-  'lifetime_budget',
 ] as const;
 
 const optionsSchema = z.object({
@@ -309,6 +309,8 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
     bodyTimeout: timeouts.bodyMs,
     connect: { timeout: timeouts.connectMs },
   });
+
+  let closing: Promise<void> | undefined;
 
   async function emit(event: MetaResponseEvent): Promise<void> {
     if (options.onResponse) await options.onResponse(event);
@@ -684,7 +686,8 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
     },
 
     async close() {
-      await agent.close();
+      closing ??= agent.close();
+      await closing;
     },
   };
   return client;

@@ -3,7 +3,8 @@ import { isMetaPagingError, MetaPagingError } from './errors/meta-paging-error.t
 import type { GraphPage } from './paging.ts';
 import { collectPages, paginate } from './paging.ts';
 
-const NEXT = (after: string) => `https://graph.facebook.com/v26.0/act_1/insights?access_token=SECRET&limit=2&after=${after}`;
+const NEXT = (after: string) =>
+  `https://graph.facebook.com/v26.0/act_1/insights?access_token=SECRET&limit=2&after=${after}`;
 
 /** A fake fetcher serving scripted pages keyed by `after` cursor (undefined = first page). */
 function fakeFetcher<T>(pages: Record<string, GraphPage<T> | Error>) {
@@ -51,7 +52,9 @@ describe('paginate', () => {
   });
 
   it('a single page with cursors but no next is the last page', async () => {
-    const { fetch, calls } = fakeFetcher<number>({ first: { data: [1], paging: { cursors: { after: 'MTAx', before: 'NDMy' } } } });
+    const { fetch, calls } = fakeFetcher<number>({
+      first: { data: [1], paging: { cursors: { after: 'MTAx', before: 'NDMy' } } },
+    });
     expect((await collectPages(paginate(fetch))).data).toEqual([1]);
     expect(calls).toHaveLength(1);
   });
@@ -71,11 +74,15 @@ describe('paginate', () => {
       first: { data: [1], paging: { next: NEXT('a') } },
       a: { data: [2], paging: { next: NEXT('a') } },
     });
-    const error = await collectPages(paginate(fetch, { method: 'GET', path: '/v26.0/act_1/insights' })).catch((e: unknown) => e);
+    const error = await collectPages(paginate(fetch, { method: 'GET', path: '/v26.0/act_1/insights' })).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(MetaPagingError);
     expect(isMetaPagingError(error)).toBe(true);
     expect((error as MetaPagingError).reason).toBe('repeated_cursor');
-    expect((error as MetaPagingError).message).toBe('Paging stopped: paging cursor repeated after 2 pages on GET /v26.0/act_1/insights');
+    expect((error as MetaPagingError).message).toBe(
+      'Paging stopped: paging cursor repeated after 2 pages on GET /v26.0/act_1/insights',
+    );
     expect((error as MetaPagingError).message).not.toContain('SECRET');
   });
 
@@ -83,7 +90,10 @@ describe('paginate', () => {
     let n = 0;
     const fetch = async (): Promise<GraphPage<number>> => {
       n += 1;
-      return { data: [n], paging: { next: `https://graph.facebook.com/x?after=same&ts=${n}`, cursors: { after: 'same' } } };
+      return {
+        data: [n],
+        paging: { next: `https://graph.facebook.com/x?after=same&ts=${n}`, cursors: { after: 'same' } },
+      };
     };
     const error = await collectPages(paginate(fetch)).catch((e: unknown) => e);
     expect((error as MetaPagingError).reason).toBe('repeated_cursor');

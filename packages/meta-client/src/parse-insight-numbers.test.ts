@@ -28,7 +28,15 @@ describe('parseInsightNumbers', () => {
   const parsed = parseInsightNumbers(ROW);
 
   it('converts metric strings, empty and missing to 0', () => {
-    expect(parsed).toMatchObject({ impressions: 1000, reach: 800, clicks: 25, spend: 100.5, ctr: 2.5, cpm: 0, frequency: 0 });
+    expect(parsed).toMatchObject({
+      impressions: 1000,
+      reach: 800,
+      clicks: 25,
+      spend: 100.5,
+      ctr: 2.5,
+      cpm: 0,
+      frequency: 0,
+    });
   });
 
   it('keeps ids, names, dates and breakdowns as strings (ids exceed 2^53)', () => {
@@ -52,7 +60,9 @@ describe('parseInsightNumbers', () => {
   });
 
   it('converts caller-named custom metrics', () => {
-    expect(parseInsightNumbers({ my_metric: '5.5' }, { numericFields: ['my_metric'] })).toEqual({ my_metric: 5.5 });
+    expect(parseInsightNumbers({ my_metric: '5.5' }, { numericFields: ['my_metric'] })).toEqual({
+      my_metric: 5.5,
+    });
     expect(parseInsightNumbers({ my_metric: '5.5' })).toEqual({ my_metric: '5.5' });
   });
 

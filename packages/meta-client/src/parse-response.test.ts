@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isMetaApiError, MetaApiError } from './errors/meta-api-error.ts';
-import { isMetaMalformedResponseError, MetaMalformedResponseError } from './errors/meta-malformed-response-error.ts';
+import { isMetaApiError, type MetaApiError } from './errors/meta-api-error.ts';
+import {
+  isMetaMalformedResponseError,
+  type MetaMalformedResponseError,
+} from './errors/meta-malformed-response-error.ts';
 import { parseGraphResponse } from './parse-response.ts';
 import { REFERENCE_ERROR_CASES, throttledUsageHeaders } from './test-support/reference-bodies.ts';
 
@@ -23,7 +26,13 @@ describe('parseGraphResponse', () => {
   });
 
   it.each(REFERENCE_ERROR_CASES.map((c) => [c.name, c] as const))('error envelope: %s', (_name, c) => {
-    const parsed = parseGraphResponse({ ...base, status: c.status, headers: {}, body: JSON.stringify(c.body), context: c.context });
+    const parsed = parseGraphResponse({
+      ...base,
+      status: c.status,
+      headers: {},
+      body: JSON.stringify(c.body),
+      context: c.context,
+    });
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(isMetaApiError(parsed.error)).toBe(true);
@@ -56,8 +65,23 @@ describe('parseGraphResponse', () => {
   });
 
   it('an error envelope inside HTTP 200 is still an error', () => {
-    const parsed = parseGraphResponse({ ...base, status: 200, headers: {}, body: '{"error":{"code":1,"message":"x"}}' });
+    const parsed = parseGraphResponse({
+      ...base,
+      status: 200,
+      headers: {},
+      body: '{"error":{"code":1,"message":"x"}}',
+    });
     expect(parsed.ok).toBe(false);
+  });
+
+  it('an envelope without a code falls back on the HTTP status', () => {
+    const at = (status: number) => {
+      const parsed = parseGraphResponse({ ...base, status, headers: {}, body: '{"error":{"message":"x"}}' });
+      return parsed.ok ? undefined : [parsed.error.code, parsed.error.category];
+    };
+    expect(at(429)).toEqual([0, 'transient']);
+    expect(at(503)).toEqual([0, 'transient']);
+    expect(at(400)).toEqual([0, 'request_bug']);
   });
 
   it('accepts numeric strings for code and subcode', () => {
@@ -68,7 +92,11 @@ describe('parseGraphResponse', () => {
       body: '{"error":{"code":"80004","error_subcode":"2446079","message":"x"}}',
     });
     if (parsed.ok) throw new Error('expected an error');
-    expect([parsed.error.code, parsed.error.subcode, parsed.error.category]).toEqual([80004, 2446079, 'account_throttle']);
+    expect([parsed.error.code, parsed.error.subcode, parsed.error.category]).toEqual([
+      80004,
+      2446079,
+      'account_throttle',
+    ]);
   });
 
   it.each([
@@ -78,20 +106,33 @@ describe('parseGraphResponse', () => {
     ['not_json', 500, {}, 'Internal Server Error'],
     ['empty', 200, {}, ''],
     ['unexpected_shape', 500, {}, '{"unexpected":true}'],
-  ] as const)('%s body (HTTP %i) → MetaMalformedResponseError, transient, with usage', (reason, status, headers, body) => {
-    const parsed = parseGraphResponse({ ...base, status, headers: { ...headers, 'x-app-usage': '{"call_count":9}' }, body });
-    if (parsed.ok) throw new Error('expected an error');
-    expect(isMetaMalformedResponseError(parsed.error)).toBe(true);
-    const error = parsed.error as MetaMalformedResponseError;
-    expect(error.reason).toBe(reason);
-    expect(error.category).toBe('transient');
-    expect(error.status).toBe(status);
-    expect(error.usage.app?.callCount).toBe(9);
-    if (body !== '') expect(error.message).not.toContain(body.slice(0, 20));
-  });
+  ] as const)(
+    '%s body (HTTP %i) → MetaMalformedResponseError, transient, with usage',
+    (reason, status, headers, body) => {
+      const parsed = parseGraphResponse({
+        ...base,
+        status,
+        headers: { ...headers, 'x-app-usage': '{"call_count":9}' },
+        body,
+      });
+      if (parsed.ok) throw new Error('expected an error');
+      expect(isMetaMalformedResponseError(parsed.error)).toBe(true);
+      const error = parsed.error as MetaMalformedResponseError;
+      expect(error.reason).toBe(reason);
+      expect(error.category).toBe('transient');
+      expect(error.status).toBe(status);
+      expect(error.usage.app?.callCount).toBe(9);
+      if (body !== '') expect(error.message).not.toContain(body.slice(0, 20));
+    },
+  );
 
   it('honours Retry-After on a malformed 503', () => {
-    const parsed = parseGraphResponse({ ...base, status: 503, headers: { 'retry-after': '3' }, body: 'busy' });
+    const parsed = parseGraphResponse({
+      ...base,
+      status: 503,
+      headers: { 'retry-after': '3' },
+      body: 'busy',
+    });
     if (parsed.ok) throw new Error('expected an error');
     expect(parsed.error.retryAfterMs).toBe(3000);
   });

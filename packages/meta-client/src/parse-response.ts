@@ -76,7 +76,8 @@ export function apiErrorFromEnvelope(raw: unknown, input: ResponseInput, usage: 
   const e: Record<string, unknown> = isRecord(raw)
     ? raw
     : { message: typeof raw === 'string' ? raw : undefined };
-  const code = toInt(e.code) ?? 0;
+  const rawCode = toInt(e.code);
+  const code = rawCode ?? 0;
   const subcode = toInt(e.error_subcode);
   const message = scrubText(typeof e.message === 'string' ? e.message : 'Unknown Graph API error', secrets);
   const errorUserTitle = optionalText(e.error_user_title, secrets);
@@ -86,7 +87,7 @@ export function apiErrorFromEnvelope(raw: unknown, input: ResponseInput, usage: 
   const fbtraceId = optionalText(e.fbtrace_id, secrets);
   const category = classifyMetaError({
     status: input.status,
-    code,
+    code: rawCode,
     subcode,
     message,
     errorUserTitle,

@@ -62,8 +62,20 @@ describe('parseUsageHeaders', () => {
   it('keeps every array element of one key, not only [0]', () => {
     const header = JSON.stringify({
       '42': [
-        { type: 'ads_insights', call_count: 10, total_cputime: 1, total_time: 2, estimated_time_to_regain_access: 0 },
-        { type: 'ads_management', call_count: 99, total_cputime: 3, total_time: 4, estimated_time_to_regain_access: 7 },
+        {
+          type: 'ads_insights',
+          call_count: 10,
+          total_cputime: 1,
+          total_time: 2,
+          estimated_time_to_regain_access: 0,
+        },
+        {
+          type: 'ads_management',
+          call_count: 99,
+          total_cputime: 3,
+          total_time: 4,
+          estimated_time_to_regain_access: 7,
+        },
       ],
     });
     const usage = parseUsageHeaders({ 'X-Business-Use-Case-Usage': header });
@@ -76,7 +88,8 @@ describe('parseUsageHeaders', () => {
 
   it('parses the three other headers (reference samples)', () => {
     const usage = parseUsageHeaders({
-      'x-ad-account-usage': '{"acc_id_util_pct": 9.67, "reset_time_duration": 100, "ads_api_access_tier": "standard_access"}',
+      'x-ad-account-usage':
+        '{"acc_id_util_pct": 9.67, "reset_time_duration": 100, "ads_api_access_tier": "standard_access"}',
       'x-app-usage': '{"call_count": 28, "total_time": 25, "total_cputime": 25}',
       'X-FB-Ads-Insights-Throttle':
         '{ "app_id_util_pct": 100, "acc_id_util_pct": 10, "ads_api_access_tier": "standard_access" }',
@@ -106,7 +119,10 @@ describe('parseUsageHeaders', () => {
     ['empty object', {}],
     ['empty strings', { 'x-business-use-case-usage': '', 'x-ad-account-usage': '   ' }],
     ['broken JSON', { 'x-business-use-case-usage': '{"1":[{"type":', 'x-app-usage': 'not json' }],
-    ['JSON of the wrong kind', { 'x-business-use-case-usage': '[1,2,3]', 'x-ad-account-usage': '"text"', 'x-app-usage': 'null' }],
+    [
+      'JSON of the wrong kind',
+      { 'x-business-use-case-usage': '[1,2,3]', 'x-ad-account-usage': '"text"', 'x-app-usage': 'null' },
+    ],
     ['entries that are not objects', { 'x-business-use-case-usage': '{"1":[null, 3, "x"], "2": 7}' }],
   ])('gives an empty snapshot for %s, never throws', (_name, headers) => {
     const usage = parseUsageHeaders(headers as Parameters<typeof parseUsageHeaders>[0]);
@@ -117,7 +133,14 @@ describe('parseUsageHeaders', () => {
   it('turns bad numbers into 0 and accepts numeric strings', () => {
     const usage = parseUsageHeaders({
       'x-business-use-case-usage': JSON.stringify({
-        '7': [{ type: 'ads_insights', call_count: '55.5', total_cputime: 'lots', estimated_time_to_regain_access: null }],
+        '7': [
+          {
+            type: 'ads_insights',
+            call_count: '55.5',
+            total_cputime: 'lots',
+            estimated_time_to_regain_access: null,
+          },
+        ],
       }),
     });
     expect(usage.businessUseCase[0]).toEqual({

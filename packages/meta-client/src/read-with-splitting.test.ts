@@ -5,7 +5,13 @@ import { emptyUsage } from './parse-usage-headers.ts';
 import { readWithSplitting } from './read-with-splitting.ts';
 
 const tooLarge = () =>
-  new MetaApiError({ category: 'data_too_large', status: 400, code: 100, subcode: 1487534, metaMessage: 'Invalid parameter' });
+  new MetaApiError({
+    category: 'data_too_large',
+    status: 400,
+    code: 100,
+    subcode: 1487534,
+    metaMessage: 'Invalid parameter',
+  });
 const reduceData = () =>
   new MetaApiError({
     category: 'data_too_large',
@@ -22,11 +28,14 @@ function days(p: InsightsParams): number {
 
 describe('readWithSplitting', () => {
   it('returns the single read untouched when it succeeds', async () => {
-    const result = await readWithSplitting({ time_range: { since: '2026-07-01', until: '2026-07-31' } }, async () => ({
-      data: [1],
-      usage: emptyUsage(),
-      pages: 1,
-    }));
+    const result = await readWithSplitting(
+      { time_range: { since: '2026-07-01', until: '2026-07-31' } },
+      async () => ({
+        data: [1],
+        usage: emptyUsage(),
+        pages: 1,
+      }),
+    );
     expect(result).toEqual({ data: [1], usage: emptyUsage(), pages: 1, parts: 1 });
   });
 
@@ -63,6 +72,20 @@ describe('readWithSplitting', () => {
     expect(limits).toEqual([100, 50, 50]);
   });
 
+  it('keeps a page size learned in one part for the following parts', async () => {
+    const limits: Array<number | undefined> = [];
+    await readWithSplitting(
+      { time_range: { since: '2026-07-01', until: '2026-07-04' }, time_increment: 1, limit: 100 },
+      async (p) => {
+        limits.push(p.limit);
+        if ((p.limit ?? 100) > 25) throw reduceData();
+        return { data: [], usage: emptyUsage(), pages: 1 };
+      },
+    );
+    // 4 days @100 fails → halves @50: first half fails → quarters @25 succeed; second half starts at 25
+    expect(limits).toEqual([100, 50, 25, 25, 25]);
+  });
+
   it('for reduce-data on a single day, halves the limit down to the floor, then rethrows', async () => {
     const limits: Array<number | undefined> = [];
     const error = await readWithSplitting(
@@ -93,14 +116,22 @@ describe('readWithSplitting', () => {
 
   it('does not split all_days reads (totals cannot be re-added)', async () => {
     const original = tooLarge();
-    const error = await readWithSplitting({ time_range: { since: '2026-07-01', until: '2026-07-31' } }, async () => {
-      throw original;
-    }).catch((e: unknown) => e);
+    const error = await readWithSplitting(
+      { time_range: { since: '2026-07-01', until: '2026-07-31' } },
+      async () => {
+        throw original;
+      },
+    ).catch((e: unknown) => e);
     expect(error).toBe(original);
   });
 
   it('rethrows other errors without splitting', async () => {
-    const throttle = new MetaApiError({ category: 'account_throttle', status: 400, code: 80000, metaMessage: 'x' });
+    const throttle = new MetaApiError({
+      category: 'account_throttle',
+      status: 400,
+      code: 80000,
+      metaMessage: 'x',
+    });
     let calls = 0;
     const error = await readWithSplitting(
       { time_range: { since: '2026-07-01', until: '2026-07-31' }, time_increment: 1 },
@@ -114,7 +145,12 @@ describe('readWithSplitting', () => {
   });
 
   it('fails the whole read when a later part fails: no partial result', async () => {
-    const throttle = new MetaApiError({ category: 'account_throttle', status: 400, code: 80000, metaMessage: 'x' });
+    const throttle = new MetaApiError({
+      category: 'account_throttle',
+      status: 400,
+      code: 80000,
+      metaMessage: 'x',
+    });
     const error = await readWithSplitting(
       { time_range: { since: '2026-07-01', until: '2026-07-02' }, time_increment: 1 },
       async (p) => {

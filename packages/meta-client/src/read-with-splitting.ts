@@ -2,7 +2,8 @@
  * Runs an insights read and, on a `data_too_large` error, splits the date range in halves and
  * merges the results (first half's rows, then the second's). Only for "Please reduce the amount
  * of data" is the page `limit` halved as well (a smaller page means more calls, §7 item 4).
- * When neither the range nor (for that message) the limit can shrink, the error is rethrown.
+ * A page size learned that way is kept for the remaining parts. When neither the range nor (for
+ * that message) the limit can shrink, the error is rethrown.
  * Every part is read completely or the whole read fails: no partial results.
  */
 import { isReduceDataError } from './classify-meta-error.ts';
@@ -37,6 +38,21 @@ export async function readWithSplitting<T>(
   read: (params: InsightsParams) => Promise<PartResult<T>>,
   options: ReadWithSplittingOptions = {},
 ): Promise<SplitReadResult<T>> {
+  // A page size learned from "reduce the amount of data" carries over to the remaining parts.
+  const learned: { limit?: number } = {};
+  return readPart(params, read, options, learned);
+}
+
+async function readPart<T>(
+  requested: InsightsParams,
+  read: (params: InsightsParams) => Promise<PartResult<T>>,
+  options: ReadWithSplittingOptions,
+  learned: { limit?: number },
+): Promise<SplitReadResult<T>> {
+  const params =
+    learned.limit !== undefined && (requested.limit === undefined || requested.limit > learned.limit)
+      ? { ...requested, limit: learned.limit }
+      : requested;
   try {
     const result = await read(params);
     return { ...result, parts: 1 };
@@ -45,12 +61,13 @@ export async function readWithSplitting<T>(
     const smaller = reduceDataRequested(error)
       ? halveLimit(params, options.minLimit ?? DEFAULT_MIN_LIMIT)
       : undefined;
+    if (smaller?.limit !== undefined) learned.limit = smaller.limit;
     const base = smaller ?? params;
     const halves = splitInsightsParams(base);
     if (halves) {
       options.onSplit?.({ reason: 'split', params: base, error });
-      const first = await readWithSplitting(halves[0], read, options);
-      const second = await readWithSplitting(halves[1], read, options);
+      const first = await readPart(halves[0], read, options, learned);
+      const second = await readPart(halves[1], read, options, learned);
       return {
         data: [...first.data, ...second.data],
         usage: second.usage,
@@ -60,7 +77,7 @@ export async function readWithSplitting<T>(
     }
     if (smaller) {
       options.onSplit?.({ reason: 'halve_limit', params: smaller, error });
-      return readWithSplitting(smaller, read, options);
+      return readPart(smaller, read, options, learned);
     }
     throw error;
   }

@@ -19,15 +19,27 @@ describe('interpretReportRun', () => {
       async_percent_completion: 100,
     });
     expect(interpretReportRun(sample, ctx).done).toBe(true);
-    expect(interpretReportRun(run({ async_status: 'Job Completed', async_percent_completion: 99 }), ctx).done).toBe(false);
+    expect(
+      interpretReportRun(run({ async_status: 'Job Completed', async_percent_completion: 99 }), ctx).done,
+    ).toBe(false);
     for (const status of ['Job Not Started', 'Job Started', 'Job Running']) {
-      expect(interpretReportRun(run({ async_status: status, async_percent_completion: 50 }), ctx).done).toBe(false);
+      expect(interpretReportRun(run({ async_status: status, async_percent_completion: 50 }), ctx).done).toBe(
+        false,
+      );
     }
   });
 
   it.each([
-    ['Job Failed -3/1504045 report too large', { error_code: -3, error_subcode: 1504045, error_message: 'Report Too Large' }, 'data_too_large'],
-    ['Job Failed -2/2490547 try again later', { error_code: -2, error_subcode: 2490547, error_message: 'Report Failed, try again later' }, 'transient'],
+    [
+      'Job Failed -3/1504045 report too large',
+      { error_code: -3, error_subcode: 1504045, error_message: 'Report Too Large' },
+      'data_too_large',
+    ],
+    [
+      'Job Failed -2/2490547 try again later',
+      { error_code: -2, error_subcode: 2490547, error_message: 'Report Failed, try again later' },
+      'transient',
+    ],
     ['Job Failed without error fields (pre-v25)', {}, 'data_too_large'],
   ] as const)('%s → %s', (_name, fields, category) => {
     let thrown: unknown;
@@ -115,7 +127,10 @@ describe('pollReportRun', () => {
   it('throws Job Failed at once', async () => {
     const clock = fakeClock();
     const error = await pollReportRun(
-      scripted([{ async_status: 'Job Running' }, { async_status: 'Job Failed', error_code: -3, error_subcode: 1504045 }]),
+      scripted([
+        { async_status: 'Job Running' },
+        { async_status: 'Job Failed', error_code: -3, error_subcode: 1504045 },
+      ]),
       ctx.reportRunId,
       clock,
     ).catch((e: unknown) => e);
@@ -132,9 +147,10 @@ describe('pollReportRun', () => {
       clock,
     );
     expect(ok.done).toBe(true);
-    const error = await pollReportRun(scripted([blip]), ctx.reportRunId, { ...fakeClock(), maxConsecutiveErrors: 2 }).catch(
-      (e: unknown) => e,
-    );
+    const error = await pollReportRun(scripted([blip]), ctx.reportRunId, {
+      ...fakeClock(),
+      maxConsecutiveErrors: 2,
+    }).catch((e: unknown) => e);
     expect(error).toBe(blip);
   });
 

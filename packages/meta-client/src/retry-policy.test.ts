@@ -4,7 +4,12 @@ import { MetaNetworkError } from './errors/meta-network-error.ts';
 import { DEFAULT_RETRY_POLICY, nextDelay } from './retry-policy.ts';
 
 const network = new MetaNetworkError({ method: 'GET', path: '/v26.0/me' });
-const throttle = new MetaApiError({ category: 'account_throttle', status: 400, code: 80004, metaMessage: 'x' });
+const throttle = new MetaApiError({
+  category: 'account_throttle',
+  status: 400,
+  code: 80004,
+  metaMessage: 'x',
+});
 
 describe('nextDelay', () => {
   it('retries transient GETs with growing, jittered, capped delays', () => {
@@ -17,7 +22,9 @@ describe('nextDelay', () => {
 
   it('stops after the limit', () => {
     expect(nextDelay({ attempt: 3, error: network, method: 'GET' })).toBeUndefined();
-    expect(nextDelay({ attempt: 1, error: network, method: 'GET', policy: { ...DEFAULT_RETRY_POLICY, limit: 0 } })).toBeUndefined();
+    expect(
+      nextDelay({ attempt: 1, error: network, method: 'GET', policy: { ...DEFAULT_RETRY_POLICY, limit: 0 } }),
+    ).toBeUndefined();
   });
 
   it('never retries POST, throttles or foreign errors by default', () => {

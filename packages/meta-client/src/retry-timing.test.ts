@@ -10,7 +10,9 @@ const tierHeader = (tier: string) => ({
 describe('suggestRetryAfterMs', () => {
   it('BUC throttle: estimated_time_to_regain_access minutes → ms from the error response', () => {
     const usage = parseUsageHeaders(throttledUsageHeaders('123', 19));
-    expect(suggestRetryAfterMs({ category: 'account_throttle', code: 80004, subcode: 2446079, usage })).toBe(1_140_000);
+    expect(suggestRetryAfterMs({ category: 'account_throttle', code: 80004, subcode: 2446079, usage })).toBe(
+      1_140_000,
+    );
   });
 
   it("prefers the call's own ad account entries over other keys", () => {
@@ -27,14 +29,23 @@ describe('suggestRetryAfterMs', () => {
   });
 
   it('BUC throttle without a regain time: undefined (caller backs off)', () => {
-    expect(suggestRetryAfterMs({ category: 'account_throttle', code: 80000, subcode: 2446079, usage: emptyUsage() })).toBeUndefined();
+    expect(
+      suggestRetryAfterMs({
+        category: 'account_throttle',
+        code: 80000,
+        subcode: 2446079,
+        usage: emptyUsage(),
+      }),
+    ).toBeUndefined();
   });
 
   it.each([
     [17, 2446079],
     [613, 1487742],
   ])('score limit %i/%i: reset_time_duration seconds → ms', (code, subcode) => {
-    const usage = parseUsageHeaders({ 'x-ad-account-usage': '{"acc_id_util_pct":100,"reset_time_duration":42}' });
+    const usage = parseUsageHeaders({
+      'x-ad-account-usage': '{"acc_id_util_pct":100,"reset_time_duration":42}',
+    });
     expect(suggestRetryAfterMs({ category: 'account_throttle', code, subcode, usage })).toBe(42_000);
   });
 
@@ -44,13 +55,19 @@ describe('suggestRetryAfterMs', () => {
     ['unknown tier', 300_000],
   ])('score limit without reset_time_duration: documented block for %s', (tier, expected) => {
     const usage = parseUsageHeaders(tier === 'unknown tier' ? {} : tierHeader(tier));
-    expect(suggestRetryAfterMs({ category: 'account_throttle', code: 17, subcode: 2446079, usage })).toBe(expected);
-    expect(suggestRetryAfterMs({ category: 'account_throttle', code: 613, subcode: 1487742, usage })).toBe(expected);
+    expect(suggestRetryAfterMs({ category: 'account_throttle', code: 17, subcode: 2446079, usage })).toBe(
+      expected,
+    );
+    expect(suggestRetryAfterMs({ category: 'account_throttle', code: 613, subcode: 1487742, usage })).toBe(
+      expected,
+    );
   });
 
   it('score limit: the longer of block and regain time', () => {
     const usage = parseUsageHeaders({ ...tierHeader('standard_access'), ...throttledUsageHeaders('1', 5) });
-    expect(suggestRetryAfterMs({ category: 'account_throttle', code: 17, subcode: 2446079, usage })).toBe(300_000);
+    expect(suggestRetryAfterMs({ category: 'account_throttle', code: 17, subcode: 2446079, usage })).toBe(
+      300_000,
+    );
   });
 
   it('app throttle uses the regain time when present', () => {
@@ -60,12 +77,16 @@ describe('suggestRetryAfterMs', () => {
   });
 
   it('613/1487632 budget changes: one hour', () => {
-    expect(suggestRetryAfterMs({ category: 'account_throttle', code: 613, subcode: 1487632, usage: emptyUsage() })).toBe(3_600_000);
+    expect(
+      suggestRetryAfterMs({ category: 'account_throttle', code: 613, subcode: 1487632, usage: emptyUsage() }),
+    ).toBe(3_600_000);
   });
 
   it('transient: Retry-After seconds or HTTP date', () => {
     const now = Date.parse('2026-07-01T00:00:00Z');
-    expect(suggestRetryAfterMs({ category: 'transient', usage: emptyUsage(), retryAfterHeader: '7' })).toBe(7000);
+    expect(suggestRetryAfterMs({ category: 'transient', usage: emptyUsage(), retryAfterHeader: '7' })).toBe(
+      7000,
+    );
     expect(
       suggestRetryAfterMs({
         category: 'transient',
@@ -80,7 +101,9 @@ describe('suggestRetryAfterMs', () => {
   it.each(['token_fatal', 'account_fatal', 'request_bug', 'policy', 'data_too_large'] as const)(
     '%s: no suggestion',
     (category) => {
-      expect(suggestRetryAfterMs({ category, usage: parseUsageHeaders(throttledUsageHeaders('1')) })).toBeUndefined();
+      expect(
+        suggestRetryAfterMs({ category, usage: parseUsageHeaders(throttledUsageHeaders('1')) }),
+      ).toBeUndefined();
     },
   );
 });

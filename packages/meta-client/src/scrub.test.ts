@@ -6,7 +6,9 @@ const TOKEN = 'TEST-TOKEN-do-not-log-123';
 describe('scrubbing', () => {
   it('scrubUrl removes access_token, appsecret_proof and input_token', () => {
     expect(
-      scrubUrl(`https://graph.facebook.com/v26.0/debug_token?input_token=${TOKEN}&access_token=${TOKEN}&appsecret_proof=ff&x=1`),
+      scrubUrl(
+        `https://graph.facebook.com/v26.0/debug_token?input_token=${TOKEN}&access_token=${TOKEN}&appsecret_proof=ff&x=1`,
+      ),
     ).toBe('https://graph.facebook.com/v26.0/debug_token?x=1');
     expect(scrubUrl(`/v26.0/me?ACCESS_TOKEN=${TOKEN}`)).toBe('/v26.0/me');
   });
@@ -34,14 +36,18 @@ describe('scrubbing', () => {
   });
 
   it('sanitizeCause copies name, code, message and stack scrubbed, nested causes too', () => {
-    const inner = Object.assign(new Error(`inner ${TOKEN}`), { code: 'ECONNRESET', headers: { authorization: TOKEN } });
+    const inner = Object.assign(new Error(`inner ${TOKEN}`), {
+      code: 'ECONNRESET',
+      headers: { authorization: TOKEN },
+    });
     const outer = new Error(`outer ${TOKEN}`, { cause: inner });
     outer.name = 'SocketError';
     const safe = sanitizeCause(outer, [TOKEN]);
     expect(safe?.name).toBe('SocketError');
     expect(JSON.stringify({ m: safe?.message, s: safe?.stack, c: String(safe?.cause) })).not.toContain(TOKEN);
-    expect((safe?.cause as { code?: string }).code).toBe('ECONNRESET');
-    expect((safe?.cause as { headers?: unknown }).headers).toBeUndefined();
+    const nested = safe?.cause as { code?: string; headers?: unknown } | undefined;
+    expect(nested?.code).toBe('ECONNRESET');
+    expect(nested?.headers).toBeUndefined();
     expect(sanitizeCause(undefined)).toBeUndefined();
     expect(sanitizeCause(`string ${TOKEN}`, [TOKEN])?.message).toBe(`string ${REDACTED}`);
   });

@@ -4,17 +4,89 @@ import { halveLimit, splitInsightsParams, splitTimeRange } from './split-insight
 describe('splitTimeRange', () => {
   it.each([
     // [since, until, increment, expected halves]
-    ['2026-07-01', '2026-07-02', 1, [['2026-07-01', '2026-07-01'], ['2026-07-02', '2026-07-02']]],
-    ['2026-07-01', '2026-07-31', 1, [['2026-07-01', '2026-07-15'], ['2026-07-16', '2026-07-31']]],
-    ['2026-07-01', '2026-07-03', 1, [['2026-07-01', '2026-07-01'], ['2026-07-02', '2026-07-03']]],
-    ['2026-02-20', '2026-03-10', 1, [['2026-02-20', '2026-02-28'], ['2026-03-01', '2026-03-10']]],
-    ['2024-02-28', '2024-03-01', 1, [['2024-02-28', '2024-02-28'], ['2024-02-29', '2024-03-01']]],
+    [
+      '2026-07-01',
+      '2026-07-02',
+      1,
+      [
+        ['2026-07-01', '2026-07-01'],
+        ['2026-07-02', '2026-07-02'],
+      ],
+    ],
+    [
+      '2026-07-01',
+      '2026-07-31',
+      1,
+      [
+        ['2026-07-01', '2026-07-15'],
+        ['2026-07-16', '2026-07-31'],
+      ],
+    ],
+    [
+      '2026-07-01',
+      '2026-07-03',
+      1,
+      [
+        ['2026-07-01', '2026-07-01'],
+        ['2026-07-02', '2026-07-03'],
+      ],
+    ],
+    [
+      '2026-02-20',
+      '2026-03-10',
+      1,
+      [
+        ['2026-02-20', '2026-02-28'],
+        ['2026-03-01', '2026-03-10'],
+      ],
+    ],
+    [
+      '2024-02-28',
+      '2024-03-01',
+      1,
+      [
+        ['2024-02-28', '2024-02-28'],
+        ['2024-02-29', '2024-03-01'],
+      ],
+    ],
     // 7-day buckets from since: 4 buckets (28 days) → split after 2 buckets.
-    ['2026-07-01', '2026-07-28', 7, [['2026-07-01', '2026-07-14'], ['2026-07-15', '2026-07-28']]],
+    [
+      '2026-07-01',
+      '2026-07-28',
+      7,
+      [
+        ['2026-07-01', '2026-07-14'],
+        ['2026-07-15', '2026-07-28'],
+      ],
+    ],
     // 3 buckets of 7 (last one partial) → split after 1 bucket.
-    ['2026-07-01', '2026-07-17', 7, [['2026-07-01', '2026-07-07'], ['2026-07-08', '2026-07-17']]],
-    ['2026-01-15', '2026-04-10', 'monthly', [['2026-01-15', '2026-02-28'], ['2026-03-01', '2026-04-10']]],
-    ['2026-01-31', '2026-02-01', 'monthly', [['2026-01-31', '2026-01-31'], ['2026-02-01', '2026-02-01']]],
+    [
+      '2026-07-01',
+      '2026-07-17',
+      7,
+      [
+        ['2026-07-01', '2026-07-07'],
+        ['2026-07-08', '2026-07-17'],
+      ],
+    ],
+    [
+      '2026-01-15',
+      '2026-04-10',
+      'monthly',
+      [
+        ['2026-01-15', '2026-02-28'],
+        ['2026-03-01', '2026-04-10'],
+      ],
+    ],
+    [
+      '2026-01-31',
+      '2026-02-01',
+      'monthly',
+      [
+        ['2026-01-31', '2026-01-31'],
+        ['2026-02-01', '2026-02-01'],
+      ],
+    ],
   ] as const)('%s..%s by %s', (since, until, increment, expected) => {
     const halves = splitTimeRange({ since, until }, increment);
     expect(halves?.map((r) => [r.since, r.until])).toEqual(expected);
@@ -34,7 +106,12 @@ describe('splitTimeRange', () => {
 describe('splitInsightsParams', () => {
   it('halves a time_ranges list and keeps every other param', () => {
     const ranges = [1, 2, 3].map((d) => ({ since: `2026-07-0${d}`, until: `2026-07-0${d}` }));
-    const halves = splitInsightsParams({ level: 'campaign', fields: ['spend'], time_ranges: ranges, limit: 50 });
+    const halves = splitInsightsParams({
+      level: 'campaign',
+      fields: ['spend'],
+      time_ranges: ranges,
+      limit: 50,
+    });
     expect(halves).toEqual([
       { level: 'campaign', fields: ['spend'], time_ranges: ranges.slice(0, 2), limit: 50 },
       { level: 'campaign', fields: ['spend'], time_ranges: ranges.slice(2), limit: 50 },
@@ -42,7 +119,10 @@ describe('splitInsightsParams', () => {
   });
 
   it('splits time_range with daily increments', () => {
-    const halves = splitInsightsParams({ time_range: { since: '2026-07-01', until: '2026-07-04' }, time_increment: 1 });
+    const halves = splitInsightsParams({
+      time_range: { since: '2026-07-01', until: '2026-07-04' },
+      time_increment: 1,
+    });
     expect(halves?.map((p) => p.time_range)).toEqual([
       { since: '2026-07-01', until: '2026-07-02' },
       { since: '2026-07-03', until: '2026-07-04' },

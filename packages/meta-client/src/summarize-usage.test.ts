@@ -5,7 +5,12 @@ import { throttledUsageHeaders } from './test-support/reference-bodies.ts';
 
 describe('summarizeUsage', () => {
   it('is all zeros for an empty snapshot', () => {
-    expect(summarizeUsage(emptyUsage())).toEqual({ maxUtilPct: 0, appUtilPct: 0, maxRegainMs: 0, resetMs: 0 });
+    expect(summarizeUsage(emptyUsage())).toEqual({
+      maxUtilPct: 0,
+      appUtilPct: 0,
+      maxRegainMs: 0,
+      resetMs: 0,
+    });
   });
 
   it('takes the max over every header and field, regain minutes → ms, reset seconds → ms', () => {

@@ -16,7 +16,14 @@ const call = { method: 'GET', path: '/v26.0/act_1/insights' };
 const ROWS: Array<[string, MetaError, string, (e: unknown) => boolean, string]> = [
   [
     'MetaApiError',
-    new MetaApiError({ ...call, category: 'account_throttle', status: 400, code: 80004, subcode: 2446079, metaMessage: '(#80004) Too many calls' }),
+    new MetaApiError({
+      ...call,
+      category: 'account_throttle',
+      status: 400,
+      code: 80004,
+      subcode: 2446079,
+      metaMessage: '(#80004) Too many calls',
+    }),
     'account_throttle',
     isMetaApiError,
     'Meta API error 400 (#80004/2446079, account_throttle) on GET /v26.0/act_1/insights: (#80004) Too many calls',
@@ -44,7 +51,15 @@ const ROWS: Array<[string, MetaError, string, (e: unknown) => boolean, string]> 
   ],
   [
     'MetaReportRunError',
-    new MetaReportRunError({ category: 'data_too_large', failure: 'job_failed', reportRunId: '77', asyncStatus: 'Job Failed', code: -3, subcode: 1504045, metaMessage: 'Report Too Large' }),
+    new MetaReportRunError({
+      category: 'data_too_large',
+      failure: 'job_failed',
+      reportRunId: '77',
+      asyncStatus: 'Job Failed',
+      code: -3,
+      subcode: 1504045,
+      metaMessage: 'Report Too Large',
+    }),
     'data_too_large',
     isMetaReportRunError,
     'Report run 77 "Job Failed" #-3/1504045 (data_too_large): Report Too Large',
@@ -86,14 +101,17 @@ describe('error families', () => {
     expect(error.usage).toEqual({ businessUseCase: [] });
   });
 
-  it.each(ROWS)('%s: guards match on name for a copy from another module instance', (name, error, _category, guard) => {
-    const clone = { ...JSON.parse(JSON.stringify(error)), name };
-    expect(guard(clone)).toBe(true);
-    expect(isMetaError(clone)).toBe(true);
-    expect(guard({ name: 'SomethingElse' })).toBe(false);
-    expect(guard(null)).toBe(false);
-    expect(guard(new Error('x'))).toBe(false);
-  });
+  it.each(ROWS)(
+    '%s: guards match on name for a copy from another module instance',
+    (name, error, _category, guard) => {
+      const clone = { ...JSON.parse(JSON.stringify(error)), name };
+      expect(guard(clone)).toBe(true);
+      expect(isMetaError(clone)).toBe(true);
+      expect(guard({ name: 'SomethingElse' })).toBe(false);
+      expect(guard(null)).toBe(false);
+      expect(guard(new Error('x'))).toBe(false);
+    },
+  );
 
   it('JSON.stringify gives a plain, complete, log-safe object', () => {
     const cause = new Error('socket hang up');

@@ -17,7 +17,8 @@ export interface ReferenceErrorCase {
   context?: 'report_run';
 }
 
-const RATE_LIMIT_DOCS = 'For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.';
+const RATE_LIMIT_DOCS =
+  'For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.';
 
 function err(fields: Record<string, unknown>): { error: Record<string, unknown> } {
   return { error: fields };
@@ -139,14 +140,24 @@ export const REFERENCE_ERROR_CASES: readonly ReferenceErrorCase[] = [
     row: 'other scoped throttles',
     name: '17 without subcode: token/user limit (one shared token: app-wide)',
     status: 400,
-    body: err({ message: '(#17) User request limit reached', type: 'OAuthException', code: 17, fbtrace_id: 'D1' }),
+    body: err({
+      message: '(#17) User request limit reached',
+      type: 'OAuthException',
+      code: 17,
+      fbtrace_id: 'D1',
+    }),
     expected: 'app_throttle',
   },
   {
     row: 'other scoped throttles',
     name: '32 page request limit (doc sample)',
     status: 400,
-    body: err({ message: '(#32) Page request limit reached', type: 'OAuthException', code: 32, fbtrace_id: 'Fz54k3GZrio' }),
+    body: err({
+      message: '(#32) Page request limit reached',
+      type: 'OAuthException',
+      code: 32,
+      fbtrace_id: 'Fz54k3GZrio',
+    }),
     expected: 'account_throttle',
   },
   {
@@ -221,7 +232,12 @@ export const REFERENCE_ERROR_CASES: readonly ReferenceErrorCase[] = [
     row: 'app-wide throttle',
     name: '341 application limit reached',
     status: 400,
-    body: err({ message: '(#341) Application limit reached', type: 'OAuthException', code: 341, fbtrace_id: 'F4' }),
+    body: err({
+      message: '(#341) Application limit reached',
+      type: 'OAuthException',
+      code: 341,
+      fbtrace_id: 'F4',
+    }),
     expected: 'app_throttle',
   },
   {
@@ -262,35 +278,65 @@ export const REFERENCE_ERROR_CASES: readonly ReferenceErrorCase[] = [
     row: 'transient',
     name: '1/99 unknown error',
     status: 500,
-    body: err({ message: 'An unknown error occurred', type: 'OAuthException', code: 1, error_subcode: 99, fbtrace_id: 'H2' }),
+    body: err({
+      message: 'An unknown error occurred',
+      type: 'OAuthException',
+      code: 1,
+      error_subcode: 99,
+      fbtrace_id: 'H2',
+    }),
     expected: 'transient',
   },
   {
     row: 'transient',
     name: '2 service temporarily unavailable',
     status: 500,
-    body: err({ message: 'An unexpected error has occurred. Please retry your request later.', type: 'OAuthException', code: 2, is_transient: true, fbtrace_id: 'H3' }),
+    body: err({
+      message: 'An unexpected error has occurred. Please retry your request later.',
+      type: 'OAuthException',
+      code: 2,
+      is_transient: true,
+      fbtrace_id: 'H3',
+    }),
     expected: 'transient',
   },
   {
     row: 'transient',
     name: '2/1504043 intermittent error',
     status: 500,
-    body: err({ message: 'Intermittent Error, retry later', type: 'OAuthException', code: 2, error_subcode: 1504043, fbtrace_id: 'H4' }),
+    body: err({
+      message: 'Intermittent Error, retry later',
+      type: 'OAuthException',
+      code: 2,
+      error_subcode: 1504043,
+      fbtrace_id: 'H4',
+    }),
     expected: 'transient',
   },
   {
     row: 'transient',
     name: '2/1504044 unknown error (sync)',
     status: 500,
-    body: err({ message: 'Unknown Error', type: 'OAuthException', code: 2, error_subcode: 1504044, fbtrace_id: 'H5' }),
+    body: err({
+      message: 'Unknown Error',
+      type: 'OAuthException',
+      code: 2,
+      error_subcode: 1504044,
+      fbtrace_id: 'H5',
+    }),
     expected: 'transient',
   },
   {
     row: 'transient',
     name: 'is_transient:true on an otherwise unknown code',
     status: 400,
-    body: err({ message: 'Temporary issue', type: 'OAuthException', code: 12345, is_transient: true, fbtrace_id: 'H6' }),
+    body: err({
+      message: 'Temporary issue',
+      type: 'OAuthException',
+      code: 12345,
+      is_transient: true,
+      fbtrace_id: 'H6',
+    }),
     expected: 'transient',
   },
   {
@@ -318,7 +364,13 @@ export const REFERENCE_ERROR_CASES: readonly ReferenceErrorCase[] = [
     row: 'transient',
     name: '960 batch timeout (HTTP 400)',
     status: 400,
-    body: err({ message: 'Request aborted. This could happen if a dependent request failed or the entire request timed out.', type: 'OAuthException', code: 960, fbtrace_id: 'H7' }),
+    body: err({
+      message:
+        'Request aborted. This could happen if a dependent request failed or the entire request timed out.',
+      type: 'OAuthException',
+      code: 960,
+      fbtrace_id: 'H7',
+    }),
     expected: 'transient',
   },
   {
@@ -338,7 +390,12 @@ export const REFERENCE_ERROR_CASES: readonly ReferenceErrorCase[] = [
     row: 'transient (async)',
     name: '-2/2490547 report failed, try again later',
     status: 400,
-    body: err({ message: 'Report Failed, try again later', type: 'OAuthException', code: -2, error_subcode: 2490547 }),
+    body: err({
+      message: 'Report Failed, try again later',
+      type: 'OAuthException',
+      code: -2,
+      error_subcode: 2490547,
+    }),
     expected: 'transient',
   },
   {
@@ -361,7 +418,10 @@ export const REFERENCE_ERROR_CASES: readonly ReferenceErrorCase[] = [
     row: 'data-size',
     name: '"Please reduce the amount of data" plain (HTTP 500)',
     status: 500,
-    body: err({ code: 1, message: "Please reduce the amount of data you're asking for, then retry your request" }),
+    body: err({
+      code: 1,
+      message: "Please reduce the amount of data you're asking for, then retry your request",
+    }),
     expected: 'data_too_large',
   },
   {
@@ -382,21 +442,39 @@ export const REFERENCE_ERROR_CASES: readonly ReferenceErrorCase[] = [
     row: 'data-size',
     name: '100/1487534 too many rows or data points',
     status: 400,
-    body: err({ message: 'Invalid parameter', type: 'OAuthException', code: 100, error_subcode: 1487534, fbtrace_id: 'I1' }),
+    body: err({
+      message: 'Invalid parameter',
+      type: 'OAuthException',
+      code: 100,
+      error_subcode: 1487534,
+      fbtrace_id: 'I1',
+    }),
     expected: 'data_too_large',
   },
   {
     row: 'data-size',
     name: '100/1504018 sync request timed out',
     status: 400,
-    body: err({ message: 'Request Timed Out', type: 'OAuthException', code: 100, error_subcode: 1504018, fbtrace_id: 'I2' }),
+    body: err({
+      message: 'Request Timed Out',
+      type: 'OAuthException',
+      code: 100,
+      error_subcode: 1504018,
+      fbtrace_id: 'I2',
+    }),
     expected: 'data_too_large',
   },
   {
     row: 'data-size',
     name: '2/1504038 sync request timed out',
     status: 500,
-    body: err({ message: 'Request Timed Out', type: 'OAuthException', code: 2, error_subcode: 1504038, fbtrace_id: 'I3' }),
+    body: err({
+      message: 'Request Timed Out',
+      type: 'OAuthException',
+      code: 2,
+      error_subcode: 1504038,
+      fbtrace_id: 'I3',
+    }),
     expected: 'data_too_large',
   },
   {
@@ -437,7 +515,12 @@ export const REFERENCE_ERROR_CASES: readonly ReferenceErrorCase[] = [
     row: 'token-fatal',
     name: '190/467 invalid access token',
     status: 400,
-    body: err({ message: 'Error validating access token: Invalid access token', type: 'OAuthException', code: 190, error_subcode: 467 }),
+    body: err({
+      message: 'Error validating access token: Invalid access token',
+      type: 'OAuthException',
+      code: 190,
+      error_subcode: 467,
+    }),
     expected: 'token_fatal',
   },
   {
@@ -466,21 +549,34 @@ export const REFERENCE_ERROR_CASES: readonly ReferenceErrorCase[] = [
     row: 'account-fatal',
     name: '10 permission denied',
     status: 400,
-    body: err({ message: '(#10) Application does not have permission for this action', type: 'OAuthException', code: 10 }),
+    body: err({
+      message: '(#10) Application does not have permission for this action',
+      type: 'OAuthException',
+      code: 10,
+    }),
     expected: 'account_fatal',
   },
   {
     row: 'account-fatal',
     name: '200 permission error (1870034)',
     status: 400,
-    body: err({ message: '(#200) Ad account owner has NOT grant ads_management or ads_read permission', type: 'OAuthException', code: 200, error_subcode: 1870034 }),
+    body: err({
+      message: '(#200) Ad account owner has NOT grant ads_management or ads_read permission',
+      type: 'OAuthException',
+      code: 200,
+      error_subcode: 1870034,
+    }),
     expected: 'account_fatal',
   },
   {
     row: 'account-fatal',
     name: '294 requires ads_management',
     status: 400,
-    body: err({ message: '(#294) Managing advertisements requires the extended permission ads_management', type: 'OAuthException', code: 294 }),
+    body: err({
+      message: '(#294) Managing advertisements requires the extended permission ads_management',
+      type: 'OAuthException',
+      code: 294,
+    }),
     expected: 'account_fatal',
   },
   {
@@ -534,7 +630,11 @@ export const REFERENCE_ERROR_CASES: readonly ReferenceErrorCase[] = [
     row: 'request bug',
     name: '2500 field syntax error',
     status: 400,
-    body: err({ message: 'Syntax error "Expected end of string instead of "}"." at character 9: impression}', type: 'OAuthException', code: 2500 }),
+    body: err({
+      message: 'Syntax error "Expected end of string instead of "}"." at character 9: impression}',
+      type: 'OAuthException',
+      code: 2500,
+    }),
     expected: 'request_bug',
   },
   {
@@ -556,7 +656,8 @@ export const REFERENCE_ERROR_CASES: readonly ReferenceErrorCase[] = [
     name: '2635 deprecated API version',
     status: 400,
     body: err({
-      message: '(#2635) You are calling a deprecated version of the Ads API. Please update to the latest version: v26.0.',
+      message:
+        '(#2635) You are calling a deprecated version of the Ads API. Please update to the latest version: v26.0.',
       type: 'OAuthException',
       code: 2635,
     }),
@@ -566,7 +667,10 @@ export const REFERENCE_ERROR_CASES: readonly ReferenceErrorCase[] = [
     row: 'request bug',
     name: 'GraphBatchException batch too large (no code)',
     status: 400,
-    body: err({ type: 'GraphBatchException', message: 'Too many requests in batch message. Maximum batch size is 50' }),
+    body: err({
+      type: 'GraphBatchException',
+      message: 'Too many requests in batch message. Maximum batch size is 50',
+    }),
     expected: 'request_bug',
   },
   // Policy.
