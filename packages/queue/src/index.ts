@@ -1,1 +1,77 @@
-export {};
+/**
+ * @module @meta-engine/queue
+ * What producer and worker share: queue names and prefix, connections, job schemas and ids, default job
+ * options, the per-ad-account limiter and the token-fatal pause. Knows Redis and BullMQ, nothing of Meta's
+ * HTTP or of tables.
+ */
+export {
+  createProducerConnection,
+  createWorkerConnection,
+  DEFAULT_PING_TIMEOUT_MS,
+  openProducerConnection,
+  type PingOptions,
+  PRODUCER_CONNECTION_OPTIONS,
+  pingRedis,
+  redactRedisUrl,
+  WORKER_CONNECTION_OPTIONS,
+} from './connections.ts';
+export {
+  DEFAULT_CONTROL_KEY_PREFIX,
+  getPauseState,
+  type PausableQueue,
+  type PauseState,
+  type PauseStore,
+  pauseAllQueues,
+  pauseKey,
+  resumeAllQueues,
+} from './control/pause.ts';
+export * from './errors/index.ts';
+export {
+  assertValidJobId,
+  type BuiltJob,
+  buildClientJob,
+  buildFanoutJob,
+  COLLECT_PHASES,
+  type CollectInsightsJobData,
+  type CollectPhase,
+  type CollectStep,
+  collectInsightsJobSchema,
+  collectStepSchema,
+  DEFAULT_JOB_OPTIONS,
+  deduplicationIdFor,
+  defaultJobOptionsFor,
+  type FanoutJobData,
+  fanoutJobIdFor,
+  fanoutJobSchema,
+  isoDateSchema,
+  JOB_SCHEMAS,
+  type JobDataByQueue,
+  type JobInputByQueue,
+  jobIdFor,
+  parseJobData,
+  type RefreshCacheJobData,
+  refreshCacheJobSchema,
+  runIdSchema,
+  type ValidateJobData,
+  validateJobSchema,
+} from './jobs.ts';
+export * from './limiter/index.ts';
+export { SCRIPT_CODES, type ScriptCode } from './lua/codes.ts';
+export { type RedisClient, SCRIPT_NAMES } from './lua/loader.ts';
+export {
+  ALL_QUEUE_NAMES,
+  buildQueueNames,
+  CLIENT_TASKS,
+  type ClientTask,
+  controlKeyPrefixFor,
+  DEFAULT_QUEUE_PREFIX,
+  isClientTask,
+  isQueueName,
+  keyBaseFor,
+  limiterKeyPrefixFor,
+  QUEUE_NAMES,
+  type QueueName,
+  type QueueNaming,
+  resolveQueuePrefix,
+} from './names.ts';
+export { closeQueues, createQueue, createQueues, type QueueFactoryOptions } from './queues.ts';

@@ -18,13 +18,11 @@
 import type { DefaultJobOptions, JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { InvalidJobDataError } from './errors/invalid-job-data-error.ts';
-import { type ClientTask, CLIENT_TASKS, type QueueName, QUEUE_NAMES } from './names.ts';
+import { CLIENT_TASKS, type ClientTask, QUEUE_NAMES, type QueueName } from './names.ts';
 
 const ID_SAFE = /^[A-Za-z0-9_-]+$/;
 
-const clientId = z
-  .guid({ error: 'must be a UUID' })
-  .overwrite((value) => value.toLowerCase());
+const clientId = z.guid({ error: 'must be a UUID' }).overwrite((value) => value.toLowerCase());
 
 /** Accepts any short string: the worker parses it (so a malformed id is recorded, not dropped at enqueue). */
 const adAccountId = z
@@ -161,7 +159,9 @@ function formatIssues(error: z.ZodError): string[] {
 /** Throws when a job id could break BullMQ: contains `:`, is all digits, is empty or too long. */
 export function assertValidJobId(jobId: string): string {
   if (jobId.length === 0 || jobId.length > 200 || jobId.includes(':') || /^\d+$/.test(jobId)) {
-    throw new Error(`invalid job id ${JSON.stringify(jobId)}: must be 1-200 characters, not all digits, without ":"`);
+    throw new Error(
+      `invalid job id ${JSON.stringify(jobId)}: must be 1-200 characters, not all digits, without ":"`,
+    );
   }
   return jobId;
 }
@@ -193,7 +193,11 @@ export const DEFAULT_JOB_OPTIONS = {
 /** Per-queue defaults: the fan-out job is cheap and idempotent, so fewer attempts and a shorter delay. */
 export function defaultJobOptionsFor(queue: QueueName): DefaultJobOptions {
   if (queue === QUEUE_NAMES.fanout) {
-    return { ...DEFAULT_JOB_OPTIONS, attempts: 3, backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 } };
+    return {
+      ...DEFAULT_JOB_OPTIONS,
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
+    };
   }
   return { ...DEFAULT_JOB_OPTIONS, backoff: { ...DEFAULT_JOB_OPTIONS.backoff } };
 }

@@ -23,7 +23,11 @@ export const QUEUE_NAMES = {
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
 /** The queues that hold one job per client (the producer's fan-out targets). */
-export const CLIENT_TASKS = [QUEUE_NAMES.validate, QUEUE_NAMES.refreshCache, QUEUE_NAMES.collectInsights] as const;
+export const CLIENT_TASKS = [
+  QUEUE_NAMES.validate,
+  QUEUE_NAMES.refreshCache,
+  QUEUE_NAMES.collectInsights,
+] as const;
 export type ClientTask = (typeof CLIENT_TASKS)[number];
 
 export const ALL_QUEUE_NAMES: readonly QueueName[] = [...CLIENT_TASKS, QUEUE_NAMES.fanout];
@@ -89,10 +93,9 @@ export interface QueueNaming {
 /** Every name this package derives from one prefix. */
 export function buildQueueNames(prefix: string = DEFAULT_QUEUE_PREFIX): QueueNaming {
   const resolved = resolveQueuePrefix(prefix);
-  const qualified = Object.fromEntries(ALL_QUEUE_NAMES.map((name) => [name, `${resolved}:${name}`])) as Record<
-    QueueName,
-    string
-  >;
+  const qualified = Object.fromEntries(
+    ALL_QUEUE_NAMES.map((name) => [name, `${resolved}:${name}`]),
+  ) as Record<QueueName, string>;
   return {
     prefix: resolved,
     names: ALL_QUEUE_NAMES,

@@ -11,7 +11,10 @@ import type { Queue } from 'bullmq';
 export const APP_BLOCK_WORKER_LIMITER = { max: 1_000_000_000, duration: 1_000 } as const;
 
 /** Calls `queue.rateLimit(ms)` on every queue (no-op for ms <= 0). */
-export async function rateLimitQueues(queues: ReadonlyArray<Pick<Queue, 'rateLimit'>>, ms: number): Promise<void> {
+export async function rateLimitQueues(
+  queues: ReadonlyArray<Pick<Queue, 'rateLimit'>>,
+  ms: number,
+): Promise<void> {
   if (!(ms > 0)) return;
   const duration = Math.ceil(ms);
   await Promise.all(queues.map((queue) => queue.rateLimit(duration)));

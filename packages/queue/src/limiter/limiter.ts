@@ -141,7 +141,13 @@ export interface AccountState {
   /** Per BUC ('*' = whole account): last utilisation, slowdown in force, block in force. */
   bucs: Record<
     string,
-    { utilizationPct?: number; factor: number; blockedUntil?: number; blockReason?: string; reportedAt?: number }
+    {
+      utilizationPct?: number;
+      factor: number;
+      blockedUntil?: number;
+      blockReason?: string;
+      reportedAt?: number;
+    }
   >;
   /** Leases currently held (expired ones excluded). */
   activeLeases: number;
@@ -288,7 +294,11 @@ export function createLimiter(options: LimiterOptions): Limiter {
     };
   }
 
-  async function reserve(request: { adAccountId: string; buc: string; cost?: number }): Promise<ReserveResult> {
+  async function reserve(request: {
+    adAccountId: string;
+    buc: string;
+    cost?: number;
+  }): Promise<ReserveResult> {
     const account = normalizeAccountId(request.adAccountId);
     const buc = checkBuc(request.buc);
     const cost = checkCost(request.cost);
@@ -311,7 +321,9 @@ export function createLimiter(options: LimiterOptions): Limiter {
   async function recordUsage(report: UsageReport): Promise<UsageOutcome> {
     const parsed = usageReportSchema.safeParse(report);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+      const issues = parsed.error.issues.map(
+        (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+      );
       throw new LimiterError('invalid_argument', `invalid usage report: ${issues.join('; ')}`);
     }
     const input = parsed.data;
@@ -336,7 +348,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
     }
 
     if (input.adAccountId === undefined) {
-      throw new LimiterError('invalid_argument', 'invalid usage report: adAccountId is required for scope account');
+      throw new LimiterError(
+        'invalid_argument',
+        'invalid usage report: adAccountId is required for scope account',
+      );
     }
     const account = normalizeAccountId(input.adAccountId);
     const buc = checkBuc(input.buc ?? '*', true);
@@ -377,7 +392,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
 
   async function listThrottledAccounts(options: { limit?: number } = {}): Promise<ThrottledList> {
     const limit = Math.min(MAX_LIST_LIMIT, Math.max(1, Math.floor(options.limit ?? DEFAULT_LIST_LIMIT)));
-    const reply = checkReply('list-throttled', await runScript(redis, 'list-throttled', [global.throttled], [limit]));
+    const reply = checkReply(
+      'list-throttled',
+      await runScript(redis, 'list-throttled', [global.throttled], [limit]),
+    );
     const now = Number(reply[0]);
     const total = Number(reply[1]);
     const list: ThrottledAccount[] = [];
@@ -434,7 +452,9 @@ export function createLimiter(options: LimiterOptions): Limiter {
     const fields = await redis.hkeys(keys.state);
     const blocks = fields.filter((field) => field.startsWith('block:') || field.startsWith('reason:'));
     if (blocks.length > 0) await redis.hdel(keys.state, ...blocks);
-    const members = fields.filter((field) => field.startsWith('block:')).map((field) => `${account}|${field.slice(6)}`);
+    const members = fields
+      .filter((field) => field.startsWith('block:'))
+      .map((field) => `${account}|${field.slice(6)}`);
     if (members.length > 0) await redis.zrem(global.throttled, ...members);
   }
 
@@ -465,7 +485,10 @@ function checkJobId(jobId: string): string {
 function checkCost(cost: number | undefined): number {
   const value = cost ?? 1;
   if (!Number.isInteger(value) || value < 1 || value > 10_000) {
-    throw new LimiterError('invalid_argument', `invalid cost ${String(cost)}: expected an integer from 1 to 10000`);
+    throw new LimiterError(
+      'invalid_argument',
+      `invalid cost ${String(cost)}: expected an integer from 1 to 10000`,
+    );
   }
   return value;
 }

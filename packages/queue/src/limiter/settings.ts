@@ -100,13 +100,18 @@ const paceSchema = z.strictObject({
   callsPerHour: z.number().min(0).max(1e9),
   burst: z.int().min(0).max(10_000).optional(),
 });
-const ms = z.int().min(0).max(7 * 24 * 3_600_000);
+const ms = z
+  .int()
+  .min(0)
+  .max(7 * 24 * 3_600_000);
 
 const settingsSchema = z.strictObject({
   keyPrefix: z
     .string()
     .min(1)
-    .regex(/^[A-Za-z0-9_.:-]+$/, { error: 'use letters, digits and "_.:-" (no hash tag: accounts get their own)' }),
+    .regex(/^[A-Za-z0-9_.:-]+$/, {
+      error: 'use letters, digits and "_.:-" (no hash tag: accounts get their own)',
+    }),
   safetyFactor: z.number().gt(0).max(1),
   paces: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), paceSchema),
   defaultPace: paceSchema,
@@ -135,7 +140,9 @@ export function resolveLimiterSettings(overrides: Partial<LimiterSettings> = {})
   };
   const result = settingsSchema.safeParse(merged);
   if (!result.success) {
-    const issues = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    const issues = result.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
     throw new LimiterError('invalid_argument', `invalid limiter settings: ${issues.join('; ')}`);
   }
   return merged;
@@ -163,7 +170,8 @@ export function effectiveLimits(
   buc: string,
 ): EffectiveLimits {
   const account = typeof overrides === 'function' ? overrides(adAccountId) : overrides?.[adAccountId];
-  const bucPace = account?.paces?.[buc] ?? account?.defaultPace ?? settings.paces[buc] ?? settings.defaultPace;
+  const bucPace =
+    account?.paces?.[buc] ?? account?.defaultPace ?? settings.paces[buc] ?? settings.defaultPace;
   const accountPace = account?.accountPace !== undefined ? account.accountPace : settings.accountPace;
   return {
     bucIntervalMs: intervalMsFor(bucPace, settings.safetyFactor),

@@ -16,7 +16,10 @@ export const DEFAULT_SLOWDOWN: readonly SlowdownStep[] = [
  *
  * @example slowdownFactor(80) // 2
  */
-export function slowdownFactor(utilizationPct: number, steps: readonly SlowdownStep[] = DEFAULT_SLOWDOWN): number {
+export function slowdownFactor(
+  utilizationPct: number,
+  steps: readonly SlowdownStep[] = DEFAULT_SLOWDOWN,
+): number {
   if (!Number.isFinite(utilizationPct) || utilizationPct < 0) return 1;
   let factor = 1;
   let reached = Number.NEGATIVE_INFINITY;

@@ -15,7 +15,11 @@ export interface RegainHints {
  * @example throttleBlockMs({ estimatedTimeToRegainAccessMinutes: 19 }) // 1_140_000
  */
 export function throttleBlockMs(hints: RegainHints): number | undefined {
-  const { estimatedTimeToRegainAccessMinutes: minutes, resetTimeDurationSeconds: seconds, retryAfterMs } = hints;
+  const {
+    estimatedTimeToRegainAccessMinutes: minutes,
+    resetTimeDurationSeconds: seconds,
+    retryAfterMs,
+  } = hints;
   if (isPositive(minutes)) return Math.ceil(minutes * 60_000);
   if (isPositive(seconds)) return Math.ceil(seconds * 1_000);
   if (isPositive(retryAfterMs)) return Math.ceil(retryAfterMs);

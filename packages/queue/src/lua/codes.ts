@@ -35,7 +35,9 @@ export function scriptError(script: string, code: number, detail?: number): Limi
         script,
       });
     default:
-      return new LimiterError('unknown_code', `limiter script ${script}: unknown return code ${code}`, { script });
+      return new LimiterError('unknown_code', `limiter script ${script}: unknown return code ${code}`, {
+        script,
+      });
   }
 }
 
@@ -45,9 +47,13 @@ export function scriptError(script: string, code: number, detail?: number): Limi
  */
 export function checkReply(script: string, reply: unknown): Array<number | string> {
   if (!Array.isArray(reply) || reply.length === 0) {
-    throw new LimiterError('unexpected_reply', `limiter script ${script}: unexpected reply ${JSON.stringify(reply)}`, {
-      script,
-    });
+    throw new LimiterError(
+      'unexpected_reply',
+      `limiter script ${script}: unexpected reply ${JSON.stringify(reply)}`,
+      {
+        script,
+      },
+    );
   }
   const values = reply.map((value: unknown) => (typeof value === 'number' ? value : String(value)));
   const code = Number(values[0]);

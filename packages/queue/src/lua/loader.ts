@@ -74,7 +74,8 @@ function scripts(): Map<string, LuaScript> {
   if (!cache) {
     const loaded = readLuaScripts();
     for (const name of SCRIPT_NAMES) {
-      if (!loaded.has(name)) throw new Error(`limiter Lua script ${name}-<numkeys>.lua is missing in ${SCRIPT_DIR}`);
+      if (!loaded.has(name))
+        throw new Error(`limiter Lua script ${name}-<numkeys>.lua is missing in ${SCRIPT_DIR}`);
     }
     cache = loaded;
   }

@@ -1,0 +1,33 @@
+/**
+ * Redis for this package's tests. Reads REDIS_URL (default the local 127.0.0.1:6379); swap the body for
+ * `startRedis()` from `@meta-engine/tests/local-stack` once tests may depend on it.
+ * Every test uses a random prefix and deletes its keys afterwards.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+
+export function testRedisUrl(): string {
+  return process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+}
+
+/** A worker-style connection (BullMQ accepts it); close it with `quit()` in `afterAll`. */
+export function testRedis(): Redis {
+  return new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+}
+
+/** A unique key base such as `mqtest-1f2e3d4c`, without hash tags. */
+export function randomPrefix(label = 'mqtest'): string {
+  return `${label}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Deletes every key containing `base` (SCAN, tests only). */
+export async function deleteKeys(redis: Redis, base: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `*${base}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.del(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}
