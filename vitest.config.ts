@@ -9,6 +9,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     maxWorkers: 2,
+    globalSetup: ['./tests/global-setup.ts'],
     reporters: ['default', './tests/summary-reporter.ts'],
   },
 });

@@ -1,6 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { createClient } from '@supabase/supabase-js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,15 +31,8 @@ function isListening(port: number): Promise<boolean> {
   });
 }
 
-function tempDirs(): string[] {
-  return readdirSync(tmpdir()).filter(
-    (name) => name.startsWith('local-redis-') || name.startsWith('local-postgres-'),
-  );
-}
-
 describe('local stack from local binaries (no environment)', () => {
   let stack: LocalStack;
-  const dirsBefore = new Set(tempDirs());
 
   beforeAll(async () => {
     stack = await startLocalStack({ env: noEnv });
@@ -102,10 +94,11 @@ describe('local stack from local binaries (no environment)', () => {
   it('leaves nothing running and deletes its directories after stop()', async () => {
     const ports = [portOf(stack.redisUrl), portOf(stack.databaseUrl), portOf(stack.supabaseUrl)];
     for (const port of ports) expect(await isListening(port)).toBe(true);
+    for (const dir of stack.directories) expect(existsSync(dir)).toBe(true);
     await stack.stop();
     for (const port of ports) expect(await isListening(port)).toBe(false);
-    const leftovers = tempDirs().filter((dir) => !dirsBefore.has(dir));
-    expect(leftovers).toEqual([]);
+    expect(stack.directories).toHaveLength(2);
+    for (const dir of stack.directories) expect(existsSync(dir)).toBe(false);
   });
 });
 

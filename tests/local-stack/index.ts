@@ -31,6 +31,8 @@ export interface LocalStack {
   serviceRoleKey: string;
   anonKey: string;
   sources: { redis?: ServiceSource; postgres?: ServiceSource; postgrest?: ServiceSource };
+  /** Temporary directories of the binaries this stack started; all removed by stop(). */
+  directories: string[];
   stop(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       serviceRoleKey: api?.serviceRoleKey ?? '',
       anonKey: api?.anonKey ?? '',
       sources: { redis: redisService?.source, postgres: pgService?.source, postgrest: api?.source },
+      directories: [redisService?.directory, pgService?.directory].filter((d): d is string => Boolean(d)),
       stop,
     };
   } catch (error) {

@@ -21,6 +21,8 @@ export interface PostgresService {
   source: ServiceSource;
   /** The same database as the `authenticator` role, for PostgREST. */
   authenticatorUrl: string;
+  /** The temporary directory of a cluster we started (removed by stop()). */
+  directory?: string;
   stop(): Promise<void>;
 }
 
@@ -199,6 +201,7 @@ async function startPostgresBinary(): Promise<PostgresService> {
     url,
     source: 'binary',
     authenticatorUrl: withUser(url, 'authenticator'),
+    directory: dir,
     stop: async () => {
       removeExitHook();
       stopSync();

@@ -13,6 +13,8 @@ import { which } from './which.ts';
 export interface RedisService {
   url: string;
   source: ServiceSource;
+  /** The temporary directory of a binary we started (removed by stop()). */
+  directory?: string;
   stop(): Promise<void>;
 }
 
@@ -134,6 +136,7 @@ async function startRedisBinary(): Promise<RedisService> {
   return {
     url,
     source: 'binary',
+    directory: dir,
     stop: async () => {
       removeExitHook();
       if (child.exitCode === null && child.signalCode === null) {
