@@ -11,7 +11,7 @@
  */
 import { type PostgresService, startPostgres } from './postgres.ts';
 import { type SupabaseApi, startPostgrest } from './postgrest.ts';
-import { type RedisService, startRedis } from './redis.ts';
+import { startRedis } from './redis.ts';
 import type { ServiceSource, StackOptions } from './types.ts';
 
 export { hasContainerRuntime } from './container-runtime.ts';

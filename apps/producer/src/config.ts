@@ -128,7 +128,10 @@ const scheduleFields = Object.fromEntries(
 const schema = z.object({
   REDIS_URL: url(['redis:', 'rediss:'], 'a redis:// or rediss:// URL'),
   SUPABASE_URL: url(['http:', 'https:'], 'the http(s):// URL of the Supabase project'),
-  SUPABASE_SERVICE_ROLE_KEY: z.string().trim().min(20, 'must be the service-role key of the Supabase project'),
+  SUPABASE_SERVICE_ROLE_KEY: z
+    .string()
+    .trim()
+    .min(20, 'must be the service-role key of the Supabase project'),
   META_ACCESS_TOKEN: z.string().trim().min(8, 'must be the system-user access token').optional(),
   TOKEN_FINGERPRINT_KEY: z.string().min(8, 'must be at least 8 characters').optional(),
   QUEUE_PREFIX: z
@@ -158,7 +161,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, needs: ConfigNeeds = {}): Pro
   const parsed = schema.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map(describeIssue);
   if (needs.token && !env.META_ACCESS_TOKEN?.trim()) problems.push('META_ACCESS_TOKEN is required');
-  if (needs.admin && !env.ADMIN_USER?.trim()) problems.push('ADMIN_USER is required to serve the admin HTTP API');
+  if (needs.admin && !env.ADMIN_USER?.trim())
+    problems.push('ADMIN_USER is required to serve the admin HTTP API');
   if (needs.admin && !env.ADMIN_PASSWORD) {
     problems.push('ADMIN_PASSWORD is required to serve the admin HTTP API');
   }
@@ -190,7 +194,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, needs: ConfigNeeds = {}): Pro
       readOnly: e.BULL_BOARD_READ_ONLY,
     },
     schedules,
-    fanout: { pageSize: e.FANOUT_PAGE_SIZE, chunkSize: e.FANOUT_CHUNK_SIZE, concurrency: e.FANOUT_CONCURRENCY },
+    fanout: {
+      pageSize: e.FANOUT_PAGE_SIZE,
+      chunkSize: e.FANOUT_CHUNK_SIZE,
+      concurrency: e.FANOUT_CONCURRENCY,
+    },
     runRetentionSeconds: e.RUN_RETENTION_HOURS * 3600,
     logLevel: e.LOG_LEVEL,
   };
@@ -204,7 +212,12 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 /** The secrets a logger must scrub from every line. */
 export function secretsOf(config: ProducerConfig): string[] {
-  return [config.metaAccessToken, config.supabaseServiceRoleKey, config.admin.password, config.tokenFingerprintKey]
+  return [
+    config.metaAccessToken,
+    config.supabaseServiceRoleKey,
+    config.admin.password,
+    config.tokenFingerprintKey,
+  ]
     .filter((s): s is string => typeof s === 'string' && s.length >= 6)
     .filter((s) => s !== DEFAULT_FINGERPRINT_KEY);
 }

@@ -10,47 +10,72 @@ import type { Task } from './tasks.ts';
 export interface ClientRef {
   /** `clients.id` (uuid). */
   id: string;
-  /** Bare numeric ad account id; empty when the client has none. */
+  /**
+   * Ad account id: bare digits when it parsed, else the stored value as is (the worker records why it is
+   * malformed, so such clients are enqueued rather than dropped).
+   */
   adAccountId: string;
+}
+
+/** A row that cannot become a job at all (unexpected shape), with the reason. */
+export interface UnusableClient {
+  clientId: string;
+  problem: string;
+}
+
+export interface ClientPage {
+  clients: ClientRef[];
+  unusable: UnusableClient[];
+  /** Id of the page's last row, to continue after; null when the page is empty (end of the listing). */
+  lastId: string | null;
+  /** Rows the page held (clients + unusable): fewer than asked means it was the last page. */
+  rows: number;
 }
 
 export interface ClientDirectory {
   /**
    * One page of the clients eligible for `task`, ordered by id ascending, ids strictly greater than
-   * `afterId` (keyset paging: stable while rows are added or removed). An empty page ends the listing.
+   * `afterId` (keyset paging: stable while rows are added or removed).
    */
-  pageEligibleClients(task: Task, afterId: string | null, limit: number): Promise<ClientRef[]>;
-  /** The clients among `ids` that exist (any order). Ids that are not returned are unknown. */
-  getClientsByIds(ids: readonly string[]): Promise<ClientRef[]>;
+  pageEligibleClients(task: Task, afterId: string | null, limit: number): Promise<ClientPage>;
+  /** The clients among `ids`, whatever their status; `unknownIds` lists ids with no such client. */
+  getClientsByIds(ids: readonly string[]): Promise<{ clients: ClientRef[]; unknownIds: string[] }>;
   /** Resolves when the database answers; rejects with the reason otherwise. */
   ping(): Promise<void>;
 }
 
-/** What the producer reads and writes of the stored token state (one row for the shared token). */
+/** The stored state of the shared token, as the producer shows and compares it. */
 export interface TokenStateView {
-  /** HMAC fingerprint of the token the state was recorded for; null before any rotation. */
-  fingerprint: string | null;
-  /** Free-form status from the worker's debug_token check (`valid`, `invalid`, `expired`, ...). */
-  status: string | null;
-  /** When the fingerprint was recorded (ISO), if known. */
-  rotatedAt: string | null;
-  /** When the token was last checked by the worker (ISO), if known. */
-  checkedAt: string | null;
-  /** Token expiry (ISO); null for never-expiring system-user tokens or when unknown. */
+  /** HMAC fingerprint of the token the latest state row is about. */
+  fingerprint: string;
+  /** `ok`, `token_fatal` or `unknown` (set by the worker's checks; `unknown` right after a rotation). */
+  status: string;
+  /** Why Meta traffic is paused because of this token, if it is. */
+  pausedReason: string | null;
+  /** When the worker last checked the token (ISO), if ever. */
+  lastCheckedAt: string | null;
+  /** Token expiry (ISO) from debug_token; null when it never expires or is unknown. */
   expiresAt: string | null;
+  /** Scopes from debug_token, when known. */
+  scopes: string[] | null;
+  updatedAt: string | null;
 }
 
 export interface TokenStateStore {
-  read(): Promise<TokenStateView | null>;
-  /** Records the fingerprint of the token now in use (after a rotation). */
-  recordFingerprint(fingerprint: string, at: Date): Promise<void>;
+  /** The current token state (the most recently updated row), or null before any. */
+  latest(): Promise<TokenStateView | null>;
+  /** The fingerprint the producer last rotated to (its own record), or null. */
+  lastRotatedFingerprint(): Promise<string | null>;
+  /** Records that the producer rotated to `fingerprint` (becomes the current token state). */
+  recordRotation(fingerprint: string, at: Date): Promise<void>;
 }
 
 export interface QueuePauseState {
   queue: string;
   paused: boolean;
-  /** Why it is paused (e.g. `token_fatal`), when the pause was recorded with a reason. */
+  /** Why it is paused (e.g. `token_fatal`), when a pause with a reason covers this queue. */
   reason: string | null;
+  detail: string | null;
   /** When it was paused (ISO), if recorded. */
   since: string | null;
 }
@@ -63,13 +88,20 @@ export interface PauseControl {
 
 export interface ThrottledAccount {
   adAccountId: string;
-  /** Until when the account is blocked or paced. */
+  /** Business use case blocked (`ads_insights`, ...; `*` = the whole account). */
+  buc: string;
   until: Date;
-  /** Business use case or cause, when the limiter records one. */
-  reason: string | null;
+}
+
+export interface ThrottleList {
+  /** Blocked (account, use case) pairs in total; `accounts` holds at most the requested number. */
+  total: number;
+  accounts: ThrottledAccount[];
+  /** An app-wide block (Meta code 4) in force. */
+  app: { until: Date; reason: string } | null;
 }
 
 export interface ThrottleReader {
-  /** Accounts blocked at `now` (at most `limit`, soonest release first). */
-  listThrottled(now: Date, limit: number): Promise<ThrottledAccount[]>;
+  /** Accounts blocked now, soonest release first, at most `limit`. */
+  listThrottled(limit: number): Promise<ThrottleList>;
 }

@@ -8,7 +8,7 @@ import { SandboxClock } from './clock.ts';
 import { applyPatch, type NormalizedConfig, type SandboxSettings } from './config/normalize.ts';
 import type { AccessTier, BucType, ParsedTokenSpec, TokenState } from './config/schema.ts';
 import { tokenSpecSchema } from './config/schema.ts';
-import { Counters, type AppCounters, type BucCounters } from './counters.ts';
+import { type AppCounters, type BucCounters, Counters } from './counters.ts';
 import { type EffectiveFaults, effectiveFaults, FaultEngine } from './faults/fault-engine.ts';
 import type { InsightsRow } from './insights/compute-insights.ts';
 import { AppLoad } from './limits/app-load.ts';
@@ -20,6 +20,9 @@ import { type TokenDescription, type TokenRecord, TokenStore } from './tokens/to
 import { dayInZone } from './util/dates.ts';
 import { hashString, mixKeys, mulberry32 } from './util/hash.ts';
 import { type AccountConfig, type AccountModel, buildWorld, type World } from './world/build-world.ts';
+
+/** Rows kept in the insights result cache across all cached queries. */
+const INSIGHTS_CACHE_ROWS = 200_000;
 
 const TRACE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -72,6 +75,7 @@ export class SandboxState {
   private readonly initialTokens: ParsedTokenSpec[];
   private readonly initialAccounts: AccountConfig[];
   private readonly insightsCache = new Map<string, InsightsRow[]>();
+  private insightsCacheRows = 0;
   private readonly amountSpentCache = new Map<string, number>();
 
   constructor(config: NormalizedConfig) {
@@ -119,7 +123,8 @@ export class SandboxState {
   }
 
   quota(account: AccountModel, buc: BucType, now: number): number {
-    const userErrors = buc === 'ads_insights' ? this.buc.userErrors(account.config.id, buc, now, this.bucSettings()) : 0;
+    const userErrors =
+      buc === 'ads_insights' ? this.buc.userErrors(account.config.id, buc, now, this.bucSettings()) : 0;
     return computeQuota({
       buc,
       tier: account.config.tier,
@@ -156,7 +161,7 @@ export class SandboxState {
     return this.settings.publicUrl ?? this.baseUrl;
   }
 
-  /** Cached insights results (paging re-reads the same query). */
+  /** Cached insights results (paging re-reads the same query); bounded by total rows. */
   cachedInsights(key: string, compute: () => InsightsRow[]): InsightsRow[] {
     const hit = this.insightsCache.get(key);
     if (hit) {
@@ -165,10 +170,13 @@ export class SandboxState {
       return hit;
     }
     const rows = compute();
+    if (rows.length > INSIGHTS_CACHE_ROWS) return rows;
     this.insightsCache.set(key, rows);
-    if (this.insightsCache.size > 64) {
-      const oldest = this.insightsCache.keys().next().value;
-      if (oldest !== undefined) this.insightsCache.delete(oldest);
+    this.insightsCacheRows += rows.length;
+    while (this.insightsCacheRows > INSIGHTS_CACHE_ROWS || this.insightsCache.size > 256) {
+      const [oldestKey, oldestRows] = this.insightsCache.entries().next().value as [string, InsightsRow[]];
+      this.insightsCache.delete(oldestKey);
+      this.insightsCacheRows -= oldestRows.length;
     }
     return rows;
   }
@@ -203,7 +211,9 @@ export class SandboxState {
       if (accountPatch.activeAds !== undefined) config.activeAds = accountPatch.activeAds ?? undefined;
       if (accountPatch.quotaOverride !== undefined) {
         config.quotaOverride =
-          accountPatch.quotaOverride === null ? undefined : { ...config.quotaOverride, ...accountPatch.quotaOverride };
+          accountPatch.quotaOverride === null
+            ? undefined
+            : { ...config.quotaOverride, ...accountPatch.quotaOverride };
       }
     }
     return this.configView();
@@ -262,6 +272,7 @@ export class SandboxState {
     this.reports.reset();
     this.faults.reset();
     this.insightsCache.clear();
+    this.insightsCacheRows = 0;
     this.traceCounter = 0;
     if (options.tokens) {
       this.tokens = this.makeTokenStore();
@@ -285,8 +296,13 @@ export class SandboxState {
   }
 
   /** Adds a new valid token (optionally revoking the one it replaces); returns its value. */
-  rotateToken(input: RotateTokenInput = {}): { value: string; token: TokenDescription; revoked?: TokenDescription } {
-    const replaced: TokenRecord | undefined = input.replaces === undefined ? undefined : this.tokens.get(input.replaces);
+  rotateToken(input: RotateTokenInput = {}): {
+    value: string;
+    token: TokenDescription;
+    revoked?: TokenDescription;
+  } {
+    const replaced: TokenRecord | undefined =
+      input.replaces === undefined ? undefined : this.tokens.get(input.replaces);
     if (input.replaces !== undefined && !replaced) throw new Error('the token to replace is not configured');
     const accountIds =
       input.accountIds ??

@@ -16,9 +16,9 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ClientDirectory, ClientRef } from '../ports.ts';
-import { PRIORITY, type Task } from '../tasks.ts';
-import { type PlannedJob, planJobs, type RunSpec } from './job-plan.ts';
+import type { ClientDirectory, ClientRef, UnusableClient } from '../ports.ts';
+import { PRIORITY, type Task, type Trigger } from '../tasks.ts';
+import { type PlannedJob, planJobs, type RejectedClient, type RunSpec } from './job-plan.ts';
 import type { RunStore } from './run-store.ts';
 
 export interface FanoutDeps {
@@ -29,8 +29,9 @@ export interface FanoutDeps {
   pageSize: number;
   chunkSize: number;
   logger?: Logger | undefined;
-  /** Called after each chunk; metrics hook. */
-  onChunk?: ((task: Task, created: number, skipped: number) => void) | undefined;
+  /** Metrics hooks. */
+  onStart?: ((task: Task, trigger: Trigger) => void) | undefined;
+  onChunk?: ((task: Task, created: number, skipped: number, rejected: number) => void) | undefined;
 }
 
 export interface FanoutRequest extends RunSpec {
@@ -61,29 +62,33 @@ export async function fanOut(deps: FanoutDeps, request: FanoutRequest): Promise<
     until: request.until,
   });
   await runs.markFanningOut(request.runId);
+  deps.onStart?.(request.task, request.trigger);
   let created = 0;
   let skipped = 0;
   let rejected = 0;
   try {
     let buffer: ClientRef[] = [];
+    const reject = async (clients: readonly RejectedClient[]) => {
+      rejected += clients.length;
+      deps.onChunk?.(request.task, 0, 0, clients.length);
+      await runs.recordRejected(request.runId, clients);
+      deps.logger?.warn(
+        { runId: request.runId, task: request.task, rejected: clients.slice(0, 5) },
+        'clients left out of the run: no valid job can be built for them',
+      );
+    };
     const flush = async (clients: ClientRef[]) => {
       const plan = planJobs(request, clients);
-      if (plan.rejected.length > 0) {
-        rejected += plan.rejected.length;
-        await runs.recordRejected(request.runId, plan.rejected);
-        deps.logger?.warn(
-          { runId: request.runId, task: request.task, rejected: plan.rejected.slice(0, 5) },
-          'clients left out of the run: their job payload is invalid',
-        );
-      }
+      if (plan.rejected.length > 0) await reject(plan.rejected);
       const result = await addChunk(queue, request, plan.jobs, deps);
       created += result.created;
       skipped += result.skipped;
-      deps.onChunk?.(request.task, result.created, result.skipped);
+      deps.onChunk?.(request.task, result.created, result.skipped, 0);
       await yieldToEventLoop();
     };
     for await (const page of clientPages(deps, request)) {
-      buffer.push(...page);
+      if (page.unusable.length > 0) await reject(page.unusable);
+      buffer.push(...page.clients);
       while (buffer.length >= deps.chunkSize) {
         await flush(buffer.slice(0, deps.chunkSize));
         buffer = buffer.slice(deps.chunkSize);
@@ -103,28 +108,35 @@ export async function fanOut(deps: FanoutDeps, request: FanoutRequest): Promise<
   return { runId: request.runId, created, skipped, rejected };
 }
 
-async function* clientPages(deps: FanoutDeps, request: FanoutRequest): AsyncGenerator<ClientRef[]> {
+interface SourcePage {
+  clients: ClientRef[];
+  unusable: UnusableClient[];
+}
+
+async function* clientPages(deps: FanoutDeps, request: FanoutRequest): AsyncGenerator<SourcePage> {
   if (request.clientIds) {
     for (let i = 0; i < request.clientIds.length; i += deps.pageSize) {
       const ids = request.clientIds.slice(i, i + deps.pageSize);
-      const found = await deps.directory.getClientsByIds(ids);
-      const byId = new Map(found.map((c) => [c.id, c]));
+      const { clients } = await deps.directory.getClientsByIds(ids);
+      const byId = new Map(clients.map((c) => [c.id.toLowerCase(), c]));
       // Keep the caller's order; ids that vanished since they were checked are dropped.
-      yield ids.map((id) => byId.get(id)).filter((c): c is ClientRef => c !== undefined);
+      yield {
+        clients: ids.map((id) => byId.get(id.toLowerCase())).filter((c): c is ClientRef => c !== undefined),
+        unusable: [],
+      };
     }
     return;
   }
   let after: string | null = null;
   for (;;) {
     const page = await deps.directory.pageEligibleClients(request.task, after, deps.pageSize);
-    if (page.length === 0) return;
-    yield page;
-    const last = page.at(-1)!.id;
-    if (after !== null && last <= after) {
+    if (page.lastId === null) return;
+    if (after !== null && page.lastId <= after) {
       throw new Error(`client directory returned ids out of order after ${after}`);
     }
-    after = last;
-    if (page.length < deps.pageSize) return;
+    yield { clients: page.clients, unusable: page.unusable };
+    after = page.lastId;
+    if (page.rows < deps.pageSize) return;
   }
 }
 

@@ -1,69 +1,56 @@
 /**
  * @module fanout-jobs
- * The producer's own queue (`fanout`): scheduler ticks and on-demand run requests become small jobs
- * here, and the fan-out worker of any running producer turns each into one run. The job data is
- * validated with zod when it is processed, like every other job in the system.
+ * The producer's own queue (`fanout`). Two kinds of job land there, both with the queue package's
+ * fan-out payload (`fanoutJobSchema`), and the fan-out worker of any running producer turns each into
+ * one run:
+ *
+ * - `tick`: made by a job scheduler. The template cannot carry a per-tick run id, so it holds the
+ *   placeholder `runId: "tick"`; the run id is derived from the time the scheduler planned the tick
+ *   for (`tick-<task>-<UTC time>`), the same however often that tick is processed.
+ * - `fanout`: an on-demand run requested through the admin API (`buildFanoutJob`, job id
+ *   `fanout-<task>-<runId>`), already recorded as `pending` in the run store.
  */
+import { buildFanoutJob, type FanoutJobData, parseJobData } from '@meta-engine/queue';
 import { type Job, type Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { z } from 'zod';
-import { TASKS, TRIGGERS } from '../tasks.ts';
+import type { Task } from '../tasks.ts';
 import { type FanoutDeps, type FanoutResult, fanOut } from './fan-out.ts';
 import { tickRunId } from './run-id.ts';
 
 export const TICK_JOB = 'tick';
-export const RUN_JOB = 'run';
+/** Placeholder run id of scheduler templates (see the module comment). */
+export const TICK_RUN_ID_PLACEHOLDER = 'tick';
 
-export const tickDataSchema = z.object({ kind: z.literal('tick'), task: z.enum(TASKS) });
-export const runJobDataSchema = z.object({
-  kind: z.literal('run'),
-  runId: z.string().min(1),
-  task: z.enum(TASKS),
-  trigger: z.enum(TRIGGERS),
-  clientIds: z.array(z.string()).optional(),
-  since: z.string().optional(),
-  until: z.string().optional(),
-});
-export const fanoutJobDataSchema = z.discriminatedUnion('kind', [tickDataSchema, runJobDataSchema]);
-export type TickData = z.infer<typeof tickDataSchema>;
-export type RunJobData = z.infer<typeof runJobDataSchema>;
-export type FanoutJobData = z.infer<typeof fanoutJobDataSchema>;
-
-/** Retries and retention for fan-out jobs; a retried fan-out is harmless (idempotent per run id). */
-export const FANOUT_JOB_OPTIONS = {
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
-  removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
-  removeOnFail: { age: 30 * 24 * 3600 },
-} as const;
-
-/** Asks whichever producer is serving to fan out a run created by the admin API. */
-export async function enqueueRunJob(fanoutQueue: Queue, data: RunJobData): Promise<void> {
-  await fanoutQueue.add(RUN_JOB, data, { ...FANOUT_JOB_OPTIONS, jobId: `run-${data.runId}` });
+/** The data a task's scheduler template carries. */
+export function tickTemplateData(task: Task): FanoutJobData {
+  return { task, runId: TICK_RUN_ID_PLACEHOLDER, trigger: 'schedule' };
 }
 
-/** The time a scheduler tick was planned for: the scheduler's job id ends with it (`repeat:<id>:<ms>`). */
+/** Asks whichever producer is serving to fan out an on-demand run (already recorded as pending). */
+export async function enqueueFanoutJob(fanoutQueue: Queue, data: FanoutJobData): Promise<void> {
+  const job = buildFanoutJob(data);
+  await fanoutQueue.add(job.name, job.data, job.opts);
+}
+
+/** The time a scheduler tick was planned for: its job id ends with it (`repeat:<schedulerId>:<ms>`). */
 export function plannedTime(job: Pick<Job, 'id' | 'timestamp' | 'opts'>): Date {
   const fromId = job.id?.match(/:(\d{10,})$/)?.[1];
-  const millis = fromId ? Number(fromId) : (job.opts.timestamp ?? job.timestamp);
-  return new Date(millis);
+  const planned = fromId ? Number(fromId) : (job.opts.prevMillis ?? job.opts.timestamp ?? job.timestamp);
+  return new Date(planned);
 }
 
-/** Processes one fan-out job. Exported for tests; the worker below calls it. */
-export async function processFanoutJob(deps: FanoutDeps, job: Job): Promise<FanoutResult> {
-  const data = fanoutJobDataSchema.parse(job.data);
-  if (data.kind === 'tick') {
-    return fanOut(deps, {
-      runId: tickRunId(data.task, plannedTime(job)),
-      task: data.task,
-      trigger: 'schedule',
-    });
-  }
+/** Processes one fan-out job (exported for tests; the worker below calls it). */
+export async function processFanoutJob(
+  deps: FanoutDeps,
+  job: Pick<Job, 'id' | 'name' | 'data' | 'timestamp' | 'opts'>,
+): Promise<FanoutResult> {
+  const data = parseJobData('fanout', job.data);
+  const isTick = job.name === TICK_JOB;
   return fanOut(deps, {
-    runId: data.runId,
+    runId: isTick ? tickRunId(data.task, plannedTime(job)) : data.runId,
     task: data.task,
-    trigger: data.trigger,
+    trigger: isTick ? 'schedule' : (data.trigger ?? 'api'),
     clientIds: data.clientIds,
     since: data.since,
     until: data.until,
@@ -83,8 +70,6 @@ export function startFanoutWorker(deps: FanoutDeps, options: FanoutWorkerOptions
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,
-    // A 10,000-client fan-out takes seconds; the lock is renewed meanwhile, this only bounds a crash.
-    lockDuration: 60_000,
   });
   worker.on('failed', (job, error) => {
     options.logger?.error({ jobId: job?.id, err: error.message }, 'fan-out job failed');

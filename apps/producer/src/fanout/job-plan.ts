@@ -49,9 +49,13 @@ export function planJobs(run: RunSpec, clients: readonly ClientRef[]): JobPlan {
     try {
       const job =
         run.task === 'collect-insights'
-          ? buildClientJob('collect-insights', run.since ? { ...base, since: run.since, until: run.until } : base, {
-              priority,
-            })
+          ? buildClientJob(
+              'collect-insights',
+              run.since ? { ...base, since: run.since, until: run.until } : base,
+              {
+                priority,
+              },
+            )
           : buildClientJob(run.task, base, { priority });
       plan.jobs.push({
         name: run.task,
@@ -59,7 +63,10 @@ export function planJobs(run: RunSpec, clients: readonly ClientRef[]): JobPlan {
         opts: job.opts as PlannedJob['opts'],
       });
     } catch (error) {
-      plan.rejected.push({ clientId: client.id, problem: error instanceof Error ? error.message : String(error) });
+      plan.rejected.push({
+        clientId: client.id,
+        problem: error instanceof Error ? error.message : String(error),
+      });
     }
   }
   return plan;

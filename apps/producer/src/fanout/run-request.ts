@@ -24,7 +24,7 @@ export const runRequestSchema = z
     all: z.boolean().optional(),
     clientIds: z
       .array(z.string().regex(CLIENT_ID_PATTERN, 'must be a client id (letters, digits, "-" or "_")'))
-      .max(10_000, "at most 10,000 client ids per run; use all")
+      .max(10_000, 'at most 10,000 client ids per run; use all')
       .optional(),
     since: isoDay.optional(),
     until: isoDay.optional(),
@@ -45,13 +45,16 @@ export interface RunRequest {
 }
 
 /** Cross-field rules, shared with the CLI's flag parser. Returns human sentences, empty when fine. */
-export function runRequestProblems(value: {
-  task?: string;
-  all?: boolean | undefined;
-  clientIds?: readonly string[] | undefined;
-  since?: string | undefined;
-  until?: string | undefined;
-}, now: Date = new Date()): string[] {
+export function runRequestProblems(
+  value: {
+    task?: string;
+    all?: boolean | undefined;
+    clientIds?: readonly string[] | undefined;
+    since?: string | undefined;
+    until?: string | undefined;
+  },
+  now: Date = new Date(),
+): string[] {
   const problems: string[] = [];
   const hasClients = value.clientIds !== undefined && value.clientIds.length > 0;
   if (value.all && hasClients) problems.push('choose either all clients or a list of client ids, not both');
@@ -99,8 +102,8 @@ export async function assertClientsExist(
   const unknown: string[] = [];
   for (let i = 0; i < ids.length; i += pageSize) {
     const page = ids.slice(i, i + pageSize);
-    const found = new Set((await directory.getClientsByIds(page)).map((c) => c.id));
-    unknown.push(...page.filter((id) => !found.has(id)));
+    const missing = new Set((await directory.getClientsByIds(page)).unknownIds);
+    unknown.push(...page.filter((id) => missing.has(id)));
   }
   if (unknown.length > 0) throw new UnknownClientsError(unknown);
 }

@@ -170,7 +170,10 @@ export class RunStore {
   }
 
   /** Counts clients left out of the run and keeps a few of them (id and reason) for operators. */
-  async recordRejected(runId: string, rejected: readonly { clientId: string; problem: string }[]): Promise<void> {
+  async recordRejected(
+    runId: string,
+    rejected: readonly { clientId: string; problem: string }[],
+  ): Promise<void> {
     if (rejected.length === 0) return;
     const key = this.runKey(runId);
     const sample = rejected.slice(0, 5).map((r) => `${r.clientId}: ${r.problem}`.slice(0, 300));

@@ -34,7 +34,8 @@ export function describeZodIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     const path = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') return `unexpected field(s): ${issue.keys.join(', ')}`;
-    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+    const message =
+      issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
     return path ? `${path}: ${message}` : message;
   });
 }

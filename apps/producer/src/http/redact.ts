@@ -10,7 +10,8 @@
 
 export const REDACTED = '[redacted]';
 
-const SECRET_KEY = /(token|secret|password|passwd|authorization|api[-_]?key|cookie|credential|signature|proof)/i;
+const SECRET_KEY =
+  /(token|secret|password|passwd|authorization|api[-_]?key|cookie|credential|signature|proof)/i;
 
 const SECRET_VALUE_PATTERNS: readonly RegExp[] = [
   /EAA[A-Za-z0-9]{20,}/g, // Meta access tokens
@@ -26,7 +27,10 @@ export function redactSecrets(value: unknown, extraSecrets: readonly string[] = 
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      out[key] = SECRET_KEY.test(key) && item !== null && item !== undefined && item !== '' ? REDACTED : redactSecrets(item, extraSecrets, depth + 1);
+      out[key] =
+        SECRET_KEY.test(key) && item !== null && item !== undefined && item !== ''
+          ? REDACTED
+          : redactSecrets(item, extraSecrets, depth + 1);
     }
     return out;
   }

@@ -6,9 +6,11 @@
  * `schedule-*` scheduler. `upsertJobScheduler` is one atomic script keyed by the id, so producers
  * starting together still leave exactly one scheduler per task.
  */
+
+import { defaultJobOptionsFor } from '@meta-engine/queue';
 import type { Queue } from 'bullmq';
 import type { Schedule } from '../config.ts';
-import { TICK_JOB, type TickData } from '../fanout/fanout-jobs.ts';
+import { TICK_JOB, tickTemplateData } from '../fanout/fanout-jobs.ts';
 import { TASKS, type Task } from '../tasks.ts';
 
 const ID_PREFIX = 'schedule-';
@@ -40,20 +42,10 @@ export async function syncSchedulers(
     const schedule = schedules[task];
     const id = schedulerIdFor(task);
     if (schedule) {
-      const data: TickData = { kind: 'tick', task };
       await fanoutQueue.upsertJobScheduler(
         id,
         { pattern: schedule.pattern, tz: schedule.tz },
-        {
-          name: TICK_JOB,
-          data,
-          opts: {
-            attempts: 5,
-            backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
-            removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
-            removeOnFail: { age: 30 * 24 * 3600 },
-          },
-        },
+        { name: TICK_JOB, data: tickTemplateData(task), opts: defaultJobOptionsFor('fanout') },
       );
       report.upserted.push(task);
     } else if (await fanoutQueue.removeJobScheduler(id)) {
@@ -62,7 +54,11 @@ export async function syncSchedulers(
   }
   const wanted = new Set(TASKS.filter((t) => schedules[t]).map(schedulerIdFor));
   for (const scheduler of await listSchedulers(fanoutQueue)) {
-    if (scheduler.id.startsWith(ID_PREFIX) && !wanted.has(scheduler.id) && !report.removed.includes(scheduler.id)) {
+    if (
+      scheduler.id.startsWith(ID_PREFIX) &&
+      !wanted.has(scheduler.id) &&
+      !report.removed.includes(scheduler.id)
+    ) {
       if (await fanoutQueue.removeJobScheduler(scheduler.id)) report.removed.push(scheduler.id);
     }
   }

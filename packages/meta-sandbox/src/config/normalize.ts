@@ -17,7 +17,10 @@ import {
 } from './schema.ts';
 
 /** The runtime configuration (accounts and tokens are kept apart from the rest). */
-export type SandboxSettings = Omit<ParsedSandboxConfig, 'accounts' | 'tokens' | 'latencyMs' | 'startTime'> & {
+export type SandboxSettings = Omit<
+  ParsedSandboxConfig,
+  'accounts' | 'accountDefaults' | 'tokens' | 'latencyMs' | 'startTime'
+> & {
   startTime: number;
 };
 
@@ -37,16 +40,27 @@ function formatZodError(error: z.ZodError): string {
 }
 
 function settingsFrom(parsed: ParsedSandboxConfig, startTime: number): SandboxSettings {
-  const { accounts: _accounts, tokens: _tokens, latencyMs, startTime: _start, ...rest } = parsed;
+  const {
+    accounts: _accounts,
+    accountDefaults: _defaults,
+    tokens: _tokens,
+    latencyMs,
+    startTime: _start,
+    ...rest
+  } = parsed;
   const settings: SandboxSettings = { ...rest, startTime };
   if (latencyMs !== undefined) settings.faults = { ...settings.faults, latency: { fixedMs: latencyMs } };
   return settings;
 }
 
 /** Validates options and fills every default. Throws SandboxConfigError. */
-export function normalizeConfig(input: SandboxConfigInput | undefined, realNow: number = Date.now()): NormalizedConfig {
+export function normalizeConfig(
+  input: SandboxConfigInput | undefined,
+  realNow: number = Date.now(),
+): NormalizedConfig {
   const result = sandboxConfigSchema.safeParse(input ?? {});
-  if (!result.success) throw new SandboxConfigError(`invalid sandbox options:\n${formatZodError(result.error)}`);
+  if (!result.success)
+    throw new SandboxConfigError(`invalid sandbox options:\n${formatZodError(result.error)}`);
   const parsed = result.data;
   const specs =
     parsed.accounts === undefined
@@ -54,16 +68,27 @@ export function normalizeConfig(input: SandboxConfigInput | undefined, realNow: 
       : typeof parsed.accounts === 'number'
         ? generatedAccounts(parsed.accounts)
         : parsed.accounts;
-  const accounts = specs.map((spec, index) => resolveAccountConfig(spec, index, parsed.seed));
+  const defaults = parsed.accountDefaults;
+  const accounts = specs.map((spec, index) =>
+    resolveAccountConfig(
+      defaults
+        ? { ...defaults, ...spec, quotaOverride: { ...defaults.quotaOverride, ...spec.quotaOverride } }
+        : spec,
+      index,
+      parsed.seed,
+    ),
+  );
   const ids = new Set<string>();
   for (const account of accounts) {
-    if (ids.has(account.id)) throw new SandboxConfigError(`invalid sandbox options: duplicate account id ${account.id}`);
+    if (ids.has(account.id))
+      throw new SandboxConfigError(`invalid sandbox options: duplicate account id ${account.id}`);
     ids.add(account.id);
   }
   const tokens = parsed.tokens ?? DEFAULT_TOKENS.map((spec) => tokenSpecSchema.parse(spec));
   const values = new Set<string>();
   for (const token of tokens) {
-    if (values.has(token.value)) throw new SandboxConfigError('invalid sandbox options: a token value is configured twice');
+    if (values.has(token.value))
+      throw new SandboxConfigError('invalid sandbox options: a token value is configured twice');
     values.add(token.value);
   }
   return { settings: settingsFrom(parsed, parsed.startTime ?? realNow), accounts, tokens };
@@ -73,12 +98,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** Values replaced as a whole by a patch (alternative shapes that must not mix). */
+const ATOMIC_KEYS = new Set(['latency']);
+
 /** Recursive merge: objects merge, everything else (arrays, null, scalars) replaces. */
 export function deepMerge(target: unknown, patch: unknown): unknown {
   if (!isPlainObject(target) || !isPlainObject(patch)) return patch;
   const out: Record<string, unknown> = { ...target };
   for (const [key, value] of Object.entries(patch)) {
-    out[key] = key in target && isPlainObject(value) ? deepMerge(target[key], value) : value;
+    out[key] =
+      key in target && isPlainObject(value) && !ATOMIC_KEYS.has(key) ? deepMerge(target[key], value) : value;
   }
   return out;
 }
@@ -93,7 +122,11 @@ export interface PatchResult {
  * `patchableKeys` may appear; `accounts` is `{ "<id>": { status?, disableReason?, tier?,
  * activeAds?, quotaOverride?, name? } }`; `faults.byAccount.<id> = null` removes an override.
  */
-export function applyPatch(current: SandboxSettings, knownAccounts: ReadonlySet<string>, patch: unknown): PatchResult {
+export function applyPatch(
+  current: SandboxSettings,
+  knownAccounts: ReadonlySet<string>,
+  patch: unknown,
+): PatchResult {
   if (!isPlainObject(patch)) throw new SandboxConfigError('the PATCH body must be a JSON object');
   for (const key of Object.keys(patch)) {
     if (!(patchableKeys as readonly string[]).includes(key)) {
@@ -105,12 +138,14 @@ export function applyPatch(current: SandboxSettings, knownAccounts: ReadonlySet<
   const { accounts, latencyMs, ...rest } = patch;
   const accountPatches = new Map<string, AccountPatch>();
   if (accounts !== undefined) {
-    if (!isPlainObject(accounts)) throw new SandboxConfigError('accounts must be an object keyed by account id');
+    if (!isPlainObject(accounts))
+      throw new SandboxConfigError('accounts must be an object keyed by account id');
     for (const [rawId, value] of Object.entries(accounts)) {
       const id = rawId.replace(/^act_/, '');
       if (!knownAccounts.has(id)) throw new SandboxConfigError(`unknown account ${rawId}`);
       const parsed = accountPatchSchema.safeParse(value);
-      if (!parsed.success) throw new SandboxConfigError(`accounts.${rawId}:\n${formatZodError(parsed.error)}`);
+      if (!parsed.success)
+        throw new SandboxConfigError(`accounts.${rawId}:\n${formatZodError(parsed.error)}`);
       accountPatches.set(id, parsed.data);
     }
   }
@@ -122,6 +157,7 @@ export function applyPatch(current: SandboxSettings, knownAccounts: ReadonlySet<
   }
   if (latencyMs !== undefined) merged.latencyMs = latencyMs;
   const result = sandboxConfigSchema.safeParse({ ...merged, startTime });
-  if (!result.success) throw new SandboxConfigError(`invalid configuration patch:\n${formatZodError(result.error)}`);
+  if (!result.success)
+    throw new SandboxConfigError(`invalid configuration patch:\n${formatZodError(result.error)}`);
   return { settings: settingsFrom(result.data, startTime), accountPatches };
 }

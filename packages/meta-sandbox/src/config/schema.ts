@@ -14,18 +14,18 @@ const seconds = z.number().min(0);
 export const accountIdSchema = z
   .union([z.string(), z.number().int().nonnegative()])
   .transform((value) => String(value).trim().replace(/^act_/, ''))
-  .refine((value) => /^\d{1,20}$/.test(value), { message: 'ad account id must be digits, optionally act_<digits>' });
-
-const timestampSchema = z
-  .union([z.number(), z.string()])
-  .transform((value, ctx) => {
-    const ms = typeof value === 'number' ? value : Date.parse(value);
-    if (!Number.isFinite(ms)) {
-      ctx.addIssue({ code: 'custom', message: `not a timestamp: ${String(value)}` });
-      return z.NEVER;
-    }
-    return ms;
+  .refine((value) => /^\d{1,20}$/.test(value), {
+    message: 'ad account id must be digits, optionally act_<digits>',
   });
+
+const timestampSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const ms = typeof value === 'number' ? value : Date.parse(value);
+  if (!Number.isFinite(ms)) {
+    ctx.addIssue({ code: 'custom', message: `not a timestamp: ${String(value)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
 
 export const bucTypes = ['ads_insights', 'ads_management'] as const;
 
@@ -39,10 +39,7 @@ export const accountSpecSchema = z.strictObject({
   id: accountIdSchema,
   name: z.string().min(1).optional(),
   /** IANA zone; the account's "today" and all insights dates are in it. */
-  timezone: z
-    .string()
-    .refine(isValidTimeZone, { message: 'unknown IANA time zone' })
-    .optional(),
+  timezone: z.string().refine(isValidTimeZone, { message: 'unknown IANA time zone' }).optional(),
   currency: z
     .string()
     .regex(/^[A-Z]{3}$/)
@@ -82,10 +79,7 @@ export const tokenSpecSchema = z.strictObject({
   /** For expired tokens: when it expired (default: one day before the sandbox start). */
   expiresAt: timestampSchema.optional(),
   issuedAt: timestampSchema.optional(),
-  userId: z
-    .string()
-    .regex(/^\d+$/)
-    .optional(),
+  userId: z.string().regex(/^\d+$/).optional(),
   scopes: z.array(z.string()).optional(),
   /** A name for logs and admin output; token values are never shown. */
   label: z.string().optional(),
@@ -204,6 +198,8 @@ export const sandboxConfigSchema = z.strictObject({
   latencyMs: z.number().min(0).optional(),
   /** A number generates that many accounts; default: three accounts (see README). */
   accounts: z.union([z.number().int().min(1).max(1000), z.array(accountSpecSchema).min(1)]).optional(),
+  /** Defaults applied to every account that does not set the field itself (e.g. tier, quotaOverride). */
+  accountDefaults: accountSpecSchema.omit({ id: true }).optional(),
   tokens: z.array(tokenSpecSchema).optional(),
   rateLimits: z
     .strictObject({
@@ -259,6 +255,7 @@ export type ParsedTokenSpec = z.output<typeof tokenSpecSchema>;
 export type FaultConfig = z.output<typeof faultsSchema>;
 export type FaultConfigInput = z.input<typeof faultsSchema>;
 export type FaultOverride = z.output<typeof faultOverrideSchema>;
+export type FaultOverrideInput = z.input<typeof faultOverrideSchema>;
 export type LatencySpec = z.output<typeof latencySchema>;
 export type BucType = (typeof bucTypes)[number];
 export type AccessTier = 'development' | 'standard';

@@ -22,7 +22,11 @@ export function effectiveFaults(config: FaultConfig, accountId: string | null): 
   const { byAccount, ...base } = config;
   const override: FaultOverride | undefined = accountId === null ? undefined : byAccount[accountId];
   if (!override) return base;
-  return { ...base, ...override, reduceData: { ...base.reduceData, ...override.reduceData } } as EffectiveFaults;
+  return {
+    ...base,
+    ...override,
+    reduceData: { ...base.reduceData, ...override.reduceData },
+  } as EffectiveFaults;
 }
 
 export function sampleLatency(spec: LatencySpec | null, random: Random): number {
@@ -67,7 +71,8 @@ export class FaultEngine {
             : 'html'
           : faults.malformedKind;
     }
-    const latencyMs = faults.latency === null ? 0 : sampleLatency(faults.latency, this.stream(scope, 'latency'));
+    const latencyMs =
+      faults.latency === null ? 0 : sampleLatency(faults.latency, this.stream(scope, 'latency'));
     return { hang, malformed, latencyMs };
   }
 
@@ -80,10 +85,18 @@ export class FaultEngine {
   }
 
   /** The fate of a new report run. */
-  reportFate(faults: EffectiveFaults, scope: string): { fate: 'complete' | 'fail' | 'skip'; firstPollNotFound: boolean } {
+  reportFate(
+    faults: EffectiveFaults,
+    scope: string,
+  ): { fate: 'complete' | 'fail' | 'skip'; firstPollNotFound: boolean } {
     const random = this.stream(scope, 'report-fate');
     const roll = random();
-    const fate = roll < faults.asyncSkipRate ? 'skip' : roll < faults.asyncSkipRate + faults.asyncFailRate ? 'fail' : 'complete';
+    const fate =
+      roll < faults.asyncSkipRate
+        ? 'skip'
+        : roll < faults.asyncSkipRate + faults.asyncFailRate
+          ? 'fail'
+          : 'complete';
     const firstPollNotFound = random() < faults.asyncFirstPollNotFoundRate;
     return { fate, firstPollNotFound };
   }

@@ -26,11 +26,17 @@ export interface GraphError {
   withTrace: boolean;
 }
 
-function make(status: number, error: GraphErrorBody, category: ErrorCategory = 'error', withTrace = true): GraphError {
+function make(
+  status: number,
+  error: GraphErrorBody,
+  category: ErrorCategory = 'error',
+  withTrace = true,
+): GraphError {
   return { kind: 'error', status, error, category, withTrace };
 }
 
-const RATE_LIMIT_DOC = 'For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.';
+const RATE_LIMIT_DOC =
+  'For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.';
 
 /** No token at all: 2500, HTTP 400. */
 export function missingTokenError(): GraphError {
@@ -101,7 +107,9 @@ export function nonexistingFieldError(field: string, nodeType: string): GraphErr
 
 /** Insights ranges that start more than 37 months ago (code 100 assumed, reference §9). */
 export function rangeTooOldError(): GraphError {
-  return invalidParameterError('The start date of the time range cannot be beyond 37 months from the current date');
+  return invalidParameterError(
+    'The start date of the time range cannot be beyond 37 months from the current date',
+  );
 }
 
 /** 80000 (ads_insights) / 80004 (ads_management) + 2446079, HTTP 400 (reference §1.6). */
@@ -124,7 +132,8 @@ export function scoreThrottleError(form: '17' | '613'): GraphError {
     return make(
       400,
       {
-        message: '(#613) There have been too many calls from this ad-account. Please wait a bit and try again.',
+        message:
+          '(#613) There have been too many calls from this ad-account. Please wait a bit and try again.',
         type: 'OAuthException',
         code: 613,
         error_subcode: 1487742,
@@ -152,7 +161,12 @@ export function appInsightsThrottleError(form: '1504022' | '1504039' | 'plain'):
   if (form === 'plain') {
     return make(
       403,
-      { message: '(#4) Application request limit reached', type: 'OAuthException', code: 4, is_transient: true },
+      {
+        message: '(#4) Application request limit reached',
+        type: 'OAuthException',
+        code: 4,
+        is_transient: true,
+      },
       'throttle',
     );
   }
@@ -180,10 +194,16 @@ export function serverError(status: 500 | 503): GraphError {
       is_transient: true,
     });
   }
-  return make(500, { message: 'An unknown error occurred', type: 'OAuthException', code: 1, is_transient: false });
+  return make(500, {
+    message: 'An unknown error occurred',
+    type: 'OAuthException',
+    code: 1,
+    is_transient: false,
+  });
 }
 
-export const REDUCE_DATA_MESSAGE = "Please reduce the amount of data you're asking for, then retry your request";
+export const REDUCE_DATA_MESSAGE =
+  "Please reduce the amount of data you're asking for, then retry your request";
 
 /** "Please reduce the amount of data ...", HTTP 500: plain `{code:1,message}` or wrapped code 1 / subcode 99. */
 export function reduceDataError(form: 'plain' | 'wrapped'): GraphError {

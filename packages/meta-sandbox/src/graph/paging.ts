@@ -29,7 +29,12 @@ export interface PageRequest {
 }
 
 /** Reads `limit`, `after` and `before`; returns an error message for a bad cursor. */
-export function pageRequest(params: Params, defaultLimit: number, maxLimit: number, seed: string): PageRequest | string {
+export function pageRequest(
+  params: Params,
+  defaultLimit: number,
+  maxLimit: number,
+  seed: string,
+): PageRequest | string {
   const limitParam = params.get('limit');
   let limit = defaultLimit;
   if (limitParam !== undefined) {
@@ -82,13 +87,21 @@ export interface Page<T> {
 }
 
 /** Cuts one page out of `items` and builds the paging envelope. */
-export function buildPage<T>(items: readonly T[], request: PageRequest, context: LinkContext, seed: string): Page<T> {
+export function buildPage<T>(
+  items: readonly T[],
+  request: PageRequest,
+  context: LinkContext,
+  seed: string,
+): Page<T> {
   const start = Math.min(request.offset, items.length);
   const end = Math.min(start + request.limit, items.length);
   const data = items.slice(start, end);
   if (data.length === 0) {
     if (start > 0) {
-      return { data, paging: { previous: link(context, request.limit, 'before', encodeCursor(start, seed)) } };
+      return {
+        data,
+        paging: { previous: link(context, request.limit, 'before', encodeCursor(start, seed)) },
+      };
     }
     return { data };
   }
@@ -96,12 +109,17 @@ export function buildPage<T>(items: readonly T[], request: PageRequest, context:
     data,
     paging: { cursors: { before: encodeCursor(start, seed), after: encodeCursor(end - 1, seed) } },
   };
-  if (page.paging && start > 0) page.paging.previous = link(context, request.limit, 'before', encodeCursor(start, seed));
-  if (page.paging && end < items.length) page.paging.next = link(context, request.limit, 'after', encodeCursor(end - 1, seed));
+  if (page.paging && start > 0)
+    page.paging.previous = link(context, request.limit, 'before', encodeCursor(start, seed));
+  if (page.paging && end < items.length)
+    page.paging.next = link(context, request.limit, 'after', encodeCursor(end - 1, seed));
   return page;
 }
 
 /** An empty page that still carries `next` (to the same position): the "empty page" fault. */
 export function emptyPageWithNext<T>(request: PageRequest, context: LinkContext, seed: string): Page<T> {
-  return { data: [], paging: { next: link(context, request.limit, 'after', encodeCursor(request.offset - 1, seed)) } };
+  return {
+    data: [],
+    paging: { next: link(context, request.limit, 'after', encodeCursor(request.offset - 1, seed)) },
+  };
 }

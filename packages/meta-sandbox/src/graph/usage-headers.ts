@@ -51,7 +51,11 @@ export function adAccountUsage(utilPct: number, resetSeconds: number, tier: Acce
 
 /** `{"app_id_util_pct": 100, "acc_id_util_pct": 10, "ads_api_access_tier": "standard_access"}` */
 export function insightsThrottle(appPct: number, accountPct: number, tier: AccessTier): string {
-  return JSON.stringify({ app_id_util_pct: appPct, acc_id_util_pct: accountPct, ads_api_access_tier: tierHeaderValue(tier) });
+  return JSON.stringify({
+    app_id_util_pct: appPct,
+    acc_id_util_pct: accountPct,
+    ads_api_access_tier: tierHeaderValue(tier),
+  });
 }
 
 /** `{"call_count": 28, "total_time": 25, "total_cputime": 25}` */

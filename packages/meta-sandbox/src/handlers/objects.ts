@@ -122,7 +122,8 @@ const ADSET_FIELDS: FieldMap<AdsetModel> = {
   campaign_id: (s) => s.campaign.id,
   start_time: (s) => dayTimestamp(s.startDay, s.account),
   end_time: (s) => (s.endDay === null ? undefined : dayTimestamp(s.endDay + 1, s.account)),
-  optimization_goal: (s) => (s.campaign.objective === 'OUTCOME_TRAFFIC' ? 'LINK_CLICKS' : 'OFFSITE_CONVERSIONS'),
+  optimization_goal: (s) =>
+    s.campaign.objective === 'OUTCOME_TRAFFIC' ? 'LINK_CLICKS' : 'OFFSITE_CONVERSIONS',
   billing_event: () => 'IMPRESSIONS',
 };
 
@@ -166,7 +167,10 @@ function entityAttribute(entity: EntityModel, filter: EntityFilter): string | un
 }
 
 /** `effective_status=[...]` and `filtering=[...]` on object edges (bare fields refer to the listed kind). */
-function edgeFilter(params: Params, kind: EntityModel['kind']): ((entity: EntityModel) => boolean) | GraphError {
+function edgeFilter(
+  params: Params,
+  kind: EntityModel['kind'],
+): ((entity: EntityModel) => boolean) | GraphError {
   const checks: Array<(entity: EntityModel) => boolean> = [];
   const statuses = params.get('effective_status');
   if (statuses !== undefined) {
@@ -181,7 +185,9 @@ function edgeFilter(params: Params, kind: EntityModel['kind']): ((entity: Entity
       ? raw.map((item: unknown) => {
           if (item === null || typeof item !== 'object') return item;
           const field = (item as { field?: unknown }).field;
-          return typeof field === 'string' && !field.includes('.') ? { ...item, field: `${kind}.${field}` } : item;
+          return typeof field === 'string' && !field.includes('.')
+            ? { ...item, field: `${kind}.${field}` }
+            : item;
         })
       : raw;
     const parsed = parseFiltering(prefixed);
@@ -198,14 +204,26 @@ function edgeFilter(params: Params, kind: EntityModel['kind']): ((entity: Entity
 }
 
 /** `GET /act_<id>/campaigns|adsets|ads`: paged, default field id. */
-export function listEdge(ctx: CallContext, account: AccountModel, edge: 'campaigns' | 'adsets' | 'ads'): HandlerResult {
+export function listEdge(
+  ctx: CallContext,
+  account: AccountModel,
+  edge: 'campaigns' | 'adsets' | 'ads',
+): HandlerResult {
   const { state, req } = ctx;
-  const filter = edgeFilter(req.params, edge === 'campaigns' ? 'campaign' : edge === 'adsets' ? 'adset' : 'ad');
+  const filter = edgeFilter(
+    req.params,
+    edge === 'campaigns' ? 'campaign' : edge === 'adsets' ? 'adset' : 'ad',
+  );
   if (isError(filter)) return filter;
   const items: EntityModel[] = (
     edge === 'campaigns' ? account.campaigns : edge === 'adsets' ? account.adsets : account.ads
   ).filter(filter);
-  const page = pageRequest(req.params, state.settings.insights.defaultLimit, state.settings.insights.maxLimit, state.seed);
+  const page = pageRequest(
+    req.params,
+    state.settings.insights.defaultLimit,
+    state.settings.insights.maxLimit,
+    state.seed,
+  );
   if (typeof page === 'string') return invalidParameterError(page);
   const rows: Array<Record<string, unknown>> = [];
   for (const item of items.slice(page.offset, page.offset + page.limit)) {
@@ -243,7 +261,12 @@ export function listMyAdAccounts(ctx: CallContext): HandlerResult {
   const accounts = state.world.accountOrder
     .filter((id) => state.tokens.canRead(token, id))
     .map((id) => state.world.accounts.get(id) as AccountModel);
-  const page = pageRequest(req.params, state.settings.insights.defaultLimit, state.settings.insights.maxLimit, state.seed);
+  const page = pageRequest(
+    req.params,
+    state.settings.insights.defaultLimit,
+    state.settings.insights.maxLimit,
+    state.seed,
+  );
   if (typeof page === 'string') return invalidParameterError(page);
   const rows: Array<Record<string, unknown>> = [];
   for (const account of accounts.slice(page.offset, page.offset + page.limit)) {
@@ -259,4 +282,3 @@ export function listMyAdAccounts(ctx: CallContext): HandlerResult {
   );
   return ok({ ...envelope, data: rows });
 }
-

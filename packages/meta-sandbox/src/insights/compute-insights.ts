@@ -4,8 +4,9 @@
  * each day over breakdown cells, sums into (bucket, level entity, cell) groups and formats the
  * rows as Meta does (metric values as strings, derived ratios from the summed totals).
  */
-import { formatMoney, formatRatio } from '../util/format.ts';
+
 import { formatIsoDay } from '../util/dates.ts';
+import { formatMoney, formatRatio } from '../util/format.ts';
 import { fmix32 } from '../util/hash.ts';
 import { ACTION_TYPES, CONVERSION_TYPES } from '../world/action-types.ts';
 import { type BreakdownGroup, breakdownGroupFor, cellWeights, splitRecord } from '../world/breakdowns.ts';
@@ -51,7 +52,14 @@ const ATTRIBUTION_SHARES: Record<string, number> = {
   dda: 0.95,
 };
 
-const RANKINGS = ['ABOVE_AVERAGE', 'AVERAGE', 'AVERAGE', 'BELOW_AVERAGE_35', 'BELOW_AVERAGE_20', 'BELOW_AVERAGE_10'];
+const RANKINGS = [
+  'ABOVE_AVERAGE',
+  'AVERAGE',
+  'AVERAGE',
+  'BELOW_AVERAGE_35',
+  'BELOW_AVERAGE_20',
+  'BELOW_AVERAGE_10',
+];
 
 function entityOrder(ad: AdModel, level: InsightsLevel): number {
   switch (level) {
@@ -100,7 +108,12 @@ function isEmpty(vector: MetricVector): boolean {
 }
 
 /** Computes the full (unpaged) result of an insights query. */
-export function computeInsights(seed: string, scope: InsightsScope, query: InsightsQuery, today: number): InsightsRow[] {
+export function computeInsights(
+  seed: string,
+  scope: InsightsScope,
+  query: InsightsQuery,
+  today: number,
+): InsightsRow[] {
   const ads = query.filters.length > 0 ? scope.ads.filter((ad) => adPasses(ad, query.filters)) : scope.ads;
   const found = breakdownGroupFor(query.breakdowns);
   const group: BreakdownGroup | null = found === 'mixed' ? null : found;
@@ -141,7 +154,9 @@ export function computeInsights(seed: string, scope: InsightsScope, query: Insig
   query.buckets.forEach((bucket, bucketIndex) => {
     const last = Math.min(bucket.end, today);
     for (let day = bucket.start; day <= last; day++) {
-      const weights = group ? cellWeights(group, seed, scope.account.key, scope.account.homeCountry, day) : null;
+      const weights = group
+        ? cellWeights(group, seed, scope.account.key, scope.account.homeCountry, day)
+        : null;
       for (const ad of ads) {
         const record = dayRecord(ad, day);
         if (record === null) continue;
@@ -156,7 +171,9 @@ export function computeInsights(seed: string, scope: InsightsScope, query: Insig
     }
   });
 
-  let ordered = [...groups.values()].sort((a, b) => a.bucket - b.bucket || a.order - b.order || a.cell - b.cell);
+  let ordered = [...groups.values()].sort(
+    (a, b) => a.bucket - b.bucket || a.order - b.order || a.cell - b.cell,
+  );
   const metricFilters = query.filters.filter((f) => f.kind === 'metric');
   if (metricFilters.length > 0) {
     ordered = ordered.filter((g) =>
@@ -335,7 +352,10 @@ function formatRow(
         set(field, typedList(v, CONVERSIONS_OFFSET, CONVERSION_TYPES, windows, dropOffsite, String));
         break;
       case 'conversion_values':
-        set(field, typedList(v, CONVERSION_VALUES_OFFSET, CONVERSION_TYPES, windows, dropOffsite, formatMoney));
+        set(
+          field,
+          typedList(v, CONVERSION_VALUES_OFFSET, CONVERSION_TYPES, windows, dropOffsite, formatMoney),
+        );
         break;
       case 'cost_per_action_type':
         set(field, costPer(v, ACTIONS_OFFSET, ACTION_TYPES, dropOffsite));
@@ -350,7 +370,9 @@ function formatRow(
         if (cents > 0 && !dropOffsite) {
           set(field, [
             {
-              action_type: account.config.omniActions ? 'omni_purchase' : 'offsite_conversion.fb_pixel_purchase',
+              action_type: account.config.omniActions
+                ? 'omni_purchase'
+                : 'offsite_conversion.fb_pixel_purchase',
               value: formatRatio(valueCents / cents),
             },
           ]);

@@ -54,7 +54,8 @@ export function parseFiltering(raw: unknown): InsightsFilter[] | string {
   if (!Array.isArray(raw)) return 'filtering must be a JSON list of {field, operator, value} objects';
   const filters: InsightsFilter[] = [];
   for (const item of raw) {
-    if (item === null || typeof item !== 'object') return 'filtering must be a JSON list of {field, operator, value} objects';
+    if (item === null || typeof item !== 'object')
+      return 'filtering must be a JSON list of {field, operator, value} objects';
     const { field, operator, value } = item as Record<string, unknown>;
     if (typeof field !== 'string') return 'filtering: each filter needs a field';
     if (typeof operator !== 'string' || !(FILTER_OPERATORS as readonly string[]).includes(operator)) {
@@ -62,7 +63,11 @@ export function parseFiltering(raw: unknown): InsightsFilter[] | string {
     }
     const op = operator as FilterOperator;
     const [entity, attribute, extra] = field.split('.');
-    if (extra !== undefined || (entity !== 'campaign' && entity !== 'adset' && entity !== 'ad') || !attribute) {
+    if (
+      extra !== undefined ||
+      (entity !== 'campaign' && entity !== 'adset' && entity !== 'ad') ||
+      !attribute
+    ) {
       return `Filtering field ${field} is invalid`;
     }
     if ((ENTITY_ATTRIBUTES as readonly string[]).includes(attribute)) {
@@ -78,7 +83,8 @@ export function parseFiltering(raw: unknown): InsightsFilter[] | string {
     } else {
       return `Filtering field ${field} is invalid`;
     }
-    if ((op === 'IN' || op === 'NOT_IN') && !Array.isArray(value)) return `Filtering value for ${field} ${op} must be a list`;
+    if ((op === 'IN' || op === 'NOT_IN') && !Array.isArray(value))
+      return `Filtering value for ${field} ${op} must be a list`;
     if ((op === 'IN_RANGE' || op === 'NOT_IN_RANGE') && !(Array.isArray(value) && value.length === 2)) {
       return `Filtering value for ${field} ${op} must be a list of two numbers`;
     }

@@ -57,7 +57,17 @@ export const INSIGHTS_FIELDS = [
 
 const FIELD_SET = new Set<string>(INSIGHTS_FIELDS);
 
-export const ATTRIBUTION_WINDOWS = ['1d_view', '7d_view', '28d_view', '1d_click', '7d_click', '28d_click', '1d_ev', 'dda', 'default'];
+export const ATTRIBUTION_WINDOWS = [
+  '1d_view',
+  '7d_view',
+  '28d_view',
+  '1d_click',
+  '7d_click',
+  '28d_click',
+  '1d_ev',
+  'dda',
+  'default',
+];
 
 export const SORTABLE_FIELDS = [
   'impressions',
@@ -122,7 +132,10 @@ export function parseInsightsQuery(params: Params, context: QueryContext): Insig
     if (timeRanges === undefined) return invalidParameterError('time_ranges must be a JSON list');
   }
   const timeRange = objectParam(params, 'time_range');
-  if (timeRange === null) return invalidParameterError("time_range must be a JSON object like {'since':'YYYY-MM-DD','until':'YYYY-MM-DD'}");
+  if (timeRange === null)
+    return invalidParameterError(
+      "time_range must be a JSON object like {'since':'YYYY-MM-DD','until':'YYYY-MM-DD'}",
+    );
   const time = resolveTime(
     {
       datePreset: params.get('date_preset'),
@@ -171,7 +184,9 @@ export function parseInsightsQuery(params: Params, context: QueryContext): Insig
     if (first !== undefined) {
       const match = /^(.+)_(ascending|descending)$/.exec(first);
       if (!match || !(SORTABLE_FIELDS as readonly string[]).includes(match[1] ?? '')) {
-        return invalidParameterError(`sort value ${first} is invalid; use <field>_ascending or <field>_descending`);
+        return invalidParameterError(
+          `sort value ${first} is invalid; use <field>_ascending or <field>_descending`,
+        );
       }
       sort = { field: match[1] as SortField, descending: match[2] === 'descending' };
     }
@@ -196,7 +211,8 @@ export function parseInsightsQuery(params: Params, context: QueryContext): Insig
   const limitParam = params.get('limit');
   if (limitParam !== undefined) {
     const parsed = Number(limitParam);
-    if (!Number.isInteger(parsed) || parsed < 1) return invalidParameterError('limit must be a positive integer');
+    if (!Number.isInteger(parsed) || parsed < 1)
+      return invalidParameterError('limit must be a positive integer');
     limit = Math.min(parsed, context.maxLimit);
   }
 

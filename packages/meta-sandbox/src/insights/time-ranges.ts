@@ -108,7 +108,8 @@ function parseRange(value: unknown, name: string): TimeBucket | string {
   if (since === null || until === null) {
     return `${name} must contain 'since' and 'until' dates in YYYY-MM-DD format`;
   }
-  if (since > until) return `${name}: 'since' (${formatIsoDay(since)}) is after 'until' (${formatIsoDay(until)})`;
+  if (since > until)
+    return `${name}: 'since' (${formatIsoDay(since)}) is after 'until' (${formatIsoDay(until)})`;
   return { start: since, end: until };
 }
 
@@ -126,7 +127,8 @@ export function splitByIncrement(range: TimeBucket, increment: string): TimeBuck
     }
     return buckets;
   }
-  if (!/^\d+$/.test(increment)) return "time_increment must be an integer from 1 to 90, 'monthly' or 'all_days'";
+  if (!/^\d+$/.test(increment))
+    return "time_increment must be an integer from 1 to 90, 'monthly' or 'all_days'";
   const days = Number(increment);
   if (days < 1 || days > 90) return "time_increment must be an integer from 1 to 90, 'monthly' or 'all_days'";
   const buckets: TimeBucket[] = [];
@@ -163,7 +165,10 @@ export function resolveTime(params: TimeParams, today: number): TimeResult {
       const preset = params.datePreset ?? 'last_30d';
       const resolved = presetRange(preset, today);
       if (!resolved) {
-        return { ok: false, message: `date_preset must be one of the following values: ${DATE_PRESETS.join(', ')}` };
+        return {
+          ok: false,
+          message: `date_preset must be one of the following values: ${DATE_PRESETS.join(', ')}`,
+        };
       }
       range = resolved;
     }

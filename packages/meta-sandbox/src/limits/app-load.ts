@@ -9,14 +9,18 @@ import { RollingWindow } from './rolling-window.ts';
 const SECOND_MS = 1000;
 
 export class AppLoad {
-  private insights = new RollingWindow();
-  private calls = new RollingWindow();
+  private insights = new RollingWindow(10);
+  private calls = new RollingWindow(1000);
 
   /**
    * Counts one insights call. Returns the load percent before the call and whether it is over
    * `maxPerSecond` (null = always over; the call is then not counted).
    */
-  insightsCall(now: number, enabled: boolean, maxPerSecond: number | null): { throttled: boolean; pct: number } {
+  insightsCall(
+    now: number,
+    enabled: boolean,
+    maxPerSecond: number | null,
+  ): { throttled: boolean; pct: number } {
     this.insights.prune(now, SECOND_MS);
     const pct = this.insightsPct(now, maxPerSecond);
     if (enabled && (maxPerSecond === null || this.insights.count >= maxPerSecond)) {
@@ -40,7 +44,11 @@ export class AppLoad {
   }
 
   /** `X-App-Usage` values (integers). */
-  appUsage(now: number, windowMs: number, quota: number): { call_count: number; total_time: number; total_cputime: number } {
+  appUsage(
+    now: number,
+    windowMs: number,
+    quota: number,
+  ): { call_count: number; total_time: number; total_cputime: number } {
     this.calls.prune(now, windowMs);
     const callCount = Math.floor((100 * this.calls.count) / quota);
     const time = Math.floor(callCount / 2);

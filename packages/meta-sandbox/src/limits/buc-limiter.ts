@@ -8,6 +8,9 @@
 import type { BucType } from '../config/schema.ts';
 import { RollingWindow } from './rolling-window.ts';
 
+/** Window resolution: calls within one sandbox second share an entry (bounded memory). */
+const SLOT_MS = 1000;
+
 export interface BucLimitSettings {
   windowMs: number;
   /** Fixed block length, or 'window': blocked until the window has room again. */
@@ -49,7 +52,12 @@ export class BucLimiter {
     const key = `${accountId}:${buc}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = { window: new RollingWindow(), blockedUntil: 0, clearOnUnblock: false, errors: new RollingWindow() };
+      bucket = {
+        window: new RollingWindow(SLOT_MS),
+        blockedUntil: 0,
+        clearOnUnblock: false,
+        errors: new RollingWindow(SLOT_MS),
+      };
       this.buckets.set(key, bucket);
     }
     return bucket;
@@ -78,7 +86,8 @@ export class BucLimiter {
 
   /**
    * Counts one call if the bucket has room; otherwise starts or continues a block.
-   * `cost` feeds total_time / total_cputime (1 = a simple read).
+   * `cost` feeds total_time / total_cputime (1 = a simple read). With `enforce` false the call
+   * is counted and never blocked (rate limits disabled: headers only).
    */
   check(
     accountId: string,
@@ -87,10 +96,16 @@ export class BucLimiter {
     quota: number,
     settings: BucLimitSettings,
     cost = 1,
+    enforce = true,
   ): BucDecision {
     const bucket = this.bucket(accountId, buc);
     this.refresh(bucket, now, settings);
-    if (bucket.blockedUntil > now) return { allowed: false, usage: this.describe(bucket, buc, now, quota, settings) };
+    if (!enforce) {
+      bucket.window.push(now, cost);
+      return { allowed: true, usage: this.describe(bucket, buc, now, quota, settings) };
+    }
+    if (bucket.blockedUntil > now)
+      return { allowed: false, usage: this.describe(bucket, buc, now, quota, settings) };
     if (bucket.window.count >= quota) {
       if (settings.blockMs === 'window') {
         // Blocked until enough calls leave the window for one more call to fit.
@@ -115,7 +130,13 @@ export class BucLimiter {
     return this.describe(bucket, buc, now, quota, settings);
   }
 
-  private describe(bucket: Bucket, buc: BucType, now: number, quota: number, settings: BucLimitSettings): BucUsage {
+  private describe(
+    bucket: Bucket,
+    buc: BucType,
+    now: number,
+    quota: number,
+    settings: BucLimitSettings,
+  ): BucUsage {
     const calls = bucket.window.count;
     const blocked = bucket.blockedUntil > now;
     const callCount = Math.floor((100 * calls) / quota);

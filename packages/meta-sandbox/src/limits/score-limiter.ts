@@ -34,7 +34,7 @@ export class ScoreLimiter {
   private account(accountId: string): Account {
     let account = this.accounts.get(accountId);
     if (!account) {
-      account = { points: new RollingWindow(), blockedUntil: 0 };
+      account = { points: new RollingWindow(1000), blockedUntil: 0 };
       this.accounts.set(accountId, account);
     }
     return account;

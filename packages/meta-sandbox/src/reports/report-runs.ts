@@ -6,11 +6,17 @@
  * `expiryDays` (then they answer 100/33 like any unknown object).
  */
 import { type ReportFailure, reportFailure } from '../graph/errors.ts';
-import type { InsightsQuery } from '../insights/insights-query.ts';
 import type { InsightsRow, InsightsScope } from '../insights/compute-insights.ts';
+import type { InsightsQuery } from '../insights/insights-query.ts';
 import { hashParts, numericId } from '../util/hash.ts';
 
-export type AsyncStatus = 'Job Not Started' | 'Job Started' | 'Job Running' | 'Job Completed' | 'Job Failed' | 'Job Skipped';
+export type AsyncStatus =
+  | 'Job Not Started'
+  | 'Job Started'
+  | 'Job Running'
+  | 'Job Completed'
+  | 'Job Failed'
+  | 'Job Skipped';
 
 export interface ReportTiming {
   notStartedMs: number;
@@ -32,7 +38,10 @@ export interface ReportRun {
   failAtPercent: number;
   firstPollNotFound: boolean;
   polls: number;
-  rows: InsightsRow[];
+  /** The account's "today" when the run was created (the result is computed as of then). */
+  today: number;
+  /** The result, computed on the first read (or at creation when a size check needed it). */
+  rows: InsightsRow[] | null;
 }
 
 export interface RunStatus {
@@ -59,16 +68,25 @@ export function runStatus(run: ReportRun, now: number): RunStatus {
     return { status: 'Job Failed', percent: run.failAtPercent, finishedAt };
   }
   if (progress < 1) {
-    return { status: 'Job Running', percent: Math.min(99, Math.max(1, Math.floor(progress * 100))), finishedAt: null };
+    return {
+      status: 'Job Running',
+      percent: Math.min(99, Math.max(1, Math.floor(progress * 100))),
+      finishedAt: null,
+    };
   }
-  return { status: 'Job Completed', percent: 100, finishedAt: run.createdAt + notStartedMs + startedMs + runningMs };
+  return {
+    status: 'Job Completed',
+    percent: 100,
+    finishedAt: run.createdAt + notStartedMs + startedMs + runningMs,
+  };
 }
 
 export interface CreateRunInput {
   accountId: string;
   scope: InsightsScope;
   query: InsightsQuery;
-  rows: InsightsRow[];
+  today: number;
+  rows: InsightsRow[] | null;
   now: number;
   timing: ReportTiming;
   expiryMs: number;
@@ -105,6 +123,7 @@ export class ReportRunStore {
       failAtPercent: 20 + (hashParts(id, 'fail-at') % 60),
       firstPollNotFound: input.firstPollNotFound,
       polls: 0,
+      today: input.today,
       rows: input.rows,
     };
     this.runs.set(id, run);

@@ -54,7 +54,8 @@ export class TokenStore {
   }
 
   add(spec: ParsedTokenSpec): TokenRecord {
-    if (this.tokens.has(spec.value)) throw new Error(`token ${tokenFingerprint(spec.value)} is configured twice`);
+    if (this.tokens.has(spec.value))
+      throw new Error(`token ${tokenFingerprint(spec.value)} is configured twice`);
     this.counter++;
     const record: TokenRecord = {
       value: spec.value,

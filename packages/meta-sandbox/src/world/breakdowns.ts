@@ -104,7 +104,13 @@ const weightCache = new Map<string, Float64Array>();
  * Normalised cell weights of `group` for an account on a day: base weight x a stable per-account
  * factor x a mild per-day factor. Geo cells outside the account's home country share 15%.
  */
-export function cellWeights(group: BreakdownGroup, seed: string, accountKey: number, homeCountry: string, day: number) {
+export function cellWeights(
+  group: BreakdownGroup,
+  seed: string,
+  accountKey: number,
+  homeCountry: string,
+  day: number,
+) {
   const cacheKey = `${seed}|${group.name}|${accountKey}|${day}`;
   const cached = weightCache.get(cacheKey);
   if (cached) return cached;

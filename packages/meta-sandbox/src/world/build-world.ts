@@ -123,7 +123,13 @@ export interface World {
 
 const DEFAULT_TIMEZONES = ['Europe/Warsaw', 'Europe/Warsaw', 'America/New_York', 'Asia/Tokyo'];
 const CONTACT_PROFILES: ContactProfile[] = ['pbm_custom', 'pbm_pixel', 'native_call'];
-const OBJECTIVES = ['OUTCOME_SALES', 'OUTCOME_SALES', 'OUTCOME_TRAFFIC', 'OUTCOME_LEADS', 'OUTCOME_AWARENESS'];
+const OBJECTIVES = [
+  'OUTCOME_SALES',
+  'OUTCOME_SALES',
+  'OUTCOME_TRAFFIC',
+  'OUTCOME_LEADS',
+  'OUTCOME_AWARENESS',
+];
 const CAMPAIGN_THEMES = [
   'Summer Stay',
   'Weekend Spa',
@@ -138,7 +144,14 @@ const CAMPAIGN_THEMES = [
 ];
 
 const CURRENCY_FACTOR: Record<string, number> = { PLN: 3.9, EUR: 0.92, USD: 1, GBP: 0.79, JPY: 150, CZK: 23 };
-const HOME_COUNTRY: Record<string, string> = { PLN: 'PL', EUR: 'DE', USD: 'US', GBP: 'GB', JPY: 'JP', CZK: 'CZ' };
+const HOME_COUNTRY: Record<string, string> = {
+  PLN: 'PL',
+  EUR: 'DE',
+  USD: 'US',
+  GBP: 'GB',
+  JPY: 'JP',
+  CZK: 'CZ',
+};
 
 /** Resolves an account spec with deterministic defaults. */
 export function resolveAccountConfig(spec: AccountSpec, index: number, seed: string): AccountConfig {
@@ -151,7 +164,8 @@ export function resolveAccountConfig(spec: AccountSpec, index: number, seed: str
     id,
     name: spec.name ?? `Sandbox Account ${index + 1}`,
     timezone,
-    currency: spec.currency ?? (timezone === 'Europe/Warsaw' ? 'PLN' : timezone === 'Asia/Tokyo' ? 'JPY' : 'USD'),
+    currency:
+      spec.currency ?? (timezone === 'Europe/Warsaw' ? 'PLN' : timezone === 'Asia/Tokyo' ? 'JPY' : 'USD'),
     status: spec.status ?? 1,
     disableReason: spec.disableReason ?? 0,
     tier: spec.tier ?? 'development',
@@ -204,7 +218,11 @@ function minEnd(a: number | null, b: number | null): number | null {
 }
 
 /** Builds one account's campaigns, ad sets and ads into `objects`. */
-export function buildAccount(config: AccountConfig, seed: string, objects: Map<string, EntityModel>): AccountModel {
+export function buildAccount(
+  config: AccountConfig,
+  seed: string,
+  objects: Map<string, EntityModel>,
+): AccountModel {
   const key = hashParts(seed, 'account', config.id);
   const random = mulberry32(key);
   const createdDay = parseIsoDay(config.createdDate) ?? fromYmd(2023, 6, 1);
@@ -244,7 +262,8 @@ export function buildAccount(config: AccountConfig, seed: string, objects: Map<s
       startDay,
       endDay,
       createdMs: (startDay - randomInt(cRandom, 0, 3)) * DAY_MS + randomInt(cRandom, 0, 86_399) * 1000,
-      dailyBudgetCents: Math.round(randomBetween(cRandom, 20, 200) * (CURRENCY_FACTOR[config.currency] ?? 1)) * 100,
+      dailyBudgetCents:
+        Math.round(randomBetween(cRandom, 20, 200) * (CURRENCY_FACTOR[config.currency] ?? 1)) * 100,
       adsets: [],
       ads: [],
       order: c,

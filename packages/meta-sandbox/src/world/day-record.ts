@@ -7,9 +7,16 @@
  * (minor units), conversion counts and conversion values. Aggregation is vector addition, so
  * sums over ads, days and breakdown cells are always consistent.
  */
-import { mixKeys, mulberry32, roundStochastic } from '../util/hash.ts';
+
 import { weekday } from '../util/dates.ts';
-import { ACTION_INDEX, ACTION_TYPES, CONVERSION_INDEX, CONVERSION_TYPES, type ActionType } from './action-types.ts';
+import { mixKeys, mulberry32, roundStochastic } from '../util/hash.ts';
+import {
+  ACTION_INDEX,
+  ACTION_TYPES,
+  type ActionType,
+  CONVERSION_INDEX,
+  CONVERSION_TYPES,
+} from './action-types.ts';
 import type { AdModel } from './build-world.ts';
 
 export const M_IMPRESSIONS = 0;
@@ -108,10 +115,14 @@ function computeDayRecord(ad: AdModel, day: number): MetricVector | null {
   const callTypes = ad.account.callActionTypes;
   if (config.contactProfile === 'pbm_pixel') {
     action(vector, 'offsite_conversion.fb_pixel_custom', calls + emails);
-    vector[CONVERSIONS_OFFSET + CONVERSION_INDEX['offsite_conversion.fb_pixel_custom.pbm - kliknięcie w numer telefonu']] =
-      calls;
-    vector[CONVERSIONS_OFFSET + CONVERSION_INDEX['offsite_conversion.fb_pixel_custom.pbm - kliknięcie w adres e-mail']] =
-      emails;
+    vector[
+      CONVERSIONS_OFFSET +
+        CONVERSION_INDEX['offsite_conversion.fb_pixel_custom.pbm - kliknięcie w numer telefonu']
+    ] = calls;
+    vector[
+      CONVERSIONS_OFFSET +
+        CONVERSION_INDEX['offsite_conversion.fb_pixel_custom.pbm - kliknięcie w adres e-mail']
+    ] = emails;
   } else {
     const primary = callTypes[0] as ActionType | undefined;
     const secondary = callTypes[1] as ActionType | undefined;
