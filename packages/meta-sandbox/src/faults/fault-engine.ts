@@ -105,8 +105,3 @@ export class FaultEngine {
     this.counters.clear();
   }
 }
-
-/** A stable key for things that have no account (kept here so callers agree on it). */
-export function faultScopeKey(accountId: string | null): string {
-  return accountId ?? APP_KEY;
-}

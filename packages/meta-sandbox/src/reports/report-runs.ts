@@ -142,11 +142,6 @@ export class ReportRunStore {
     return run;
   }
 
-  /** Whether `id` looks like one of ours (for routing before the lookup). */
-  has(id: string): boolean {
-    return this.runs.has(id);
-  }
-
   private prune(now: number): void {
     for (const [id, run] of this.runs) if (run.expiresAt <= now) this.runs.delete(id);
   }

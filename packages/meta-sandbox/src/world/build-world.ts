@@ -4,7 +4,7 @@
  * Structure is built once; daily metrics are computed on demand (`day-record.ts`).
  */
 import type { AccessTier, AccountSpec, BucType, ContactProfile } from '../config/schema.ts';
-import { addMonths, DAY_MS, formatIsoDay, fromYmd, parseIsoDay } from '../util/dates.ts';
+import { DAY_MS, formatIsoDay, fromYmd, parseIsoDay } from '../util/dates.ts';
 import { hashParts, mulberry32, numericId, type Random, randomBetween, randomInt } from '../util/hash.ts';
 import { NATIVE_CALL_TYPES } from './action-types.ts';
 
@@ -343,9 +343,4 @@ export function buildWorld(seed: string, configs: AccountConfig[]): World {
     world.accountOrder.push(config.id);
   }
   return world;
-}
-
-/** The first day (epoch day) of the 37-month insights history relative to `today`. */
-export function oldestQueryableDay(today: number): number {
-  return addMonths(today, -37);
 }
