@@ -44,7 +44,10 @@ export interface Sandbox {
   /** Same as PATCH /__sandbox/config. */
   updateConfig(patch: SandboxPatch): ConfigView;
   /** Merges fault settings into the current ones (`byAccount.<id>: null` removes an override). */
+  /** Merges into the current faults (as PATCH /__sandbox/config does). */
   setFaults(faults: FaultsPatch): ConfigView;
+  /** Turns every fault off. */
+  clearFaults(): ConfigView;
   counters(): CountersView;
   reset(options?: { tokens?: boolean; accounts?: boolean }): void;
   revokeToken(value: string, subcode?: 460 | 467): TokenDescription | undefined;
@@ -300,6 +303,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     getConfig: () => state.configView(),
     updateConfig: (patch) => state.patchConfig(patch),
     setFaults: (faults) => state.patchConfig({ faults }),
+    clearFaults: () => state.clearFaults(),
     counters: () => state.countersView(),
     reset: (resetOptions) => state.reset(resetOptions),
     revokeToken: (value, subcode) => state.revokeToken(value, subcode),

@@ -7,7 +7,7 @@
 import { SandboxClock } from './clock.ts';
 import { applyPatch, type NormalizedConfig, type SandboxSettings } from './config/normalize.ts';
 import type { AccessTier, BucType, ParsedTokenSpec, TokenState } from './config/schema.ts';
-import { tokenSpecSchema } from './config/schema.ts';
+import { faultsSchema, tokenSpecSchema } from './config/schema.ts';
 import { type AppCounters, type BucCounters, Counters } from './counters.ts';
 import { type EffectiveFaults, effectiveFaults, FaultEngine } from './faults/fault-engine.ts';
 import type { InsightsRow } from './insights/compute-insights.ts';
@@ -234,6 +234,12 @@ export class SandboxState {
       }),
       tokens: this.tokens.list(),
     };
+  }
+
+  /** Turns every fault off (PATCH merges; this replaces), keeping the rest of the configuration. */
+  clearFaults(): ConfigView {
+    this.settings = { ...this.settings, faults: faultsSchema.parse({}) };
+    return this.configView();
   }
 
   countersView(): CountersView {
