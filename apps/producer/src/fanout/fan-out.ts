@@ -163,9 +163,10 @@ async function addChunk(
 
 /**
  * A rotation must go ahead of queued work, including validate jobs that were already pending for a
- * client (the deduplication returned those instead of adding new ones): the ones still waiting for a
- * worker (in the prioritized set, also while the queue is paused) get the rotation's priority. Active,
- * delayed and finished jobs are left alone.
+ * client (the deduplication returned those instead of adding new ones): the ones waiting for a worker
+ * (prioritized, also while the queue is paused) or parked for later (delayed, e.g. handed back by a
+ * token-fatal error) get the rotation's priority; a delayed job keeps its time and uses the new priority
+ * when it is promoted. Active and finished jobs are left alone.
  */
 async function raisePriority(
   deps: FanoutDeps,
@@ -173,16 +174,19 @@ async function raisePriority(
   jobIds: string[],
   priority: number,
 ): Promise<void> {
-  const prioritizedKey = queue.keys.prioritized!;
   const pipeline = deps.redis.pipeline();
-  for (const id of jobIds) pipeline.zscore(prioritizedKey, id);
+  for (const id of jobIds) {
+    pipeline.zscore(queue.keys.prioritized!, id);
+    pipeline.zscore(queue.keys.delayed!, id);
+  }
   const scores = (await pipeline.exec()) ?? [];
-  const waiting = jobIds.filter((_, i) => {
-    const [error, score] = scores[i] ?? [null, null];
-    return !error && score !== null && Number(score) > 0;
-  });
+  const present = (index: number) => {
+    const [error, score] = scores[index] ?? [null, null];
+    return !error && score !== null;
+  };
+  const pending = jobIds.filter((_, i) => present(2 * i) || present(2 * i + 1));
   const backend = queue.getBackend();
-  const results = await Promise.allSettled(waiting.map((id) => backend.changePriority(id, priority)));
+  const results = await Promise.allSettled(pending.map((id) => backend.changePriority(id, priority)));
   const failed = results.filter((r) => r.status === 'rejected').length;
   if (failed > 0) deps.logger?.warn({ failed }, 'could not raise the priority of some pending jobs');
 }

@@ -157,8 +157,14 @@ export class RunStore {
     }
   }
 
+  /** (Again, for a retried fan-out: an earlier attempt's error is cleared.) */
   async markFanningOut(runId: string): Promise<void> {
-    await this.redis.hset(this.runKey(runId), { status: 'fanning-out', startedAt: this.now().toISOString() });
+    const key = this.runKey(runId);
+    await this.redis
+      .multi()
+      .hset(key, { status: 'fanning-out', startedAt: this.now().toISOString() })
+      .hdel(key, 'error')
+      .exec();
   }
 
   async markEnqueued(runId: string): Promise<void> {

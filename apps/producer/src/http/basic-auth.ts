@@ -34,7 +34,8 @@ function digest(value: string): Buffer {
 export function credentialsMatch(given: Credentials | undefined, expected: Credentials): boolean {
   const user = timingSafeEqual(digest(given?.user ?? ''), digest(expected.user));
   const password = timingSafeEqual(digest(given?.password ?? ''), digest(expected.password));
-  return given !== undefined && user && password;
+  // An empty configured password never matches (the configuration requires one anyway).
+  return given !== undefined && expected.password.length > 0 && user && password;
 }
 
 export function basicAuth(expected: Credentials): MiddlewareHandler {

@@ -22,7 +22,6 @@ export interface BullBoardOptions {
 export function mountBullBoard(app: Hono, basePath: string, options: BullBoardOptions): void {
   const serverAdapter = new HonoAdapter(serveStatic);
   serverAdapter.setBasePath(basePath);
-  serverAdapter.setUIConfig({ boardTitle: 'Meta engine' });
   const adapters = options.queues.map((queue) => {
     const adapter = new BullMQAdapter(queue, { readOnlyMode: options.readOnly });
     const redact = (value: unknown) => redactSecrets(value, options.secrets);
@@ -31,7 +30,14 @@ export function mountBullBoard(app: Hono, basePath: string, options: BullBoardOp
     adapter.setFormatter('progress', redact);
     return adapter;
   });
-  createBullBoard({ queues: adapters, serverAdapter });
-  app.get(`${basePath}/`, (c) => c.redirect(basePath, 301));
+  createBullBoard({
+    queues: adapters,
+    serverAdapter,
+    options: { uiConfig: { boardTitle: 'Meta engine queues' } },
+  });
+  app.get(`${basePath}/`, (c) => {
+    const query = new URL(c.req.url).search;
+    return c.redirect(`${basePath}${query}`, 301);
+  });
   app.route(basePath, serverAdapter.registerPlugin());
 }

@@ -1,0 +1,72 @@
+/**
+ * @module adapters/queue
+ * The producer's ports on top of `@meta-engine/queue`: the token-fatal pause record and the limiter's
+ * read API. Connections come from the same package (producer connections fail fast).
+ */
+import {
+  type ClientTask,
+  controlKeyPrefixFor,
+  createLimiter,
+  getPauseState,
+  limiterKeyPrefixFor,
+  resumeAllQueues,
+} from '@meta-engine/queue';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { PauseControl, QueuePauseState, ThrottleReader } from '../ports.ts';
+import type { Task } from '../tasks.ts';
+
+/** The reason the worker records when a token-fatal error pauses every queue. */
+export const TOKEN_FATAL_REASON = 'token_fatal';
+
+// Compile-time check that the producer's task names are the queue package's.
+const TASKS_MATCH: Record<Task, ClientTask> = {
+  validate: 'validate',
+  'refresh-cache': 'refresh-cache',
+  'collect-insights': 'collect-insights',
+};
+void TASKS_MATCH;
+
+export function pauseControlFrom(queues: readonly Queue[], redis: Redis, queuePrefix: string): PauseControl {
+  const store = { redis, keyPrefix: controlKeyPrefixFor(queuePrefix) };
+  return {
+    async states(): Promise<QueuePauseState[]> {
+      const [record, paused] = await Promise.all([
+        getPauseState(store),
+        Promise.all(queues.map((q) => q.isPaused())),
+      ]);
+      return queues.map((queue, i) => {
+        const covered = record?.queues.includes(queue.name) ?? false;
+        return {
+          queue: queue.name,
+          paused: paused[i] ?? false,
+          reason: covered ? (record?.reason ?? null) : null,
+          detail: covered ? record?.detail || null : null,
+          since: covered && record?.pausedAt ? new Date(record.pausedAt).toISOString() : null,
+        };
+      });
+    },
+    async resumeTokenFatal() {
+      const { resumed } = await resumeAllQueues(queues, { ...store, reason: TOKEN_FATAL_REASON });
+      return resumed;
+    },
+  };
+}
+
+export function throttleReaderFrom(redis: Redis, queuePrefix: string): ThrottleReader {
+  const limiter = createLimiter({ redis, keyPrefix: limiterKeyPrefixFor(queuePrefix) });
+  return {
+    async listThrottled(limit) {
+      const list = await limiter.listThrottledAccounts({ limit });
+      return {
+        total: list.total,
+        accounts: list.accounts.map((a) => ({
+          adAccountId: a.adAccountId,
+          buc: a.buc,
+          until: new Date(a.blockedUntil),
+        })),
+        app: list.app ? { until: new Date(list.app.blockedUntil), reason: list.app.reason } : null,
+      };
+    },
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * @module runtime
+ * Wires the producer from its configuration: one fail-fast Redis connection (the queue package's
+ * producer connection) shared by every Queue and the run store, the database repository, the adapters
+ * behind the ports, and the operations the commands and the admin app call. Every resource registers its
+ * closer; `close()` releases them in reverse order.
+ *
+ * `pnpm demo` (issue 8) can build the same runtime with `openRuntime(loadConfig(env))` and reuse
+ * `startRunInline` / `waitForRun` / `createAdminApp` without the CLI.
+ */
+import { createRepository, type Repository } from '@meta-engine/db';
+import {
+  controlKeyPrefixFor,
+  defaultJobOptionsFor,
+  openProducerConnection,
+  pingRedis,
+} from '@meta-engine/queue';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { clientDirectoryFrom, tokenStateStoreFrom } from './adapters/db.ts';
+import { pauseControlFrom, throttleReaderFrom } from './adapters/queue.ts';
+import { type ProducerConfig, secretsOf } from './config.ts';
+import { type FanoutDeps, fanOut } from './fanout/fan-out.ts';
+import { RunStore } from './fanout/run-store.ts';
+import { createLogger } from './logger.ts';
+import type { ClientDirectory, PauseControl, ThrottleReader, TokenStateStore } from './ports.ts';
+import { Releasers } from './releasers.ts';
+import { tokenFingerprint } from './rotation/fingerprint.ts';
+import { type RotationDeps, type RotationOutcome, rotateIfChanged } from './rotation/rotate.ts';
+import { collectStatus, type StatusDeps, type StatusSnapshot } from './status/collect-status.ts';
+import { createProducerMetrics, type ProducerMetrics } from './status/metrics.ts';
+import { TASKS, type Task } from './tasks.ts';
+
+export interface Runtime {
+  config: ProducerConfig;
+  logger: Logger;
+  secrets: string[];
+  redis: Redis;
+  queues: Record<Task, Queue>;
+  fanoutQueue: Queue;
+  /** Task queues then fanout: what Bull Board, status and metrics show. */
+  allQueues: Queue[];
+  directory: ClientDirectory;
+  tokenState: TokenStateStore;
+  pauses: PauseControl;
+  throttles: ThrottleReader;
+  runs: RunStore;
+  metrics: ProducerMetrics;
+  fanout: FanoutDeps;
+  releasers: Releasers;
+  /** Fingerprint of META_ACCESS_TOKEN, or null when it is not configured. */
+  configuredFingerprint(): string | null;
+  status(options?: { throttledLimit?: number; recentRuns?: number }): Promise<StatusSnapshot>;
+  /** Rotates if the configured token changed (or always with force). Needs META_ACCESS_TOKEN. */
+  rotate(options: { force: boolean }): Promise<RotationOutcome>;
+  ready: { redis(): Promise<void>; database(): Promise<void> };
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  logger?: Logger;
+  /** A repository to use instead of one built from SUPABASE_URL (tests). */
+  repository?: Repository;
+}
+
+export async function openRuntime(config: ProducerConfig, options: RuntimeOptions = {}): Promise<Runtime> {
+  const secrets = secretsOf(config);
+  const logger = options.logger ?? createLogger({ level: config.logLevel, secrets });
+  const releasers = new Releasers();
+  try {
+    const redis = await openProducerConnection(config.redisUrl);
+    redis.on('error', (error) => logger.debug({ err: error.message }, 'redis connection error'));
+    releasers.add('redis', () => redis.quit().catch(() => redis.disconnect()));
+
+    const makeQueue = (name: Task | 'fanout') => {
+      const queue = new Queue(name, {
+        connection: redis,
+        prefix: config.queuePrefix,
+        defaultJobOptions: defaultJobOptionsFor(name),
+      });
+      queue.on('error', (error) => logger.debug({ queue: name, err: error.message }, 'queue error'));
+      releasers.add(`queue ${name}`, () => queue.close());
+      return queue;
+    };
+    const queues = Object.fromEntries(TASKS.map((task) => [task, makeQueue(task)])) as Record<Task, Queue>;
+    const fanoutQueue = makeQueue('fanout');
+    const allQueues = [...TASKS.map((t) => queues[t]), fanoutQueue];
+
+    const repo =
+      options.repository ??
+      createRepository({ supabaseUrl: config.supabaseUrl, serviceRoleKey: config.supabaseServiceRoleKey });
+    const directory = clientDirectoryFrom(repo);
+    const tokenState = tokenStateStoreFrom(repo, redis, controlKeyPrefixFor(config.queuePrefix));
+    const pauses = pauseControlFrom(allQueues, redis, config.queuePrefix);
+    const throttles = throttleReaderFrom(redis, config.queuePrefix);
+    const runs = new RunStore({
+      redis,
+      prefix: config.queuePrefix,
+      queues,
+      retentionSeconds: config.runRetentionSeconds,
+    });
+    const metrics = createProducerMetrics();
+    const fanout: FanoutDeps = {
+      redis,
+      directory,
+      queues,
+      runs,
+      pageSize: config.fanout.pageSize,
+      chunkSize: config.fanout.chunkSize,
+      logger,
+      onStart: (task, trigger) => metrics.countRun(task, trigger),
+      onChunk: (task, created, skipped, rejected) => metrics.countFanout(task, created, skipped, rejected),
+    };
+    const configuredFingerprint = () =>
+      config.metaAccessToken ? tokenFingerprint(config.tokenFingerprintKey, config.metaAccessToken) : null;
+    const statusDeps = (): StatusDeps => ({
+      queues: allQueues,
+      fanoutQueue,
+      pauses,
+      tokenState,
+      throttles,
+      runs,
+      configuredFingerprint: configuredFingerprint(),
+    });
+    return {
+      config,
+      logger,
+      secrets,
+      redis,
+      queues,
+      fanoutQueue,
+      allQueues,
+      directory,
+      tokenState,
+      pauses,
+      throttles,
+      runs,
+      metrics,
+      fanout,
+      releasers,
+      configuredFingerprint,
+      status: (statusOptions) => collectStatus(statusDeps(), statusOptions),
+      rotate: (rotateOptions) => {
+        if (!config.metaAccessToken) throw new Error('META_ACCESS_TOKEN is required to rotate');
+        const deps: RotationDeps = {
+          redis,
+          controlPrefix: controlKeyPrefixFor(config.queuePrefix),
+          tokenState,
+          pauses,
+          fingerprintKey: config.tokenFingerprintKey,
+          token: config.metaAccessToken,
+          logger,
+          revalidateAll: (runId) => fanOut(fanout, { runId, task: 'validate', trigger: 'rotation' }),
+        };
+        return rotateIfChanged(deps, rotateOptions);
+      },
+      ready: {
+        redis: () => pingRedis(redis, { timeoutMs: 1500 }),
+        database: () => directory.ping(),
+      },
+      close: () => releasers.close(),
+    };
+  } catch (error) {
+    await releasers.close().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * @module service
+ * The long-running producer (`serve`), as a function other code can call (`pnpm demo` does):
+ *
+ * 1. upsert the job schedulers from the configuration (and remove the ones turned off);
+ * 2. rotate if the configured token changed since the last rotation (re-validate everyone, resume
+ *    token-fatal pauses); a failure here is logged and left to `POST /api/rotation`, it does not stop
+ *    the service;
+ * 3. start the fan-out worker (ticks and API run requests);
+ * 4. serve the admin HTTP app on ADMIN_HOST:ADMIN_PORT.
+ *
+ * `close()` stops them in reverse order (the worker finishes its current fan-out first).
+ */
+import { createWorkerConnection } from '@meta-engine/queue';
+import type { Hono } from 'hono';
+import { startFanoutWorker } from './fanout/fanout-jobs.ts';
+import { requestRun } from './fanout/start-run.ts';
+import { createAdminApp } from './http/app.ts';
+import { type RunningServer, startAdminServer } from './http/server.ts';
+import type { RotationOutcome } from './rotation/rotate.ts';
+import type { Runtime } from './runtime.ts';
+import { type SyncReport, syncSchedulers } from './schedules/sync-schedulers.ts';
+
+export interface ProducerService {
+  url: string;
+  schedulers: SyncReport;
+  rotation: RotationOutcome | { status: 'failed'; error: string } | { status: 'skipped' };
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** Check the token at start (default true; needs META_ACCESS_TOKEN). */
+  rotateOnStart?: boolean;
+  /** Override ADMIN_PORT (0 = any free port). */
+  port?: number;
+}
+
+export async function startProducerService(
+  runtime: Runtime,
+  options: ServiceOptions = {},
+): Promise<ProducerService> {
+  const { config, logger } = runtime;
+  const app = adminAppFor(runtime);
+
+  if (config.tokenFingerprintKeyIsDefault) {
+    logger.warn('TOKEN_FINGERPRINT_KEY is not set: token fingerprints use the public development key');
+  }
+  const schedulers = await syncSchedulers(runtime.fanoutQueue, config.schedules);
+  logger.info({ upserted: schedulers.upserted, removed: schedulers.removed }, 'job schedulers in place');
+
+  let rotation: ProducerService['rotation'] = { status: 'skipped' };
+  if ((options.rotateOnStart ?? true) && config.metaAccessToken) {
+    try {
+      rotation = await runtime.rotate({ force: false });
+    } catch (error) {
+      rotation = { status: 'failed', error: error instanceof Error ? error.message : String(error) };
+      logger.error({ err: rotation.error }, 'token check at start failed; POST /api/rotation to retry');
+    }
+  }
+
+  const workerConnection = createWorkerConnection(config.redisUrl);
+  workerConnection.on('error', (error) => logger.debug({ err: error.message }, 'worker connection error'));
+  runtime.releasers.add('worker connection', () =>
+    workerConnection.quit().catch(() => workerConnection.disconnect()),
+  );
+  const worker = startFanoutWorker(runtime.fanout, {
+    connection: workerConnection,
+    prefix: config.queuePrefix,
+    concurrency: config.fanout.concurrency,
+    logger,
+  });
+  runtime.releasers.add('fan-out worker', () => worker.close());
+
+  const server: RunningServer = await startAdminServer(
+    app,
+    config.admin.host,
+    options.port ?? config.admin.port,
+  );
+  runtime.releasers.add('admin HTTP server', () => server.close());
+  logger.info({ url: server.url, bullBoard: `${server.url}/admin/queues` }, 'admin HTTP listening');
+  return { url: server.url, schedulers, rotation, close: () => runtime.close() };
+}
+
+/** The admin app wired to a runtime (what `serve` serves; tests call it with `app.request()`). */
+export function adminAppFor(runtime: Runtime): Hono {
+  const { config } = runtime;
+  const user = config.admin.user;
+  const password = config.admin.password;
+  if (!user || !password) throw new Error('ADMIN_USER and ADMIN_PASSWORD are required to serve');
+  return createAdminApp({
+    credentials: { user, password },
+    queues: runtime.allQueues,
+    bullBoardReadOnly: config.admin.readOnly,
+    secrets: runtime.secrets,
+    runs: {
+      start: (request) =>
+        requestRun(
+          {
+            directory: runtime.directory,
+            pageSize: config.fanout.pageSize,
+            runs: runtime.runs,
+            fanoutQueue: runtime.fanoutQueue,
+          },
+          request,
+          'api',
+        ),
+      progress: (runId) => runtime.runs.progress(runId),
+      recent: (limit) => runtime.runs.recent(limit),
+    },
+    rotation: { rotate: () => runtime.rotate({ force: true }) },
+    readiness: runtime.ready,
+    metrics: {
+      contentType: runtime.metrics.contentType,
+      render: async () => runtime.metrics.render(await runtime.status({ throttledLimit: 1, recentRuns: 0 })),
+    },
+    logger: runtime.logger,
+  });
+}
