@@ -1,0 +1,189 @@
+/**
+ * The demo as a function, so `pnpm demo` and the end-to-end tests run the same code: local stack, Meta
+ * sandbox, migrations and seed, worker and producer in this process (configured from an environment exactly
+ * as `pnpm start` would be), the three runs with live progress, and the per-client summary.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { migrate } from '@meta-engine/db';
+import type { Sandbox } from '@meta-engine/meta-sandbox';
+import {
+  loadConfig as loadProducerConfig,
+  openRuntime,
+  type ProducerService,
+  type Runtime,
+  startProducerService,
+  startRunInline,
+  waitForRun,
+} from '@meta-engine/producer';
+import { type LocalStack, startLocalStack } from '@meta-engine/tests/local-stack';
+import {
+  createLogger,
+  loadConfig as loadWorkerConfig,
+  type RunningWorker,
+  startWorker,
+} from '@meta-engine/worker';
+import { DEMO_TOKEN, type DemoClient, demoClients } from './demo-world.ts';
+import { DEMO_TIME_SCALE, startDemoSandbox } from './sandbox-setup.ts';
+import { seedDemoClients } from './seed.ts';
+import { type ClientSummary, collectSummaries, expectationProblems, type TaskName } from './summary.ts';
+
+export const TASK_ORDER: readonly TaskName[] = ['validate', 'refresh-cache', 'collect-insights'];
+
+export interface DemoOptions {
+  clients?: number;
+  /** Admin HTTP port (0 = any free port). */
+  port?: number;
+  /** Progress and notes go here (a TTY gets a live bar). */
+  out?: Writable & { isTTY?: boolean; columns?: number };
+  /** Where the worker's and producer's JSON logs go (default: a file in a temporary directory). */
+  logDestination?: { write(line: string): unknown };
+  /** Environment to read service URLs from (REDIS_URL, DATABASE_URL, SUPABASE_URL...). */
+  env?: NodeJS.ProcessEnv;
+  /** BullMQ prefix (default `{demo}`); tests sharing one Redis give each demo its own. */
+  queuePrefix?: string;
+}
+
+export interface DemoHandle {
+  clients: DemoClient[];
+  stack: LocalStack;
+  sandbox: Sandbox;
+  worker: RunningWorker;
+  runtime: Runtime;
+  service: ProducerService;
+  adminUser: string;
+  adminPassword: string;
+  env: NodeJS.ProcessEnv;
+  logPath?: string;
+  /** Runs one task for every eligible client and waits for it, showing progress. */
+  runTask(task: TaskName): Promise<string>;
+  summaries(runIds: Partial<Record<TaskName, string>>): Promise<ClientSummary[]>;
+  close(): Promise<void>;
+}
+
+/** Starts everything and returns a handle; nothing runs until `runTask`. */
+export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> {
+  const out = options.out ?? process.stdout;
+  const say = (line = '') => out.write(`${line}\n`);
+  const closers: Array<() => Promise<unknown>> = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch(() => {});
+    closers.length = 0;
+  };
+  try {
+    const clients = demoClients(options.clients ?? 25);
+    say(`Meta Ads collection engine demo: ${clients.length} clients against the Meta sandbox`);
+    say('- starting Redis, Postgres and PostgREST (local stack)');
+    const stack = await startLocalStack({ env: options.env, log: (line) => say(`  ${line}`) });
+    closers.push(() => stack.stop());
+    say(
+      `  redis: ${stack.sources.redis}, postgres: ${stack.sources.postgres}, postgrest: ${stack.sources.postgrest}`,
+    );
+
+    say(`- starting the Meta sandbox (one sandbox hour = ${3600 / DEMO_TIME_SCALE} s)`);
+    const sandbox = await startDemoSandbox(clients);
+    closers.push(() => sandbox.close());
+
+    say('- applying migrations and seeding clients');
+    await migrate(stack.databaseUrl);
+    await seedDemoClients(stack.databaseUrl, clients);
+
+    let logPath: string | undefined;
+    let destination = options.logDestination;
+    if (!destination) {
+      const logDir = mkdtempSync(join(tmpdir(), 'meta-engine-demo-'));
+      logPath = join(logDir, 'engine.log');
+      const file = createWriteStream(logPath);
+      closers.push(() => new Promise((resolve) => file.end(resolve)));
+      destination = file;
+    }
+    const adminUser = 'admin';
+    const adminPassword = randomBytes(9).toString('base64url');
+    const env: NodeJS.ProcessEnv = {
+      ...(options.env ?? process.env),
+      REDIS_URL: stack.redisUrl,
+      SUPABASE_URL: stack.supabaseUrl,
+      SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
+      META_ACCESS_TOKEN: DEMO_TOKEN,
+      META_GRAPH_URL: sandbox.url,
+      META_TIME_SCALE: String(DEMO_TIME_SCALE),
+      TOKEN_FINGERPRINT_KEY: 'demo-fingerprint-key',
+      QUEUE_PREFIX: options.queuePrefix ?? '{demo}',
+      ADMIN_USER: adminUser,
+      ADMIN_PASSWORD: adminPassword,
+      WORKER_HTTP_PORT: '0',
+      LOG_LEVEL: 'info',
+    };
+
+    say('- starting the worker and the producer');
+    const worker = await startWorker(loadWorkerConfig(env), { logDestination: destination });
+    closers.push(() => worker.close(5_000));
+    const producerConfig = loadProducerConfig(env, { admin: true, token: true });
+    const logger = createLogger({
+      level: 'info',
+      secrets: [DEMO_TOKEN, adminPassword],
+      destination,
+      base: { service: 'producer' },
+    });
+    const runtime = await openRuntime(producerConfig, { logger });
+    closers.push(() => runtime.close());
+    const service = await startProducerService(runtime, {
+      port: options.port ?? (await adminPort()),
+      rotateOnStart: false,
+    });
+    closers.push(() => service.close());
+    if (logPath) say(`  logs: ${logPath}`);
+
+    return {
+      clients,
+      stack,
+      sandbox,
+      worker,
+      runtime,
+      service,
+      adminUser,
+      adminPassword,
+      env,
+      logPath,
+      async runTask(task) {
+        say(`\n== ${task} ==`);
+        const run = await startRunInline(
+          { directory: runtime.directory, pageSize: producerConfig.fanout.pageSize, fanout: runtime.fanout },
+          { task },
+          'cli',
+        );
+        await waitForRun(runtime, run.runId, { out, plainIntervalMs: 2_000 });
+        return run.runId;
+      },
+      summaries: (runIds) =>
+        collectSummaries({ databaseUrl: stack.databaseUrl, clients, queues: runtime.queues, runIds }),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Runs validation, cache refresh and insights collection in order; returns the summaries and problems. */
+export async function runDemoTasks(
+  demo: DemoHandle,
+): Promise<{ runIds: Partial<Record<TaskName, string>>; summaries: ClientSummary[]; problems: string[] }> {
+  const runIds: Partial<Record<TaskName, string>> = {};
+  for (const task of TASK_ORDER) runIds[task] = await demo.runTask(task);
+  const summaries = await demo.summaries(runIds);
+  return { runIds, summaries, problems: expectationProblems(summaries) };
+}
+
+/** 3000 unless it is taken; then a free port. */
+async function adminPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(0));
+    probe.listen(3000, '127.0.0.1', () => probe.close(() => resolve(3000)));
+  });
+}
