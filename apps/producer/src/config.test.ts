@@ -29,7 +29,7 @@ describe('loadConfig', () => {
       admin: { host: '127.0.0.1', port: 3000, readOnly: false },
       schedules: {
         validate: { pattern: '0 6 * * *', tz: 'Europe/Warsaw' },
-        'refresh-cache': { pattern: '0 7-21/2 * * *', tz: 'Europe/Warsaw' },
+        'refresh-cache': { pattern: '5 */2 * * *', tz: 'Europe/Warsaw' },
         'collect-insights': { pattern: '30 2 * * *', tz: 'Europe/Warsaw' },
       },
       fanout: { pageSize: 1000, chunkSize: 500, concurrency: 2 },

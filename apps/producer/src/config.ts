@@ -45,7 +45,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Defaults: validation daily, cache refresh every 2 hours during the day, insights nightly. */
 export const DEFAULT_SCHEDULES: Record<Task, string> = {
   validate: '0 6 * * *',
-  'refresh-cache': '0 7-21/2 * * *',
+  // Every 2 h around the clock (not only by day): the app drops a current-week row whose dateRange.end is not
+  // today (UTC), so a refresh must land soon after 00:00 UTC; at :05 to stay clear of the hour's other jobs.
+  'refresh-cache': '5 */2 * * *',
   'collect-insights': '30 2 * * *',
 };
 
