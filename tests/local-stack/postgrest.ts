@@ -9,6 +9,7 @@ import { signSupabaseKey } from './jwt.ts';
 import { freePort } from './ports.ts';
 import { startRestProxy } from './rest-proxy.ts';
 import type { ServiceSource, StackOptions } from './types.ts';
+import { which } from './which.ts';
 
 export interface SupabaseApi {
   /** What SUPABASE_URL would be: supabase-js appends /rest/v1 itself. */
