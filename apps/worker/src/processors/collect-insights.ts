@@ -1,0 +1,347 @@
+/**
+ * @module processors/collect-insights
+ * `collect-insights`: campaign x day insights for the client's range, written as raw rows
+ * (`meta_campaign_insights`) and the app's `daily_kpi_data`, then the sync state's high-water date moves
+ * to the range's last day (only after both writes succeeded).
+ *
+ * Range: the job's `since`/`until` when given (until capped at yesterday), else `collectInsightsRange`:
+ * high-water date minus the lookback (28 days: Meta restates that long) to yesterday in the account's
+ * time zone; the first run reads `backfillDays`; never older than 37 months.
+ *
+ * Up to `asyncThresholdDays` days: one sync read (`time_increment=1`, campaign level; meta-client splits
+ * the range on "too much data"; if even that fails, the async path is used). Longer ranges run as a
+ * STEP JOB over async report runs, never blocking a worker slot while Meta works:
+ *
+ * 1. `start`: create the report run, store `step = { phase: 'report_pending', reportRunId, polls: 0,
+ *    submittedAt, chunkSince, chunkUntil }` with `job.updateData`, park the job for the poll interval;
+ * 2. `report_pending`: one `checkReportRun`; not done → `polls + 1`, park again (the interval doubles up
+ *    to a maximum); done → read `getReportRunInsights` and write;
+ * 3. `Job Failed` as too large, or no result within `asyncMaxWaitMs` → the range is read synchronously
+ *    in chunks instead; `Job Skipped` / a transient failure → the next attempt submits a new run.
+ *
+ * Days without delivery get no rows at all (no zero or placeholder rows are invented).
+ */
+import {
+  isMetaError,
+  isMetaReportRunError,
+  type InsightsRow as MetaInsightsRow,
+} from '@meta-engine/meta-client';
+import type { CollectInsightsJobData, CollectStep } from '@meta-engine/queue';
+import type { Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { BUC } from '../meta-feedback.ts';
+import {
+  addDays,
+  buildCollectInsightsRequest,
+  buildDailyKpiRows,
+  clampToInsightsHistory,
+  collectInsightsRange,
+  daysBetween,
+  INSIGHTS_PAGE_SIZE,
+  localDate,
+  minDate,
+  normalizeConversionMappings,
+  type TimeRange,
+  toCampaignInsightRows,
+} from '../transform/index.ts';
+import { resolveAccountInfo } from './account-info.ts';
+import type { JobRun, Processor, ProcessorContext } from './context.ts';
+import { handleJobFailure, runIdOf } from './failures.ts';
+import { startRun } from './job-run.ts';
+import { park } from './park.ts';
+import { asInsightsRows, toDbCampaignInsight, toDbDailyKpi } from './rows.ts';
+import { acquireSlot, chargeCalls } from './slots.ts';
+
+type CollectRun = JobRun<CollectInsightsJobData>;
+
+export type CollectMode = 'none' | 'sync' | 'async' | 'sync_chunks';
+
+export interface CollectInsightsResult {
+  mode: CollectMode;
+  since: string | null;
+  until: string | null;
+  days: number;
+  /** Campaign-day rows written. */
+  rows: number;
+  /** `daily_kpi_data` rows written (days with delivery). */
+  dailyRows: number;
+  /** Date-range parts of the sync read(s) (1 = no split). */
+  parts: number;
+  /** Report-run polls (async mode). */
+  polls: number;
+}
+
+/** The wait before report-run poll number `polls + 1` (pure): the interval doubles up to the maximum. */
+export function pollDelayMs(polls: number, intervalMs: number, maxIntervalMs: number): number {
+  return Math.min(maxIntervalMs, intervalMs * 2 ** Math.min(Math.max(0, polls), 20));
+}
+
+/** Consecutive chunks of at most `days` days covering `range` (pure). */
+export function chunkRange(range: TimeRange, days: number): TimeRange[] {
+  const size = Math.max(1, Math.floor(days));
+  const chunks: TimeRange[] = [];
+  for (let since = range.since; since <= range.until; since = addDays(since, size)) {
+    chunks.push({ since, until: minDate(addDays(since, size - 1), range.until) });
+  }
+  return chunks;
+}
+
+/**
+ * The range to collect (pure): explicit `since`/`until` (until capped at yesterday, since clamped to 37
+ * months), else the incremental range from the high-water date. Null when there is nothing to read.
+ */
+export function planCollectRange(options: {
+  today: string;
+  since?: string | undefined;
+  until?: string | undefined;
+  highWaterDate: string | null;
+  lookbackDays: number;
+  backfillDays: number;
+}): TimeRange | null {
+  const yesterday = addDays(options.today, -1);
+  if (options.since !== undefined || options.until !== undefined) {
+    const until = minDate(options.until ?? yesterday, yesterday);
+    const since = clampToInsightsHistory(
+      options.since ?? addDays(until, -(options.backfillDays - 1)),
+      options.today,
+    );
+    return since <= until ? { since, until } : null;
+  }
+  return collectInsightsRange({
+    today: options.today,
+    highWaterDate: options.highWaterDate,
+    lookbackDays: options.lookbackDays,
+    backfillDays: options.backfillDays,
+  });
+}
+
+export function createCollectInsightsProcessor(ctx: ProcessorContext): Processor {
+  return async (job: Job, token: string | undefined, log: Logger) => {
+    const run = await startRun(ctx, 'collect-insights', job, token, log);
+    try {
+      return await collect(ctx, run);
+    } catch (error) {
+      return handleJobFailure(ctx, run, error);
+    }
+  };
+}
+
+async function collect(ctx: ProcessorContext, run: CollectRun): Promise<CollectInsightsResult> {
+  const step = run.data.step;
+  const stepRange =
+    step?.chunkSince && step.chunkUntil ? { since: step.chunkSince, until: step.chunkUntil } : null;
+  if (stepRange && step?.reportRunId && (step.phase === 'report_pending' || step.phase === 'report_ready')) {
+    return continueReport(ctx, run, step, step.reportRunId, stepRange);
+  }
+  const range = stepRange ?? (await planRange(ctx, run));
+  if (range === null) {
+    await ctx.repo.recordSyncSuccess({
+      clientId: run.clientId,
+      task: 'collect-insights',
+      runId: runIdOf(run),
+    });
+    run.log.info('nothing to collect');
+    return { mode: 'none', since: null, until: null, days: 0, rows: 0, dailyRows: 0, parts: 0, polls: 0 };
+  }
+  const days = daysBetween(range.since, range.until) + 1;
+  if (days > ctx.settings.asyncThresholdDays) return submitReport(ctx, run, range);
+  return collectSync(ctx, run, range);
+}
+
+async function planRange(ctx: ProcessorContext, run: CollectRun): Promise<TimeRange | null> {
+  const account = await resolveAccountInfo(ctx, run);
+  const today = localDate(ctx.now(), account.timezone);
+  const state =
+    run.data.since === undefined && run.data.until === undefined
+      ? await ctx.repo.getSyncState(run.clientId, 'collect-insights')
+      : null;
+  return planCollectRange({
+    today,
+    since: run.data.since,
+    until: run.data.until,
+    highWaterDate: state?.highWaterDate ?? null,
+    lookbackDays: ctx.settings.lookbackDays,
+    backfillDays: ctx.settings.backfillDays,
+  });
+}
+
+/** One sync read of the whole range (split by meta-client when Meta says it is too much data). */
+async function collectSync(
+  ctx: ProcessorContext,
+  run: CollectRun,
+  range: TimeRange,
+): Promise<CollectInsightsResult> {
+  const slot = await acquireSlot(ctx, run, BUC.insights, 1);
+  let rows: MetaInsightsRow[];
+  let parts: number;
+  try {
+    const result = await ctx.meta.getInsights(run.adAccountId, buildCollectInsightsRequest(range).params, {
+      split: true,
+      onSplit: (event) => run.log.info({ reason: event.reason }, 'insights range split'),
+    });
+    rows = result.data;
+    parts = result.parts;
+    // Extra pages, and the rejected calls that led to each split, count against the account's quota.
+    await chargeCalls(ctx, run, BUC.insights, result.pages - 1 + (result.parts - 1));
+  } catch (error) {
+    if (!(isMetaError(error) && error.category === 'data_too_large')) throw error;
+    run.log.info(
+      { since: range.since, until: range.until },
+      'too much data even for one day: using a report run',
+    );
+    await slot.release();
+    return await submitReport(ctx, run, range);
+  } finally {
+    await slot.release();
+  }
+  return write(ctx, run, range, rows, { mode: 'sync', parts, polls: 0 });
+}
+
+/** Step 1 of the async path: submit the report run, remember it in the job, park. */
+async function submitReport(ctx: ProcessorContext, run: CollectRun, range: TimeRange): Promise<never> {
+  const slot = await acquireSlot(ctx, run, BUC.insights, 1);
+  let reportRunId: string;
+  try {
+    ({
+      data: { reportRunId },
+    } = await ctx.meta.createReportRun(run.adAccountId, buildCollectInsightsRequest(range).params));
+  } finally {
+    await slot.release();
+  }
+  const step: CollectStep = {
+    phase: 'report_pending',
+    reportRunId,
+    polls: 0,
+    submittedAt: Date.now(),
+    chunkSince: range.since,
+    chunkUntil: range.until,
+  };
+  await run.job.updateData({ ...run.data, step });
+  run.log.info({ reportRunId, since: range.since, until: range.until }, 'report run submitted');
+  return park(
+    ctx,
+    run,
+    Date.now() + pollDelayMs(0, ctx.settings.asyncPollIntervalMs, ctx.settings.asyncMaxPollIntervalMs),
+    'report_pending',
+  );
+}
+
+/** Step 2: one poll; park again, or read the result and write it. */
+async function continueReport(
+  ctx: ProcessorContext,
+  run: CollectRun,
+  step: CollectStep,
+  reportRunId: string,
+  range: TimeRange,
+): Promise<CollectInsightsResult> {
+  const slot = await acquireSlot(ctx, run, BUC.insights, 1);
+  let rows: MetaInsightsRow[];
+  const polls = step.polls + 1;
+  try {
+    if (step.phase === 'report_pending') {
+      let done: boolean;
+      try {
+        ({ done } = await ctx.meta.checkReportRun(reportRunId, { adAccountId: run.adAccountId }));
+      } catch (error) {
+        if (!isMetaReportRunError(error)) throw error;
+        if (error.category === 'data_too_large') {
+          run.log.info({ reportRunId }, 'report run failed as too large: reading in sync chunks');
+          await slot.release();
+          return await collectSyncChunks(ctx, run, range, polls);
+        }
+        // Skipped, or failed for a transient reason: the next attempt submits a new run.
+        await run.job.updateData({
+          ...run.data,
+          step: { phase: 'start', polls: 0, chunkSince: range.since, chunkUntil: range.until },
+        });
+        throw error;
+      }
+      if (!done) {
+        const waited = Date.now() - (step.submittedAt ?? Date.now());
+        if (waited > ctx.settings.asyncMaxWaitMs) {
+          run.log.warn({ reportRunId, waited }, 'report run still not done: reading in sync chunks');
+          await slot.release();
+          return await collectSyncChunks(ctx, run, range, polls);
+        }
+        await run.job.updateData({ ...run.data, step: { ...step, polls } });
+        return park(
+          ctx,
+          run,
+          Date.now() +
+            pollDelayMs(polls, ctx.settings.asyncPollIntervalMs, ctx.settings.asyncMaxPollIntervalMs),
+          'report_pending',
+        );
+      }
+    }
+    const result = await ctx.meta.getReportRunInsights(reportRunId, {
+      adAccountId: run.adAccountId,
+      limit: INSIGHTS_PAGE_SIZE,
+    });
+    rows = result.data;
+    await chargeCalls(ctx, run, BUC.insights, result.pages);
+  } finally {
+    await slot.release();
+  }
+  return write(ctx, run, range, rows, { mode: 'async', parts: 1, polls });
+}
+
+/** Fallback of the async path: the range in sync chunks of at most `asyncThresholdDays` (and 31) days. */
+async function collectSyncChunks(
+  ctx: ProcessorContext,
+  run: CollectRun,
+  range: TimeRange,
+  polls: number,
+): Promise<CollectInsightsResult> {
+  const chunks = chunkRange(range, Math.min(ctx.settings.asyncThresholdDays, 31));
+  const slot = await acquireSlot(ctx, run, BUC.insights, chunks.length);
+  const rows: MetaInsightsRow[] = [];
+  let parts = 0;
+  try {
+    for (const chunk of chunks) {
+      const result = await ctx.meta.getInsights(run.adAccountId, buildCollectInsightsRequest(chunk).params, {
+        split: true,
+      });
+      rows.push(...result.data);
+      parts += result.parts;
+      await chargeCalls(ctx, run, BUC.insights, result.pages - 1 + (result.parts - 1));
+    }
+  } finally {
+    await slot.release();
+  }
+  return write(ctx, run, range, rows, { mode: 'sync_chunks', parts, polls });
+}
+
+/** Raw rows, then daily KPIs, then (only after both succeeded) the high-water date. */
+async function write(
+  ctx: ProcessorContext,
+  run: CollectRun,
+  range: TimeRange,
+  metaRows: readonly MetaInsightsRow[],
+  info: { mode: CollectMode; parts: number; polls: number },
+): Promise<CollectInsightsResult> {
+  const rows = asInsightsRows(metaRows);
+  const mappings = normalizeConversionMappings(await ctx.repo.getConversionMappings(run.clientId));
+  const collectedAt = new Date().toISOString();
+  const campaignRows = toCampaignInsightRows(rows, run.adAccountId, run.clientId);
+  const dailyRows = buildDailyKpiRows(rows, { mappings });
+  await ctx.repo.upsertCampaignInsights(campaignRows.map((row) => toDbCampaignInsight(row, collectedAt)));
+  await ctx.repo.upsertDailyKpi(dailyRows.map((row) => toDbDailyKpi(row, run.clientId)));
+  await ctx.repo.recordSyncSuccess({
+    clientId: run.clientId,
+    task: 'collect-insights',
+    highWaterDate: range.until,
+    runId: runIdOf(run),
+  });
+  const result: CollectInsightsResult = {
+    mode: info.mode,
+    since: range.since,
+    until: range.until,
+    days: daysBetween(range.since, range.until) + 1,
+    rows: campaignRows.length,
+    dailyRows: dailyRows.length,
+    parts: info.parts,
+    polls: info.polls,
+  };
+  run.log.info(result, 'insights collected');
+  return result;
+}

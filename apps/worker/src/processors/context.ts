@@ -1,0 +1,98 @@
+/**
+ * @module processors/context
+ * What every processor gets: the shared dependencies (`ProcessorContext`, built once by the worker app)
+ * and the job being run (`JobRun`, built per job by `startRun`).
+ */
+import type { MetaClient } from '@meta-engine/meta-client';
+import type { ClientTask } from '@meta-engine/queue';
+import type { Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { MetaLimiter, WorkerRepository } from '../ports.ts';
+import type { WorkerMetrics } from '../runtime/metrics.ts';
+
+/** Typed settings of the processors and workers (main.ts maps the environment onto them). */
+export interface WorkerSettings {
+  /** Jobs per queue running at once in this process. */
+  concurrency: Record<ClientTask, number>;
+  /** BullMQ lock of an active job; a dead worker's job is recovered after about this plus stalledIntervalMs. */
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  /** A job that stalls more often than this fails ("job stalled more than allowable limit"). */
+  maxStalledCount: number;
+  /** Days re-read behind the high-water date (Meta restates 28 days). */
+  lookbackDays: number;
+  /** Days read on a client's first collection. */
+  backfillDays: number;
+  /** Ranges longer than this many days use async report runs (step jobs). */
+  asyncThresholdDays: number;
+  /** First wait between report-run polls; doubles per poll up to asyncMaxPollIntervalMs. */
+  asyncPollIntervalMs: number;
+  asyncMaxPollIntervalMs: number;
+  /** A report run not done this long after submission is abandoned for sync chunks. */
+  asyncMaxWaitMs: number;
+  /** Refresh-cache also fetches the ad-level relevance table (the 6th call). */
+  includeAdRelevance: boolean;
+  /** How long a job hit by a policy block (368, 613 without subcode) is parked. */
+  policyParkMs: number;
+  /** After a token-fatal error the job is handed back to its (paused) queue this far in the future. */
+  tokenFatalRequeueMs: number;
+  /** Meta's clock runs this many times faster than real time (the sandbox's timeScale; 1 for Meta). */
+  metaTimeScale: number;
+  /** Default of `close()`: how long in-flight jobs may finish before the workers are force-closed. */
+  shutdownTimeoutMs: number;
+}
+
+export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
+  concurrency: { validate: 20, 'refresh-cache': 10, 'collect-insights': 10 },
+  lockDurationMs: 60_000,
+  stalledIntervalMs: 30_000,
+  maxStalledCount: 2,
+  lookbackDays: 28,
+  backfillDays: 90,
+  asyncThresholdDays: 62,
+  asyncPollIntervalMs: 5_000,
+  asyncMaxPollIntervalMs: 60_000,
+  asyncMaxWaitMs: 3_600_000,
+  includeAdRelevance: true,
+  policyParkMs: 3_600_000,
+  tokenFatalRequeueMs: 1_000,
+  metaTimeScale: 1,
+  shutdownTimeoutMs: 25_000,
+};
+
+export interface ProcessorContext {
+  meta: MetaClient;
+  repo: WorkerRepository;
+  limiter: MetaLimiter;
+  /** The task queues (paused together on a token-fatal error). */
+  queues: () => readonly Queue[];
+  /** Redis for the pause record and the once-per-run debug_token key. */
+  redis: Redis;
+  /** `meta:control` for the queue prefix (see `controlKeyPrefixFor`). */
+  controlKeyPrefix: string;
+  metrics: WorkerMetrics;
+  settings: WorkerSettings;
+  /** Clock for periods and ranges (tests and the sandbox inject theirs). */
+  now: () => Date;
+  /** Strings that must never be stored or logged (the token, the app secret). */
+  secrets: readonly string[];
+  /** HMAC fingerprint of the token (see runtime/fingerprint.ts). */
+  tokenFingerprint: string;
+}
+
+/** One job being processed: payload parsed, ad account id parsed, a logger bound to the job. */
+export interface JobRun<D> {
+  job: Job;
+  /** The processor's lock token (2nd processor argument), needed by `moveToDelayed`. */
+  token: string | undefined;
+  task: ClientTask;
+  data: D;
+  clientId: string;
+  /** Bare numeric ad account id. */
+  adAccountId: string;
+  log: Logger;
+}
+
+/** A processor as the worker app calls it. */
+export type Processor = (job: Job, token: string | undefined, log: Logger) => Promise<unknown>;

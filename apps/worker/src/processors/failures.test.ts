@@ -1,0 +1,198 @@
+import { DbError, InvalidRowError } from '@meta-engine/db';
+import { MetaApiError, type MetaErrorCategory, MetaNetworkError } from '@meta-engine/meta-client';
+import { DelayedError, UnrecoverableError } from 'bullmq';
+import { pino } from 'pino';
+import { describe, expect, it, vi } from 'vitest';
+import { createWorkerMetrics } from '../runtime/metrics.ts';
+import { SecretLeakError } from '../transform/index.ts';
+import { DEFAULT_WORKER_SETTINGS, type JobRun, type ProcessorContext } from './context.ts';
+import { describeFailure, handleJobFailure, isFinalAttempt, summarizeFailure } from './failures.ts';
+import { isParkedError } from './park.ts';
+
+const TOKEN = 'EAAsecret-token-value-123';
+
+function metaError(category: MetaErrorCategory, code: number, subcode?: number, retryAfterMs?: number) {
+  return new MetaApiError({
+    category,
+    status: 400,
+    code,
+    ...(subcode === undefined ? {} : { subcode }),
+    metaMessage: `message mentioning ${TOKEN}`,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
+}
+
+/** A fake context: the repository and Redis record what they were asked; the job records its parks. */
+function setup(options: { attemptsMade?: number; attempts?: number } = {}) {
+  const repo = {
+    recordSyncFailure: vi.fn(async () => {}),
+    saveTokenState: vi.fn(async () => {}),
+  };
+  const pauseHash: Record<string, string> = {};
+  const redis = {
+    multi() {
+      const chain = {
+        hsetnx(_key: string, field: string, value: string) {
+          pauseHash[field] ??= value;
+          return chain;
+        },
+        exec: async () => [],
+      };
+      return chain;
+    },
+    hset: async (_key: string, field: string, value: string) => {
+      pauseHash[field] = value;
+      return 1;
+    },
+    hgetall: async () => ({ ...pauseHash }),
+  };
+  const paused: string[] = [];
+  const queue = (name: string) => ({
+    name,
+    isPaused: async () => paused.includes(name),
+    pause: async () => {
+      paused.push(name);
+    },
+  });
+  const ctx = {
+    repo,
+    redis,
+    controlKeyPrefix: 'test:control',
+    queues: () => [queue('validate'), queue('refresh-cache'), queue('collect-insights')],
+    metrics: createWorkerMetrics({ defaultMetrics: false }),
+    settings: { ...DEFAULT_WORKER_SETTINGS, metaTimeScale: 1 },
+    secrets: [TOKEN],
+    tokenFingerprint: 'f'.repeat(64),
+    now: () => new Date(),
+  } as unknown as ProcessorContext;
+  const moveToDelayed = vi.fn(async (_at: number, _token?: string) => {});
+  const run = {
+    job: {
+      id: 'job-1',
+      attemptsMade: options.attemptsMade ?? 0,
+      opts: { attempts: options.attempts ?? 5 },
+      moveToDelayed,
+    },
+    token: 'lock-token',
+    task: 'refresh-cache',
+    data: { clientId: '00000000-0000-4000-8000-000000000001', adAccountId: '123', runId: 'r1' },
+    clientId: '00000000-0000-4000-8000-000000000001',
+    adAccountId: '123',
+    log: pino({ level: 'silent' }),
+  } as unknown as JobRun<unknown>;
+  return { ctx, run, repo, moveToDelayed, paused, pauseHash };
+}
+
+async function outcomeOf(error: unknown, options?: { attemptsMade?: number; attempts?: number }) {
+  const fake = setup(options);
+  const started = Date.now();
+  const thrown = await handleJobFailure(fake.ctx, fake.run, error).catch((caught: unknown) => caught);
+  const parkedFor = fake.moveToDelayed.mock.calls[0]?.[0] ?? null;
+  return { ...fake, thrown, parkedForMs: parkedFor === null ? null : parkedFor - started };
+}
+
+describe('handleJobFailure: the action per error category', () => {
+  it('account_throttle: parks until Meta says (no attempt used), records nothing', async () => {
+    const { thrown, parkedForMs, repo, moveToDelayed } = await outcomeOf(
+      metaError('account_throttle', 80004, 2446079, 60_000),
+    );
+    expect(isParkedError(thrown) && thrown.reason).toBe('account_throttle');
+    expect(thrown).toBeInstanceOf(DelayedError);
+    expect(parkedForMs).toBeGreaterThanOrEqual(59_000);
+    expect(moveToDelayed.mock.calls[0]?.[1]).toBe('lock-token');
+    expect(repo.recordSyncFailure).not.toHaveBeenCalled();
+  });
+
+  it('app_throttle: parks', async () => {
+    const { thrown } = await outcomeOf(metaError('app_throttle', 4, 1504022, 5_000));
+    expect(isParkedError(thrown) && thrown.reason).toBe('app_throttle');
+  });
+
+  it('transient: records and rethrows the error itself (BullMQ retries with backoff)', async () => {
+    const error = metaError('transient', 2, 1504043);
+    const { thrown, repo, moveToDelayed } = await outcomeOf(error);
+    expect(thrown).toBe(error);
+    expect(moveToDelayed).not.toHaveBeenCalled();
+    expect(repo.recordSyncFailure).toHaveBeenCalledWith(
+      expect.objectContaining({
+        task: 'refresh-cache',
+        error: expect.objectContaining({ category: 'transient', code: 2 }),
+      }),
+    );
+  });
+
+  it.each([
+    ['account_fatal', 100, 33],
+    ['request_bug', 100, undefined],
+    ['data_too_large', 100, 1487534],
+  ] as const)('%s: records and ends the job without retry', async (category, code, subcode) => {
+    const { thrown, repo } = await outcomeOf(metaError(category, code, subcode));
+    expect(thrown).toBeInstanceOf(UnrecoverableError);
+    expect((thrown as Error).message).toMatch(new RegExp(`^${category} ${code}`));
+    expect(repo.recordSyncFailure).toHaveBeenCalledWith(
+      expect.objectContaining({ error: expect.objectContaining({ category, code }) }),
+    );
+  });
+
+  it('policy: records, parks for the policy time', async () => {
+    const { thrown, parkedForMs, repo } = await outcomeOf(metaError('policy', 368));
+    expect(isParkedError(thrown) && thrown.reason).toBe('policy');
+    expect(parkedForMs).toBeGreaterThan(DEFAULT_WORKER_SETTINGS.policyParkMs - 1_000);
+    expect(repo.recordSyncFailure).toHaveBeenCalled();
+  });
+
+  it('token_fatal: pauses every queue, records the token state, hands the job back (not failed)', async () => {
+    const { thrown, paused, pauseHash, repo } = await outcomeOf(metaError('token_fatal', 190, 460));
+    expect(isParkedError(thrown) && thrown.reason).toBe('token_fatal');
+    expect(paused.sort()).toEqual(['collect-insights', 'refresh-cache', 'validate']);
+    expect(pauseHash).toMatchObject({ reason: 'token_fatal', detail: 'meta 190/460' });
+    expect(repo.saveTokenState).toHaveBeenCalledWith(
+      expect.objectContaining({ status: 'token_fatal', fingerprint: 'f'.repeat(64) }),
+    );
+  });
+
+  it('never stores or throws the token (messages are scrubbed)', async () => {
+    const { thrown, repo } = await outcomeOf(metaError('request_bug', 100));
+    expect((thrown as Error).message).not.toContain(TOKEN);
+    expect(JSON.stringify(repo.recordSyncFailure.mock.calls)).not.toContain(TOKEN);
+  });
+
+  it('bad rows and secret leaks end the job; network failures are retried', async () => {
+    expect((await outcomeOf(new SecretLeakError('$.client.token', 'key'))).thrown).toBeInstanceOf(
+      UnrecoverableError,
+    );
+    expect((await outcomeOf(new InvalidRowError('daily_kpi_data', 'date', 'bad'))).thrown).toBeInstanceOf(
+      UnrecoverableError,
+    );
+    const gone = new DbError('no client', { table: 'clients', operation: 'select', code: 'NOT_FOUND' });
+    expect((await outcomeOf(gone)).thrown).toBeInstanceOf(UnrecoverableError);
+    const timeout = new DbError('timeout', { table: 'clients', operation: 'select', code: '' });
+    expect((await outcomeOf(timeout)).thrown).toBe(timeout);
+    const network = new MetaNetworkError({ errorCode: 'ECONNRESET' });
+    expect((await outcomeOf(network)).thrown).toBe(network);
+  });
+
+  it('passes parks and unrecoverable errors through untouched', async () => {
+    const delayed = new DelayedError();
+    expect((await outcomeOf(delayed)).thrown).toBe(delayed);
+    const unrecoverable = new UnrecoverableError('x');
+    expect((await outcomeOf(unrecoverable)).thrown).toBe(unrecoverable);
+  });
+});
+
+describe('summaries', () => {
+  it('summarizeFailure and describeFailure name category and codes', () => {
+    const summary = summarizeFailure(metaError('account_fatal', 100, 33), [TOKEN]);
+    expect(summary).toMatchObject({ category: 'account_fatal', code: 100, subcode: 33 });
+    expect(summary.message).not.toContain(TOKEN);
+    expect(describeFailure(summary)).toMatch(/^account_fatal 100\/33: /);
+    expect(summarizeFailure(new Error('boom'), []).category).toBe('internal');
+  });
+
+  it('isFinalAttempt', () => {
+    expect(isFinalAttempt({ attemptsMade: 0, opts: { attempts: 1 } })).toBe(true);
+    expect(isFinalAttempt({ attemptsMade: 3, opts: { attempts: 5 } })).toBe(false);
+    expect(isFinalAttempt({ attemptsMade: 4, opts: { attempts: 5 } })).toBe(true);
+    expect(isFinalAttempt({ attemptsMade: 0, opts: {} })).toBe(true);
+  });
+});

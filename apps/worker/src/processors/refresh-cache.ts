@@ -1,0 +1,161 @@
+/**
+ * @module processors/refresh-cache
+ * `refresh-cache`: the current month and the current ISO week, in the ad account's time zone, written to
+ * `current_month_cache` / `current_week_cache` in the app's shapes.
+ *
+ * 1. account time zone and currency: the latest validation, or one `act_<id>` read;
+ * 2. `buildRefreshCachePlan`: 5 insights calls (6 with ad relevance) answer both periods at once through
+ *    `time_ranges`; the limiter slot books all of them (`cost`);
+ * 3. every call must succeed: ANY failed fetch writes nothing (the previous rows stay), never a
+ *    placeholder;
+ * 4. both `cache_data` objects are built by the pure transforms, checked with `assertNoSecrets`, upserted;
+ * 5. the sync state records the success.
+ */
+import { type Client, type InvalidClient, isInvalidClient } from '@meta-engine/db';
+import type { RefreshCacheJobData } from '@meta-engine/queue';
+import { type Job, UnrecoverableError } from 'bullmq';
+import type { Logger } from 'pino';
+import { BUC } from '../meta-feedback.ts';
+import {
+  assertNoSecrets,
+  buildMonthCacheData,
+  buildRefreshCachePlan,
+  buildWeekCacheData,
+  type InsightsPurpose,
+  type InsightsRow,
+  localDate,
+  normalizeConversionMappings,
+  splitRowsByRange,
+} from '../transform/index.ts';
+import { resolveAccountInfo, toMetaAccountInfo } from './account-info.ts';
+import type { JobRun, Processor, ProcessorContext } from './context.ts';
+import { handleJobFailure, runIdOf } from './failures.ts';
+import { startRun } from './job-run.ts';
+import { asInsightsRows } from './rows.ts';
+import { acquireSlot, chargeCalls } from './slots.ts';
+
+export interface RefreshCacheResult {
+  monthPeriodId: string;
+  weekPeriodId: string;
+  /** Meta calls made (insights, plus the account read when there was no validation). */
+  metaCalls: number;
+  campaigns: { month: number; week: number };
+}
+
+export function createRefreshCacheProcessor(ctx: ProcessorContext): Processor {
+  return async (job: Job, token: string | undefined, log: Logger) => {
+    const run = await startRun(ctx, 'refresh-cache', job, token, log);
+    try {
+      return await refreshCache(ctx, run);
+    } catch (error) {
+      return handleJobFailure(ctx, run, error);
+    }
+  };
+}
+
+/** The client's name for `cache_data.client` (also from a row whose stored ad account id is malformed). */
+function clientNameOf(entry: Client | InvalidClient): string {
+  if (!isInvalidClient(entry)) return entry.name;
+  return 'name' in entry.client ? entry.client.name : '';
+}
+
+async function refreshCache(
+  ctx: ProcessorContext,
+  run: JobRun<RefreshCacheJobData>,
+): Promise<RefreshCacheResult> {
+  const client = await ctx.repo.getClient(run.clientId);
+  if (client === null) throw new UnrecoverableError(`client ${run.clientId} does not exist`);
+  const mappings = normalizeConversionMappings(await ctx.repo.getConversionMappings(run.clientId));
+  const account = await resolveAccountInfo(ctx, run);
+  let metaCalls = account.source === 'meta' ? 1 : 0;
+  const today = localDate(ctx.now(), account.timezone);
+  const plan = buildRefreshCachePlan({ today, includeAdRelevance: ctx.settings.includeAdRelevance });
+
+  const slot = await acquireSlot(ctx, run, BUC.insights, plan.requests.length);
+  const results = new Map<InsightsPurpose, InsightsRow[]>();
+  try {
+    for (const request of plan.requests) {
+      // Every fetch is required: a failure anywhere throws before anything is written.
+      const result = await ctx.meta.getInsights(run.adAccountId, request.params);
+      metaCalls += result.pages;
+      await chargeCalls(ctx, run, BUC.insights, result.pages - 1);
+      results.set(request.purpose, asInsightsRows(result.data));
+    }
+  } finally {
+    await slot.release();
+  }
+
+  const rowsOf = (purpose: InsightsPurpose) => {
+    const split = splitRowsByRange(results.get(purpose) ?? [], plan.ranges);
+    if (split.unmatched.length > 0) {
+      throw new UnrecoverableError(
+        `${purpose} insights returned ${split.unmatched.length} rows outside the requested ranges`,
+      );
+    }
+    return split.byRange;
+  };
+  const campaigns = rowsOf('campaigns');
+  const accountRows = rowsOf('account');
+  const placement = rowsOf('placement');
+  const demographic = rowsOf('demographic');
+  const geographic = rowsOf('geographic');
+  const adRelevance = results.has('ad_relevance') ? rowsOf('ad_relevance') : null;
+  const tablesFor = (period: 'month' | 'week') => ({
+    placement: placement[period],
+    demographic: demographic[period],
+    geographic: geographic[period],
+    ...(adRelevance ? { adRelevance: adRelevance[period] } : {}),
+  });
+  const accountInfo = toMetaAccountInfo(run.adAccountId, account);
+  const now = ctx.now();
+  const monthAccountRow = accountRows.month[0];
+  const weekAccountRow = accountRows.week[0];
+  const monthData = buildMonthCacheData({
+    client: { id: run.clientId, name: clientNameOf(client), adAccountId: run.adAccountId },
+    campaignRows: campaigns.month,
+    ...(monthAccountRow ? { accountRow: monthAccountRow } : {}),
+    tables: tablesFor('month'),
+    accountInfo,
+    mappings,
+    fetchedAt: now,
+  });
+  const weekData = buildWeekCacheData({
+    client: {
+      id: run.clientId,
+      name: clientNameOf(client),
+      adAccountId: run.adAccountId,
+      currency: account.currency ?? '',
+    },
+    campaignRows: campaigns.week,
+    ...(weekAccountRow ? { accountRow: weekAccountRow } : {}),
+    tables: tablesFor('week'),
+    accountInfo,
+    mappings,
+    dateRange: { start: plan.periods.week.start, end: plan.periods.week.end },
+    lastUpdated: now,
+  });
+  assertNoSecrets(monthData, ctx.secrets);
+  assertNoSecrets(weekData, ctx.secrets);
+
+  const monthPeriodId = plan.periods.month.periodId;
+  const weekPeriodId = plan.periods.week.periodId;
+  await ctx.repo.upsertMonthCache({
+    clientId: run.clientId,
+    periodId: monthPeriodId,
+    cacheData: monthData as unknown as Record<string, unknown>,
+  });
+  await ctx.repo.upsertWeekCache({
+    clientId: run.clientId,
+    periodId: weekPeriodId,
+    cacheData: weekData as unknown as Record<string, unknown>,
+  });
+  await ctx.repo.recordSyncSuccess({ clientId: run.clientId, task: 'refresh-cache', runId: runIdOf(run) });
+  const result: RefreshCacheResult = {
+    monthPeriodId,
+    weekPeriodId,
+    metaCalls,
+    campaigns: { month: monthData.campaigns.length, week: weekData.campaigns.length },
+  };
+  run.log.info(result, 'caches refreshed');
+  return result;
+}

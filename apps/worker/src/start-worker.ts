@@ -1,0 +1,225 @@
+/**
+ * @module start-worker
+ * From a validated `WorkerConfig` to a running worker app: logger, metrics, Redis (pinged), Supabase
+ * (pinged), limiter, Meta client, workers. Used by `main.ts` and by anything that runs the worker
+ * in-process (the demo, benchmarks). Never exits the process: failures are thrown as `StartupError`
+ * with one line naming the variable to fix.
+ *
+ * @example
+ * const worker = await startWorker(loadConfig(process.env));
+ * // ...
+ * await worker.close();
+ */
+import { createRepository } from '@meta-engine/db';
+import { createMetaClient } from '@meta-engine/meta-client';
+import {
+  type AccountOverrides,
+  createLimiter,
+  createWorkerConnection,
+  DEFAULT_LIMITER_SETTINGS,
+  type LimiterSettings,
+  limiterKeyPrefixFor,
+  type PaceConfig,
+  pingRedis,
+  redactRedisUrl,
+} from '@meta-engine/queue';
+import type { Logger } from 'pino';
+import type { WorkerConfig } from './config.ts';
+import { tokenFingerprint } from './runtime/fingerprint.ts';
+import { createLogger } from './runtime/logger.ts';
+import { createWorkerMetrics, type WorkerMetrics } from './runtime/metrics.ts';
+import { Releasers } from './runtime/releasers.ts';
+import { createWorkerApp, type WorkerApp, type WorkerSettingsInput } from './worker-app.ts';
+
+/** A start-up failure with a one-line message naming the configuration variable. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+export interface StartWorkerOptions {
+  /** Default: pino JSON on stdout (token redacted and scrubbed). */
+  logger?: Logger;
+  /** Where the default logger writes (tests capture lines here). */
+  logDestination?: { write(line: string): unknown };
+  metrics?: WorkerMetrics;
+  now?: () => Date;
+  /** Per-account limiter overrides (e.g. a standard-tier account). */
+  limiterAccounts?: AccountOverrides;
+  /** Settings beyond the environment (wins over it). */
+  settings?: WorkerSettingsInput;
+}
+
+export interface RunningWorker {
+  app: WorkerApp;
+  logger: Logger;
+  metrics: WorkerMetrics;
+  config: WorkerConfig;
+  /** `app.close(timeoutMs)`, then every resource in reverse order of opening. */
+  close(timeoutMs?: number): Promise<{ drained: boolean; abandoned: number }>;
+}
+
+/** Standard ("Full") access quotas per ad account and hour (reference §1.2–1.3). */
+const STANDARD_TIER_PACES: Readonly<Record<string, PaceConfig>> = {
+  ads_management: { callsPerHour: 100_000, burst: 10 },
+  ads_insights: { callsPerHour: 190_000, burst: 10 },
+  custom_audience: { callsPerHour: 190_000, burst: 10 },
+};
+/** Standard tier score limit: 9000 points per 300 s. */
+const STANDARD_ACCOUNT_PACE: PaceConfig = { callsPerHour: 108_000, burst: 20 };
+
+function scalePace(pace: PaceConfig, scale: number): PaceConfig {
+  return { ...pace, callsPerHour: Math.min(1e9, pace.callsPerHour * scale) };
+}
+
+/**
+ * Limiter settings for the configuration (pure): the tier's quotas, the account concurrency and lease
+ * TTL, and with META_TIME_SCALE (the sandbox's fast clock) quotas multiplied and Meta-time waits divided.
+ */
+export function limiterSettingsFor(config: WorkerConfig): Partial<LimiterSettings> {
+  const scale = config.META_TIME_SCALE;
+  const standard = config.META_ACCESS_TIER === 'standard';
+  const paces = standard ? STANDARD_TIER_PACES : DEFAULT_LIMITER_SETTINGS.paces;
+  const accountPace = standard ? STANDARD_ACCOUNT_PACE : DEFAULT_LIMITER_SETTINGS.accountPace;
+  const shorten = (ms: number) => Math.max(1, Math.round(ms / scale));
+  return {
+    paces: Object.fromEntries(Object.entries(paces).map(([buc, pace]) => [buc, scalePace(pace, scale)])),
+    defaultPace: scalePace(DEFAULT_LIMITER_SETTINGS.defaultPace, scale),
+    accountPace: accountPace === null ? null : scalePace(accountPace, scale),
+    maxConcurrentPerAccount: config.ACCOUNT_CONCURRENCY,
+    leaseTtlMs: config.ACCOUNT_LEASE_TTL_MS,
+    fallbackBlockMs: shorten(DEFAULT_LIMITER_SETTINGS.fallbackBlockMs),
+    appFallbackBlockMs: shorten(DEFAULT_LIMITER_SETTINGS.appFallbackBlockMs),
+    usageTtlMs: shorten(DEFAULT_LIMITER_SETTINGS.usageTtlMs),
+  };
+}
+
+/** Worker settings from the configuration (pure). */
+export function workerSettingsFor(config: WorkerConfig): WorkerSettingsInput {
+  return {
+    concurrency: {
+      validate: config.CONCURRENCY_VALIDATE,
+      'refresh-cache': config.CONCURRENCY_REFRESH_CACHE,
+      'collect-insights': config.CONCURRENCY_COLLECT_INSIGHTS,
+    },
+    lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+    stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+    maxStalledCount: config.WORKER_MAX_STALLED_COUNT,
+    lookbackDays: config.INSIGHTS_LOOKBACK_DAYS,
+    backfillDays: config.INSIGHTS_BACKFILL_DAYS,
+    asyncThresholdDays: config.INSIGHTS_ASYNC_THRESHOLD_DAYS,
+    asyncPollIntervalMs: config.ASYNC_POLL_INTERVAL_MS,
+    asyncMaxPollIntervalMs: config.ASYNC_MAX_POLL_INTERVAL_MS,
+    asyncMaxWaitMs: config.ASYNC_MAX_WAIT_MS,
+    includeAdRelevance: config.REFRESH_AD_RELEVANCE,
+    policyParkMs: config.POLICY_PARK_MS,
+    metaTimeScale: config.META_TIME_SCALE,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+export async function startWorker(
+  config: WorkerConfig,
+  options: StartWorkerOptions = {},
+): Promise<RunningWorker> {
+  const secrets = [config.META_ACCESS_TOKEN, config.META_APP_SECRET ?? ''].filter((s) => s.length > 0);
+  const logger =
+    options.logger ??
+    createLogger({
+      level: config.LOG_LEVEL,
+      secrets,
+      ...(options.logDestination ? { destination: options.logDestination } : {}),
+    });
+  const metrics = options.metrics ?? createWorkerMetrics();
+  const releasers = new Releasers();
+  try {
+    const connection = createWorkerConnection(config.REDIS_URL, { lazyConnect: true });
+    releasers.add('redis', async () => {
+      await connection.quit().catch(() => connection.disconnect());
+    });
+    try {
+      await pingRedis(connection, { url: config.REDIS_URL, variable: 'REDIS_URL', timeoutMs: 5_000 });
+    } catch (error) {
+      throw new StartupError(
+        error instanceof Error
+          ? error.message
+          : `Redis at REDIS_URL=${redactRedisUrl(config.REDIS_URL)} is unreachable`,
+      );
+    }
+    // Reconnects are ioredis' job; log the errors instead of letting them surface as unhandled events.
+    connection.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
+
+    const repo = createRepository({
+      supabaseUrl: config.SUPABASE_URL,
+      serviceRoleKey: config.SUPABASE_SERVICE_ROLE_KEY,
+    });
+    try {
+      await repo.ping({ timeoutMs: 3_000 });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new StartupError(
+        `Supabase at SUPABASE_URL=${config.SUPABASE_URL} is unreachable or not migrated (check SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY, then run pnpm db:migrate): ${reason}`,
+      );
+    }
+
+    const limiter = createLimiter({
+      redis: connection,
+      keyPrefix: limiterKeyPrefixFor(config.QUEUE_PREFIX),
+      ...limiterSettingsFor(config),
+      ...(options.limiterAccounts ? { accounts: options.limiterAccounts } : {}),
+    });
+
+    const app = createWorkerApp({
+      meta: ({ onResponse }) =>
+        createMetaClient({
+          accessToken: config.META_ACCESS_TOKEN,
+          appSecret: config.META_APP_SECRET,
+          baseUrl: config.META_GRAPH_URL,
+          apiVersion: config.META_API_VERSION,
+          timeouts: {
+            totalMs: config.META_REQUEST_TIMEOUT_MS,
+            headersMs: config.META_REQUEST_TIMEOUT_MS,
+            bodyMs: config.META_REQUEST_TIMEOUT_MS,
+          },
+          retry: { limit: config.META_RETRY_LIMIT },
+          onResponse,
+        }),
+      repo,
+      connection,
+      limiter,
+      logger,
+      metrics,
+      queuePrefix: config.QUEUE_PREFIX,
+      tokenFingerprint: tokenFingerprint(config.TOKEN_FINGERPRINT_KEY, config.META_ACCESS_TOKEN),
+      secrets,
+      settings: { ...workerSettingsFor(config), ...options.settings },
+      ...(options.now ? { now: options.now } : {}),
+    });
+    let closing: Promise<{ drained: boolean; abandoned: number }> | null = null;
+    logger.info(
+      {
+        queuePrefix: config.QUEUE_PREFIX,
+        concurrency: app.settings.concurrency,
+        graphUrl: config.META_GRAPH_URL,
+        timeScale: config.META_TIME_SCALE,
+      },
+      'worker started',
+    );
+    return {
+      app,
+      logger,
+      metrics,
+      config,
+      close(timeoutMs = config.SHUTDOWN_TIMEOUT_MS) {
+        closing ??= (async () => {
+          const result = await app.close(timeoutMs);
+          await releasers.close().catch((error) => logger.warn({ err: error }, 'closing resources failed'));
+          return result;
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await releasers.close().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * @module worker-app
+ * `createWorkerApp(options)`: one BullMQ Worker per task queue (`validate`, `refresh-cache`,
+ * `collect-insights`) around the processors, with Meta's feedback wired into the limiter once, job-scoped
+ * child loggers, metrics, and a bounded graceful `close()`. Embeddable: it never touches `process` (no
+ * signals, no exit); `main.ts` does that.
+ *
+ * @example
+ * const app = createWorkerApp({
+ *   meta: ({ onResponse }) => createMetaClient({ accessToken, baseUrl, onResponse }),
+ *   repo, connection, limiter, logger, tokenFingerprint, secrets: [accessToken],
+ * });
+ * // ... later
+ * await app.close(25_000);
+ */
+import type { MetaClient, MetaResponseEvent } from '@meta-engine/meta-client';
+import {
+  APP_BLOCK_WORKER_LIMITER,
+  CLIENT_TASKS,
+  type ClientTask,
+  closeQueues,
+  controlKeyPrefixFor,
+  createQueue,
+  DEFAULT_QUEUE_PREFIX,
+  resolveQueuePrefix,
+} from '@meta-engine/queue';
+import { DelayedError, type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createMetaFeedback } from './meta-feedback.ts';
+import type { MetaLimiter, WorkerRepository } from './ports.ts';
+import { createCollectInsightsProcessor } from './processors/collect-insights.ts';
+import {
+  DEFAULT_WORKER_SETTINGS,
+  type Processor,
+  type ProcessorContext,
+  type WorkerSettings,
+} from './processors/context.ts';
+import { isFinalAttempt } from './processors/failures.ts';
+import { isParkedError } from './processors/park.ts';
+import { createRefreshCacheProcessor } from './processors/refresh-cache.ts';
+import { createValidateProcessor } from './processors/validate.ts';
+import { createWorkerMetrics, type WorkerMetrics } from './runtime/metrics.ts';
+
+/** Builds the Meta client with the app's `onResponse` (so the limiter feedback is wired once). */
+export type MetaClientFactory = (hooks: {
+  onResponse: (event: MetaResponseEvent) => Promise<void>;
+}) => MetaClient;
+
+export type WorkerSettingsInput = Partial<Omit<WorkerSettings, 'concurrency'>> & {
+  concurrency?: Partial<Record<ClientTask, number>>;
+};
+
+export interface WorkerAppOptions {
+  /**
+   * A factory (preferred: the app passes its limiter feedback as `onResponse`), or a ready client whose
+   * `onResponse` the caller wired itself (e.g. to `createMetaFeedback`).
+   */
+  meta: MetaClient | MetaClientFactory;
+  repo: WorkerRepository;
+  /** A worker connection (`maxRetriesPerRequest: null`, see `createWorkerConnection`); not closed by the app. */
+  connection: Redis;
+  /** The per-account limiter (its keys must match `queuePrefix`: `limiterKeyPrefixFor(prefix)`). */
+  limiter: MetaLimiter;
+  logger: Logger;
+  /** Default: a fresh registry with default metrics. */
+  metrics?: WorkerMetrics;
+  /** BullMQ prefix of the queues, default `{meta}`. */
+  queuePrefix?: string;
+  /** HMAC fingerprint of the token (`tokenFingerprint(TOKEN_FINGERPRINT_KEY, token)`). */
+  tokenFingerprint: string;
+  /** Never stored, logged or put in cache data: the token and the app secret. */
+  secrets: readonly string[];
+  settings?: WorkerSettingsInput;
+  /** Clock for periods and ranges (default: real time). */
+  now?: () => Date;
+  /** Queues to work (default all three). */
+  tasks?: readonly ClientTask[];
+  /** Start fetching at once (default true). */
+  autorun?: boolean;
+}
+
+export interface WorkerApp {
+  readonly workers: Readonly<Partial<Record<ClientTask, Worker>>>;
+  /** The three task queues (for pause, rate limit and tests); closed by `close()`. */
+  readonly queues: Readonly<Record<ClientTask, Queue>>;
+  readonly meta: MetaClient;
+  readonly settings: WorkerSettings;
+  readonly metrics: WorkerMetrics;
+  /** Jobs being processed by this app right now. */
+  activeJobs(): number;
+  isClosing(): boolean;
+  /** Starts the workers created with `autorun: false`. */
+  run(): void;
+  /**
+   * Stops taking jobs, waits up to `timeoutMs` (default settings.shutdownTimeoutMs) for jobs in flight,
+   * then closes the workers (force-closing when jobs are still running: their locks lapse and another
+   * worker recovers them as stalled), the queues and the Meta client if the app built it.
+   */
+  close(timeoutMs?: number): Promise<{ drained: boolean; abandoned: number }>;
+}
+
+export function resolveWorkerSettings(input: WorkerSettingsInput = {}): WorkerSettings {
+  const { concurrency, ...rest } = input;
+  const defined = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
+  return {
+    ...DEFAULT_WORKER_SETTINGS,
+    ...defined,
+    concurrency: { ...DEFAULT_WORKER_SETTINGS.concurrency, ...concurrency },
+  };
+}
+
+function isMetaClient(value: MetaClient | MetaClientFactory): value is MetaClient {
+  return typeof value === 'object' && value !== null && 'getInsights' in value;
+}
+
+/** Job ids, queue, client and ad account for every log line of a job (ids only: never a token). */
+function jobBindings(queue: string, job: Job): Record<string, unknown> {
+  const data = (typeof job.data === 'object' && job.data !== null ? job.data : {}) as Record<string, unknown>;
+  const id = (value: unknown) => (typeof value === 'string' && value.length <= 64 ? value : undefined);
+  return { jobId: job.id, queue, clientId: id(data.clientId), adAccountId: id(data.adAccountId) };
+}
+
+export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
+  const settings = resolveWorkerSettings(options.settings);
+  const prefix = resolveQueuePrefix(options.queuePrefix ?? DEFAULT_QUEUE_PREFIX);
+  const logger = options.logger;
+  const metrics = options.metrics ?? createWorkerMetrics();
+  const tasks = options.tasks ?? CLIENT_TASKS;
+  const queues = Object.fromEntries(
+    CLIENT_TASKS.map((task) => [task, createQueue(task, { connection: options.connection, prefix })]),
+  ) as Record<ClientTask, Queue>;
+  const queueList = () => CLIENT_TASKS.map((task) => queues[task]);
+
+  const feedback = createMetaFeedback({
+    limiter: options.limiter,
+    queues: queueList,
+    metrics,
+    logger,
+    timeScale: settings.metaTimeScale,
+  });
+  const ownsMeta = !isMetaClient(options.meta);
+  const meta = isMetaClient(options.meta) ? options.meta : options.meta({ onResponse: feedback.onResponse });
+
+  const ctx: ProcessorContext = {
+    meta,
+    repo: options.repo,
+    limiter: options.limiter,
+    queues: queueList,
+    redis: options.connection,
+    controlKeyPrefix: controlKeyPrefixFor(prefix),
+    metrics,
+    settings,
+    now: options.now ?? (() => new Date()),
+    secrets: options.secrets.filter((secret) => secret.length > 0),
+    tokenFingerprint: options.tokenFingerprint,
+  };
+  const processors: Record<ClientTask, Processor> = {
+    validate: createValidateProcessor(ctx),
+    'refresh-cache': createRefreshCacheProcessor(ctx),
+    'collect-insights': createCollectInsightsProcessor(ctx),
+  };
+
+  let active = 0;
+  let closing = false;
+  let idleWaiters: Array<() => void> = [];
+  const settleIdle = () => {
+    if (active > 0) return;
+    for (const resolve of idleWaiters) resolve();
+    idleWaiters = [];
+  };
+
+  const wrap =
+    (task: ClientTask) =>
+    async (job: Job, token?: string): Promise<unknown> => {
+      const log = logger.child(jobBindings(task, job));
+      const started = performance.now();
+      active++;
+      try {
+        const result = await processors[task](job, token, log);
+        metrics.jobs.inc({ queue: task, outcome: 'completed' });
+        return result;
+      } catch (error) {
+        if (error instanceof DelayedError) {
+          const outcome = isParkedError(error) && error.reason === 'token_fatal' ? 'paused' : 'parked';
+          metrics.jobs.inc({ queue: task, outcome });
+        } else {
+          const final = error instanceof UnrecoverableError || isFinalAttempt(job);
+          metrics.jobs.inc({ queue: task, outcome: final ? 'failed' : 'retried' });
+          if (final) log.warn({ err: error }, 'job failed');
+        }
+        throw error;
+      } finally {
+        metrics.jobSeconds.observe({ queue: task }, (performance.now() - started) / 1000);
+        active--;
+        settleIdle();
+      }
+    };
+
+  const workers: Partial<Record<ClientTask, Worker>> = {};
+  for (const task of tasks) {
+    const worker = new Worker(task, wrap(task), {
+      connection: options.connection,
+      prefix,
+      concurrency: settings.concurrency[task],
+      // Lets queue.rateLimit (app-wide throttles) stop fetching; its own ceiling is never reached.
+      limiter: APP_BLOCK_WORKER_LIMITER,
+      lockDuration: settings.lockDurationMs,
+      stalledInterval: settings.stalledIntervalMs,
+      maxStalledCount: settings.maxStalledCount,
+      autorun: options.autorun ?? true,
+    });
+    worker.on('error', (error) => logger.error({ err: error, queue: task }, 'worker error'));
+    worker.on('stalled', (jobId) =>
+      logger.warn({ queue: task, jobId }, 'stalled job returned to the queue (its worker stopped)'),
+    );
+    workers[task] = worker;
+  }
+
+  let closed: Promise<{ drained: boolean; abandoned: number }> | null = null;
+  return {
+    workers,
+    queues,
+    meta,
+    settings,
+    metrics,
+    activeJobs: () => active,
+    isClosing: () => closing,
+    run() {
+      for (const worker of Object.values(workers)) {
+        if (!worker.isRunning())
+          void worker.run().catch((error) => logger.error({ err: error }, 'worker stopped'));
+      }
+    },
+    close(timeoutMs = settings.shutdownTimeoutMs) {
+      closed ??= (async () => {
+        closing = true;
+        const started = Date.now();
+        const list = Object.values(workers);
+        // 1. Stop fetching (jobs in flight keep running).
+        await Promise.all(list.map((worker) => worker.pause(true)));
+        // 2. Wait for them, within the bound.
+        let timer: NodeJS.Timeout | undefined;
+        let drained =
+          active === 0 ||
+          (await Promise.race([
+            new Promise<boolean>((resolve) => idleWaiters.push(() => resolve(true))),
+            new Promise<boolean>((resolve) => {
+              timer = setTimeout(() => resolve(false), timeoutMs);
+            }),
+          ]));
+        if (timer) clearTimeout(timer);
+        if (!drained) {
+          logger.warn(
+            { abandoned: active, timeoutMs },
+            'shutdown timeout: force-closing; unfinished jobs return to the queue as stalled',
+          );
+        }
+        // 3. Close: nothing left to wait for when drained (a job fetched just before the pause may still
+        //    start; it gets the rest of the bound), force otherwise.
+        const closingWorkers = Promise.allSettled(list.map((worker) => worker.close(!drained)));
+        const remainingMs = Math.max(1_000, timeoutMs - (Date.now() - started));
+        let closeTimer: NodeJS.Timeout | undefined;
+        const results = await Promise.race([
+          closingWorkers,
+          new Promise<null>((resolve) => {
+            closeTimer = setTimeout(() => resolve(null), remainingMs);
+          }),
+        ]);
+        if (closeTimer) clearTimeout(closeTimer);
+        if (results === null) {
+          drained = false;
+          logger.warn(
+            { abandoned: active },
+            'workers did not close within the bound; their jobs return to the queue as stalled',
+          );
+        } else {
+          for (const result of results) {
+            if (result.status === 'rejected') logger.warn({ err: result.reason }, 'closing a worker failed');
+          }
+        }
+        const abandoned = drained ? 0 : Math.max(active, 1);
+        await closeQueues(queueList()).catch((error) => logger.warn({ err: error }, 'closing queues failed'));
+        if (ownsMeta) {
+          // New calls fail at once; after a force-close the abandoned calls are not waited for.
+          const closingMeta = meta.close().catch(() => {});
+          if (drained) await closingMeta;
+        }
+        return { drained, abandoned };
+      })();
+      return closed;
+    },
+  };
+}

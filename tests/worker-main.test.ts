@@ -1,0 +1,73 @@
+/**
+ * `node apps/worker/src/main.ts` refuses to start with one clear line per problem and exit code 1: a
+ * missing or malformed variable (named), Redis unreachable (REDIS_URL named), Supabase unreachable
+ * (SUPABASE_URL named). The token never appears in that output.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const MAIN = fileURLToPath(new URL('../apps/worker/src/main.ts', import.meta.url));
+const TOKEN = 'EAAMainTestTokenValue123';
+
+async function runMain(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  // cwd outside the repository: no .env is picked up.
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: tmpdir(),
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, output };
+}
+
+const VALID = {
+  SUPABASE_SERVICE_ROLE_KEY: 'x'.repeat(40),
+  META_ACCESS_TOKEN: TOKEN,
+};
+
+describe('worker main: start-up errors', () => {
+  it('names every missing or malformed variable, one line each', async () => {
+    const { code, output } = await runMain({ META_ACCESS_TOKEN: TOKEN, CONCURRENCY_VALIDATE: 'many' });
+    expect(code).toBe(1);
+    const lines = output.trim().split('\n');
+    expect(lines).toEqual([
+      'worker: REDIS_URL: is required',
+      'worker: SUPABASE_URL: is required',
+      'worker: SUPABASE_SERVICE_ROLE_KEY: is required',
+      expect.stringMatching(/^worker: CONCURRENCY_VALIDATE: /),
+    ]);
+  });
+
+  it('names REDIS_URL when Redis is unreachable', async () => {
+    const { code, output } = await runMain({
+      ...VALID,
+      REDIS_URL: 'redis://127.0.0.1:1',
+      SUPABASE_URL: 'http://127.0.0.1:1',
+    });
+    expect(code).toBe(1);
+    expect(output.trim()).toMatch(/^worker: Redis at REDIS_URL=redis:\/\/127\.0\.0\.1:1 is unreachable: /);
+    expect(output).not.toContain(TOKEN);
+  });
+
+  it('names SUPABASE_URL when Supabase is unreachable', async () => {
+    const { code, output } = await runMain({
+      ...VALID,
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      SUPABASE_URL: 'http://127.0.0.1:1',
+      LOG_LEVEL: 'silent',
+    });
+    expect(code).toBe(1);
+    expect(output.trim()).toMatch(/^worker: Supabase at SUPABASE_URL=http:\/\/127\.0\.0\.1:1 is unreachable/);
+    expect(output).not.toContain(TOKEN);
+  });
+});
