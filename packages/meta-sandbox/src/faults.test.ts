@@ -76,6 +76,17 @@ describe('server errors', () => {
     expect((await call(sandbox.url, '/v26.0/me')).status).toBe(200);
     sandbox.updateConfig({ faults: { byAccount: { [ACCOUNT]: null } } });
   });
+
+  it('per-account data-size faults reach the insights handler of that account only', async () => {
+    sandbox.updateConfig({ faults: { byAccount: { [ACCOUNT]: { reduceData: { maxRows: 1 } } } } });
+    const query =
+      '/insights?level=campaign&fields=spend&time_range={"since":"2026-11-01","until":"2026-11-10"}&time_increment=1';
+    const limited = await call(sandbox.url, `/v26.0/act_${ACCOUNT}${query}`);
+    expect(limited.status).toBe(500);
+    expect(errorOf(limited)?.message).toMatch(/reduce the amount of data/);
+    expect((await call(sandbox.url, `/v26.0/act_${OTHER}${query}`)).status).toBe(200);
+    sandbox.updateConfig({ faults: { byAccount: { [ACCOUNT]: null } } });
+  });
 });
 
 describe('transport faults', () => {

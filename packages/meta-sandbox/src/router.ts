@@ -196,8 +196,8 @@ export function dispatchGraph(state: SandboxState, req: GraphRequest): GraphResp
       if (route.edge === 'insights') {
         const scope: InsightsScope = { account, ads: account.ads };
         if (req.method === 'GET')
-          return accountCall(ctx, account, 'ads_insights', headers, trace, () =>
-            getInsights(ctx, scope, objectId, 'account'),
+          return accountCall(ctx, account, 'ads_insights', headers, trace, (c) =>
+            getInsights(c, scope, objectId, 'account'),
           );
         if (req.method === 'POST') {
           return accountCall(
@@ -206,14 +206,14 @@ export function dispatchGraph(state: SandboxState, req: GraphRequest): GraphResp
             'ads_insights',
             headers,
             trace,
-            () => createReportRun(ctx, scope, 'account'),
+            (c) => createReportRun(c, scope, 'account'),
             true,
           );
         }
       } else if (req.method === 'GET') {
         const edge = route.edge;
-        return accountCall(ctx, account, 'ads_management', headers, trace, () =>
-          edge === null ? getAdAccount(ctx, account) : listEdge(ctx, account, edge),
+        return accountCall(ctx, account, 'ads_management', headers, trace, (c) =>
+          edge === null ? getAdAccount(c, account) : listEdge(c, account, edge),
         );
       }
       return finish(state, unsupportedRequestError(req.method, objectId), headers, trace, route.accountId);
@@ -282,14 +282,14 @@ function entityCall(
   if (edge === null) {
     if (req.method !== 'GET')
       return finish(state, unsupportedRequestError(req.method, entity.id), headers, trace, account.config.id);
-    return accountCall(ctx, account, 'ads_management', headers, trace, () => getEntity(ctx, entity));
+    return accountCall(ctx, account, 'ads_management', headers, trace, (c) => getEntity(c, entity));
   }
   const ads = entity.kind === 'ad' ? [entity] : entity.ads;
   const scope: InsightsScope = { account, ads };
   const level: InsightsLevel = entity.kind;
   if (req.method === 'GET')
-    return accountCall(ctx, account, 'ads_insights', headers, trace, () =>
-      getInsights(ctx, scope, entity.id, level),
+    return accountCall(ctx, account, 'ads_insights', headers, trace, (c) =>
+      getInsights(c, scope, entity.id, level),
     );
   if (req.method === 'POST') {
     return accountCall(
@@ -298,7 +298,7 @@ function entityCall(
       'ads_insights',
       headers,
       trace,
-      () => createReportRun(ctx, scope, level),
+      (c) => createReportRun(c, scope, level),
       true,
     );
   }
@@ -317,8 +317,8 @@ function reportCall(
   if (!state.tokens.canRead(ctx.token, account.config.id) || req.method !== 'GET') {
     return denied(ctx, headers, trace, run.id, account, 'ads_insights');
   }
-  return accountCall(ctx, account, 'ads_insights', headers, trace, () =>
-    edge === null ? getReportRun(ctx, run) : getReportRunInsights(ctx, run),
+  return accountCall(ctx, account, 'ads_insights', headers, trace, (c) =>
+    edge === null ? getReportRun(c, run) : getReportRunInsights(c, run),
   );
 }
 
@@ -357,7 +357,7 @@ function accountCall(
   buc: BucType,
   headers: Array<[string, string]>,
   trace: string,
-  handler: () => HandlerResult,
+  handler: (ctx: CallContext) => HandlerResult,
   write = false,
 ): GraphResponse {
   const { state, now } = base;
@@ -402,7 +402,7 @@ function accountCall(
       result = serverError(injected);
     }
   }
-  if (result === null) result = handler();
+  if (result === null) result = handler(ctx);
 
   if (result.kind === 'error') {
     if (result.category === 'throttle') counters.throttles++;
