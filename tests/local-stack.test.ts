@@ -133,6 +133,34 @@ describe('local stack from environment URLs', () => {
     }
   });
 
+  it('prepares the database before PostgREST starts, so its first schema load has the tables', async () => {
+    const order: string[] = [];
+    const stack = await startLocalStack({
+      env: { ...noEnv, DATABASE_URL: provider.databaseUrl },
+      redis: false,
+      prepareDatabase: async (url) => {
+        order.push('prepare');
+        const sql = postgres(url, { max: 1, onnotice: () => {} });
+        await sql.unsafe(
+          'create table public.prepared (id int primary key); grant all on public.prepared to service_role;',
+        );
+        await sql.end();
+      },
+    });
+    try {
+      const supabase = createClient(stack.supabaseUrl, stack.serviceRoleKey, {
+        auth: { persistSession: false, autoRefreshToken: false },
+      });
+      // No NOTIFY and no polling: the very first request already sees the table.
+      const first = await supabase.from('prepared').upsert({ id: 1 }).select();
+      expect(first.error).toBeNull();
+      expect(first.data).toEqual([{ id: 1 }]);
+      expect(order).toEqual(['prepare']);
+    } finally {
+      await stack.stop();
+    }
+  });
+
   it('falls back to a private Redis when REDIS_URL is set but unreachable, and says so', async () => {
     const lines: string[] = [];
     const redis = await startRedis({

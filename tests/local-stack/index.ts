@@ -41,6 +41,12 @@ export interface LocalStackOptions extends StackOptions {
   postgres?: boolean;
   postgrest?: boolean;
   isolateDatabase?: boolean;
+  /**
+   * Runs on the fresh database before PostgREST starts (e.g. `migrate`), so PostgREST's first schema load
+   * already sees the tables. Migrating after PostgREST is up relies on its reload (NOTIFY pgrst), which can
+   * race with the first load and briefly serve a cache without the new tables.
+   */
+  prepareDatabase?: (databaseUrl: string) => Promise<void>;
 }
 
 /** Starts the requested services (all three by default); stop() stops them in reverse order. */
@@ -66,6 +72,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ]);
     if (redisService) closers.push(redisService.stop);
     if (pgService) closers.push(pgService.stop);
+    if (pgService && options.prepareDatabase) await options.prepareDatabase(pgService.url);
     let api: SupabaseApi | undefined;
     if (postgrest) {
       api = await startPostgrest(pgService?.authenticatorUrl, options);

@@ -77,7 +77,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
     const clients = demoClients(options.clients ?? 25);
     say(`Meta Ads collection engine demo: ${clients.length} clients against the Meta sandbox`);
     say('- starting Redis, Postgres and PostgREST (local stack)');
-    const stack = await startLocalStack({ env: options.env, log: (line) => say(`  ${line}`) });
+    say('  (applying the migrations before PostgREST starts)');
+    const stack = await startLocalStack({
+      env: options.env,
+      log: (line) => say(`  ${line}`),
+      prepareDatabase: async (databaseUrl) => void (await migrate(databaseUrl)),
+    });
     closers.push(() => stack.stop());
     say(
       `  redis: ${stack.sources.redis}, postgres: ${stack.sources.postgres}, postgrest: ${stack.sources.postgrest}`,
@@ -87,8 +92,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
     const sandbox = await startDemoSandbox(clients);
     closers.push(() => sandbox.close());
 
-    say('- applying migrations and seeding clients');
-    await migrate(stack.databaseUrl);
+    say('- seeding clients');
     await seedDemoClients(stack.databaseUrl, clients);
 
     let logPath: string | undefined;

@@ -37,10 +37,9 @@ export function uniquePrefix(): string {
 }
 
 export async function startTestStack(): Promise<TestStack> {
-  const stack = await startLocalStack();
+  const stack = await startLocalStack({ prepareDatabase: async (url) => void (await migrate(url)) });
   const runtimes: Runtime[] = [];
   try {
-    await migrate(stack.databaseUrl);
     const sql = (text: string): string => {
       const result = spawnSync('psql', [stack.databaseUrl, '-v', 'ON_ERROR_STOP=1', '-qAt', '-f', '-'], {
         input: text,
