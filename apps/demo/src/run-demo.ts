@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { migrate } from '@meta-engine/db';
+import { type LocalStack, startLocalStack } from '@meta-engine/local-stack';
 import type { Sandbox } from '@meta-engine/meta-sandbox';
 import {
   loadConfig as loadProducerConfig,
@@ -19,7 +20,6 @@ import {
   startRunInline,
   waitForRun,
 } from '@meta-engine/producer';
-import { type LocalStack, startLocalStack } from '@meta-engine/tests/local-stack';
 import {
   createLogger,
   loadConfig as loadWorkerConfig,

@@ -1,5 +1,5 @@
+import { type RedisService, startRedis } from '@meta-engine/local-stack';
 import { createWorkerConnection, openProducerConnection } from '@meta-engine/queue';
-import { type RedisService, startRedis } from '@meta-engine/tests/local-stack';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { startRedis } from '@meta-engine/local-stack';
 import { buildClientJob, createWorkerConnection } from '@meta-engine/queue';
-import { startRedis } from '@meta-engine/tests/local-stack';
 import { QueueEvents } from 'bullmq';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
+import { type RedisService, startRedis } from '@meta-engine/local-stack';
 import { createProducerConnection } from '@meta-engine/queue';
-import { type RedisService, startRedis } from '@meta-engine/tests/local-stack';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+import { type RedisService, startRedis } from '@meta-engine/local-stack';
 import {
   controlKeyPrefixFor,
   createLimiter,
@@ -5,7 +6,6 @@ import {
   openProducerConnection,
   pauseAllQueues,
 } from '@meta-engine/queue';
-import { type RedisService, startRedis } from '@meta-engine/tests/local-stack';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

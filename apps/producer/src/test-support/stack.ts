@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { migrate } from '@meta-engine/db';
-import { type LocalStack, startLocalStack } from '@meta-engine/tests/local-stack';
+import { type LocalStack, startLocalStack } from '@meta-engine/local-stack';
 import { pino } from 'pino';
 import { loadConfig, type ProducerConfig } from '../config.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';

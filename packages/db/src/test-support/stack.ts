@@ -2,10 +2,10 @@
  * Test helpers: a local Postgres + PostgREST (tests/local-stack), migrated, with PostgREST serving the
  * new tables. Imported by test files only.
  */
+
+import { type LocalStack, startLocalStack } from '@meta-engine/local-stack';
 import { createClient } from '@supabase/supabase-js';
 import postgres from 'postgres';
-// @meta-engine/tests is not a dependency of this package: import the helper by path.
-import { type LocalStack, startLocalStack } from '../../../../tests/local-stack/index.ts';
 import { migrate } from '../migrate.ts';
 
 export type { LocalStack };
