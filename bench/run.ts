@@ -1,1 +1,98 @@
-export {};
+/**
+ * `pnpm bench`: runs the benchmarks, prints one table, writes bench/results/<name>.json and
+ * bench/results/SUMMARY.md. Flags: `--only <name>[,<name>]` runs a subset (SUMMARY.md keeps the latest
+ * results of the others), `--quick` runs smaller versions (figures not comparable with the goals),
+ * `--help`.
+ */
+import {
+  machineInfo,
+  readResults,
+  renderTable,
+  type SuiteResult,
+  writeResult,
+  writeSummary,
+} from './lib/results.ts';
+import type { Suite } from './lib/suite.ts';
+import { cacheCalls } from './suites/cache-calls.ts';
+import { collectUnderQuota } from './suites/collect-under-quota.ts';
+import { overhead } from './suites/overhead.ts';
+import { revalidate } from './suites/revalidate.ts';
+
+const SUITES: readonly Suite[] = [cacheCalls, overhead, collectUnderQuota, revalidate];
+
+const USAGE = `pnpm bench [--only <name>[,<name>...]] [--quick]
+
+Benchmarks: ${SUITES.map((s) => s.name).join(', ')}
+  --only    run only these (results of the others in SUMMARY.md stay from their last run)
+  --quick   smaller runs for a smoke test (about 2 minutes; figures are not the README's)
+Results: bench/results/<name>.json and bench/results/SUMMARY.md`;
+
+function parseArgs(argv: string[]): { only: string[] | null; quick: boolean; help: boolean } {
+  let only: string[] | null = null;
+  let quick = false;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--quick') quick = true;
+    else if (arg === '--help' || arg === '-h') help = true;
+    else if (arg === '--only' || arg.startsWith('--only=')) {
+      const value = arg === '--only' ? argv[++i] : arg.slice('--only='.length);
+      if (!value) throw new Error('--only needs a benchmark name');
+      only = value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const unknown = only.filter((name) => !SUITES.some((s) => s.name === name));
+      if (unknown.length > 0)
+        throw new Error(
+          `unknown benchmark ${unknown.join(', ')} (known: ${SUITES.map((s) => s.name).join(', ')})`,
+        );
+    } else if (arg !== '--') throw new Error(`unknown argument ${arg}`);
+  }
+  return { only, quick, help };
+}
+
+async function main(): Promise<number> {
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`pnpm bench: ${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const selected = SUITES.filter((s) => args.only === null || args.only.includes(s.name));
+  const results: SuiteResult[] = [];
+  let failed = 0;
+  for (const suite of selected) {
+    const startedAt = new Date();
+    const machine = machineInfo();
+    const log = (line: string) => process.stdout.write(`[${suite.name}] ${line}\n`);
+    log(`start${args.quick ? ' (--quick)' : ''}; load average ${machine.loadAvgAtStart}`);
+    try {
+      const output = await suite.run({ quick: args.quick, log });
+      const result: SuiteResult = {
+        ...output,
+        startedAt: startedAt.toISOString(),
+        durationS: Math.round((Date.now() - startedAt.getTime()) / 100) / 10,
+        machine,
+        quick: args.quick,
+      };
+      writeResult(result);
+      results.push(result);
+      log(`done in ${result.durationS} s`);
+    } catch (error) {
+      failed++;
+      log(`FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+  }
+  if (results.length > 0) process.stdout.write(`\n${renderTable(results)}\n`);
+  writeSummary(readResults(SUITES.map((s) => s.name)));
+  process.stdout.write('\nWritten: bench/results/<name>.json, bench/results/SUMMARY.md\n');
+  return failed > 0 ? 1 : 0;
+}
+
+process.exitCode = await main();

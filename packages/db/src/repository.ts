@@ -18,6 +18,7 @@ import { createSyncStateRepo } from './repo/sync-state.ts';
 import { TABLES } from './repo/tables.ts';
 import { createTokenStateRepo } from './repo/token-state.ts';
 import { createValidationsRepo } from './repo/validations.ts';
+import { DEFAULT_WRITE_BATCH, type WriteBatchSettings } from './repo/write-batcher.ts';
 
 export interface RepositoryOptions {
   /** The project URL (`https://<ref>.supabase.co`); supabase-js appends `/rest/v1`. */
@@ -32,6 +33,14 @@ export interface RepositoryOptions {
   requestTimeoutMs?: number;
   /** Clock, for tests (default `() => new Date()`). */
   now?: () => Date;
+  /**
+   * Small writes of concurrent jobs (recordValidation, recordSyncSuccess without a high-water date)
+   * issued within `delayMs` of each other share one request, up to `maxSize` (default 100 within 2 ms;
+   * `{ maxSize: 1 }` turns it off). Results and errors stay per call.
+   */
+  writeBatch?: Partial<WriteBatchSettings>;
+  /** The fetch PostgREST requests go through (default the global one; tests count requests with it). */
+  fetch?: typeof fetch;
 }
 
 export type Repository = ReturnType<typeof createRepository>;
@@ -42,10 +51,11 @@ export function createRepository(options: RepositoryOptions) {
     throw new TypeError('createRepository: serviceRoleKey is required (SUPABASE_SERVICE_ROLE_KEY)');
   }
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const baseFetch = options.fetch ?? ((input, init) => fetch(input, init));
   const timedFetch: typeof fetch = (input, init) => {
     const timeout = AbortSignal.timeout(requestTimeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return fetch(input, { ...init, signal });
+    return baseFetch(input, { ...init, signal });
   };
   const client = createClient(options.supabaseUrl, options.serviceRoleKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
@@ -56,6 +66,7 @@ export function createRepository(options: RepositoryOptions) {
     chunkSize: options.chunkSize ?? 1000,
     concurrency: options.concurrency ?? 2,
     now: options.now ?? (() => new Date()),
+    writeBatch: { ...DEFAULT_WRITE_BATCH, ...options.writeBatch },
   };
 
   /**

@@ -1,5 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { type DbOperation, type PostgrestErrorLike, toDbError } from '../errors/db-error.ts';
+import type { WriteBatchSettings } from './write-batcher.ts';
 
 /** What every repository module gets: the service-role client and the bulk-write settings. */
 export interface RepoContext {
@@ -10,6 +11,8 @@ export interface RepoContext {
   concurrency: number;
   /** Clock, injectable for tests. */
   now: () => Date;
+  /** Coalescing of small concurrent writes (validations, sync successes) into one request. */
+  writeBatch: WriteBatchSettings;
 }
 
 /** The parts of a supabase-js response the repository reads. */

@@ -9,6 +9,7 @@ import { InvalidRowError } from '../errors/invalid-row-error.ts';
 import { type RepoContext, run } from './context.ts';
 import { TABLES } from './tables.ts';
 import { quote, requireDate, requireUuid } from './values.ts';
+import { createWriteBatcher } from './write-batcher.ts';
 
 /** Lower-case task name, as in the queue names. */
 export const TASK_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
@@ -64,6 +65,18 @@ function requireTask(task: unknown): string {
 export function createSyncStateRepo(ctx: RepoContext) {
   const table = TABLES.syncState;
 
+  /** Success rows of concurrent jobs in one upsert (same columns; the last row per key wins). */
+  const successBatcher = createWriteBatcher(async (rows: Record<string, unknown>[]) => {
+    const byKey = new Map<string, Record<string, unknown>>();
+    for (const row of rows) byKey.set(`${row.client_id}|${row.task}`, row);
+    await run(
+      table,
+      'upsert',
+      ctx.client.from(table).upsert([...byKey.values()], { onConflict: 'client_id,task' }),
+    );
+    return rows.map(() => undefined);
+  }, ctx.writeBatch);
+
   /** The state of one client's task, or null before its first run. */
   async function getSyncState(clientId: string, task: string): Promise<SyncState | null> {
     const raw = await run(
@@ -113,11 +126,13 @@ export function createSyncStateRepo(ctx: RepoContext) {
       last_run_id: input.runId,
       updated_at: now,
     };
-    if (input.highWaterDate) {
-      const wanted = requireDate(table, 'high_water_date', input.highWaterDate);
-      const current = await getSyncState(clientId, task);
-      if (!current?.highWaterDate || current.highWaterDate < wanted) row.high_water_date = wanted;
+    if (!input.highWaterDate) {
+      await successBatcher.write(row);
+      return;
     }
+    const wanted = requireDate(table, 'high_water_date', input.highWaterDate);
+    const current = await getSyncState(clientId, task);
+    if (!current?.highWaterDate || current.highWaterDate < wanted) row.high_water_date = wanted;
     await run(table, 'upsert', ctx.client.from(table).upsert(row, { onConflict: 'client_id,task' }));
   }
 

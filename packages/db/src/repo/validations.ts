@@ -6,7 +6,7 @@
 
 import { parseAdAccountId } from '@meta-engine/meta-client';
 import { z } from 'zod';
-import { DbError } from '../errors/db-error.ts';
+import { DbError, type PostgrestErrorLike, toDbError } from '../errors/db-error.ts';
 import { InvalidRowError } from '../errors/invalid-row-error.ts';
 import {
   type MappingResult,
@@ -18,6 +18,7 @@ import { API_STATUSES, type ApiStatus } from './clients.ts';
 import { type RepoContext, run } from './context.ts';
 import { TABLES } from './tables.ts';
 import { optionalInteger, quote, requireUuid } from './values.ts';
+import { createWriteBatcher } from './write-batcher.ts';
 
 export interface ValidationRecord {
   clientId: string;
@@ -57,9 +58,52 @@ const previousRow = z.object({
   api_status_after: z.string().nullable(),
 });
 
+/** Migration 0004's function: records one or many checks in one request. */
+export const RECORD_VALIDATIONS_RPC = 'meta_record_validations';
+
+const rpcAnswer = z.union([
+  z.object({ client_id: z.string(), error: z.literal('NOT_FOUND') }),
+  z.object({
+    client_id: z.string(),
+    previous_api_status: z.enum(API_STATUSES),
+    api_status: z.enum(API_STATUSES),
+    token_health_status: z.enum(['valid', 'invalid', 'expired']).nullable(),
+    touch_last_validation: z.boolean(),
+    excluded_by_validation: z.boolean(),
+  }),
+]);
+
+/** The history columns a check supplies (the mapping adds the api_status / health columns). */
+interface HistoryInput {
+  client_id: string;
+  ad_account_id: string;
+  checked_at: string;
+  outcome: ValidationOutcome;
+  account_status: number | null;
+  disable_reason: number | null;
+  account_name: string | null;
+  currency: string | null;
+  timezone_name: string | null;
+  error_code: number | null;
+  error_subcode: number | null;
+  error_message: string | null;
+  fbtrace_id: string | null;
+  token_fingerprint: string | null;
+  run_id: string | null;
+}
+
+const RPC_RETRY_MS = 60_000;
+
+/** PostgREST's "function not found" (schema cache) or Postgres' undefined_function. */
+function isMissingFunction(error: PostgrestErrorLike): boolean {
+  return error.code === 'PGRST202' || error.code === '42883';
+}
+
 export function createValidationsRepo(ctx: RepoContext) {
   const history = TABLES.validations;
   const clients = TABLES.clients;
+  /** Until when to skip migration 0004's function after PostgREST said it does not exist (ms epoch). */
+  let rpcMissingUntil = 0;
 
   /**
    * Records one check: a history row, then the client's token_health_status / api_status /
@@ -86,6 +130,72 @@ export function createValidationsRepo(ctx: RepoContext) {
     }
     const checkedAt = toIso(record.checkedAt ?? ctx.now());
 
+    const row: HistoryInput = {
+      client_id: clientId,
+      ad_account_id: adAccountId,
+      checked_at: checkedAt,
+      outcome: record.outcome,
+      account_status: optionalInteger(history, 'account_status', record.accountStatus),
+      disable_reason: optionalInteger(history, 'disable_reason', record.disableReason),
+      account_name: record.accountName ?? null,
+      currency: record.currency ?? null,
+      timezone_name: record.timezoneName ?? null,
+      error_code: optionalInteger(history, 'error_code', record.error?.code),
+      error_subcode: optionalInteger(history, 'error_subcode', record.error?.subcode),
+      error_message: record.error?.message ?? null,
+      fbtrace_id: record.error?.fbtraceId ?? null,
+      token_fingerprint: record.tokenFingerprint ?? null,
+      run_id: record.runId ?? null,
+    };
+    if (Date.now() >= rpcMissingUntil) {
+      const answer = await rpcBatcher.write(row);
+      if (answer instanceof DbError) throw answer;
+      if (answer !== null) return answer;
+    }
+    return recordInSteps(row);
+  }
+
+  /**
+   * Migration 0004's `meta_record_validations`: history row and client columns in one transaction, and
+   * the checks of concurrent jobs in one request (see write-batcher.ts). Per item: the result, a DbError
+   * for an unknown client, or null when the function is not there (a database not yet migrated to 0004).
+   */
+  async function recordBatchWithRpc(rows: HistoryInput[]): Promise<Array<ValidationResult | DbError | null>> {
+    const { data, error, status } = await ctx.client.rpc(RECORD_VALIDATIONS_RPC, { p_records: rows });
+    if (error) {
+      if (isMissingFunction(error)) {
+        // Not migrated yet: the four-request path, and a new try in a minute (after `pnpm db:migrate`).
+        rpcMissingUntil = Date.now() + RPC_RETRY_MS;
+        return rows.map(() => null);
+      }
+      throw toDbError(history, 'upsert', error, status);
+    }
+    const answers = z.array(rpcAnswer).length(rows.length).parse(data);
+    return answers.map((answer, index) => {
+      const row = rows[index]!;
+      if ('error' in answer) {
+        return new DbError(`no client ${row.client_id}`, {
+          table: clients,
+          operation: 'select',
+          code: 'NOT_FOUND',
+        });
+      }
+      return {
+        tokenHealthStatus: answer.token_health_status,
+        apiStatus: answer.api_status,
+        touchLastValidation: answer.touch_last_validation,
+        excludedByValidation: answer.excluded_by_validation,
+        clientId: row.client_id,
+        checkedAt: row.checked_at,
+        previousApiStatus: answer.previous_api_status,
+      };
+    });
+  }
+  const rpcBatcher = createWriteBatcher(recordBatchWithRpc, ctx.writeBatch);
+
+  /** Without migration 0004: four requests (read client, read previous row, upsert history, update client). */
+  async function recordInSteps(row: HistoryInput): Promise<ValidationResult> {
+    const { client_id: clientId, checked_at: checkedAt } = row;
     const client = await run(
       clients,
       'select',
@@ -109,7 +219,7 @@ export function createValidationsRepo(ctx: RepoContext) {
     );
     const previous = previousRaw === null ? null : previousRow.parse(previousRaw);
     const mapped = mapValidationOutcome({
-      outcome: record.outcome,
+      outcome: row.outcome,
       currentApiStatus,
       previous: previous && {
         excludedByValidation: previous.excluded_by_validation,
@@ -122,25 +232,11 @@ export function createValidationsRepo(ctx: RepoContext) {
       'upsert',
       ctx.client.from(history).upsert(
         {
-          client_id: clientId,
-          ad_account_id: adAccountId,
-          checked_at: checkedAt,
-          outcome: record.outcome,
-          account_status: optionalInteger(history, 'account_status', record.accountStatus),
-          disable_reason: optionalInteger(history, 'disable_reason', record.disableReason),
-          account_name: record.accountName ?? null,
-          currency: record.currency ?? null,
-          timezone_name: record.timezoneName ?? null,
-          error_code: optionalInteger(history, 'error_code', record.error?.code),
-          error_subcode: optionalInteger(history, 'error_subcode', record.error?.subcode),
-          error_message: record.error?.message ?? null,
-          fbtrace_id: record.error?.fbtraceId ?? null,
-          token_fingerprint: record.tokenFingerprint ?? null,
+          ...row,
           api_status_before: currentApiStatus,
           api_status_after: mapped.apiStatus,
           token_health_status_after: mapped.tokenHealthStatus,
           excluded_by_validation: mapped.excludedByValidation,
-          run_id: record.runId ?? null,
         },
         { onConflict: 'client_id,checked_at' },
       ),

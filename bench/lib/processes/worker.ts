@@ -1,0 +1,70 @@
+/**
+ * Child process: the engine's worker exactly as `pnpm worker` builds it (`startWorker(loadConfig(env))`),
+ * plus per-account limiter overrides from `BENCH_LIMITER_ACCOUNTS` (JSON) and a record of every finished
+ * job's BullMQ timestamps (created, processed, finished), returned on `close`.
+ */
+import type { AccountOverrides } from '@meta-engine/queue';
+import { loadConfig, startWorker } from '@meta-engine/worker';
+import type { Job } from 'bullmq';
+import { serveChild } from '../children.ts';
+
+interface Timing {
+  queue: string;
+  timestamp: number;
+  processedOn: number;
+  finishedOn: number;
+}
+
+serveChild(async () => {
+  const config = loadConfig(process.env);
+  const limiterAccounts = process.env.BENCH_LIMITER_ACCOUNTS
+    ? (JSON.parse(process.env.BENCH_LIMITER_ACCOUNTS) as AccountOverrides)
+    : undefined;
+  const worker = await startWorker(config, {
+    logDestination: { write: () => true },
+    ...(limiterAccounts ? { limiterAccounts } : {}),
+  });
+  const timings: Timing[] = [];
+  let failed = 0;
+  const failures: string[] = [];
+  for (const [queue, bullWorker] of Object.entries(worker.app.workers)) {
+    bullWorker?.on('completed', (job: Job) => {
+      timings.push({
+        queue,
+        timestamp: job.timestamp,
+        processedOn: job.processedOn ?? 0,
+        finishedOn: job.finishedOn ?? Date.now(),
+      });
+    });
+    bullWorker?.on('failed', (job: Job | undefined, error: Error) => {
+      // Parked jobs (DelayedError) are not failures; BullMQ does not emit 'failed' for them.
+      failed++;
+      if (failures.length < 5) failures.push(`${job?.id}: ${error.message}`);
+    });
+  }
+  return {
+    ready: { pid: process.pid },
+    handlers: {
+      stats: async () => ({
+        completed: timings.length,
+        failedEvents: failed,
+        active: worker.app.activeJobs(),
+      }),
+    },
+    close: async () => {
+      const result = await worker.close(10_000);
+      const wanted = new Set([
+        'meta_worker_jobs_total',
+        'meta_worker_limiter_waits_total',
+        'meta_worker_throttle_events_total',
+      ]);
+      const metrics = (await worker.metrics.registry.getMetricsAsJSON())
+        .filter((metric) => wanted.has(metric.name))
+        .map((metric) => ({
+          name: metric.name,
+          values: metric.values.map((v) => ({ labels: v.labels, value: v.value })),
+        }));
+      return { timings, failedEvents: failed, failures, drained: result.drained, metrics };
+    },
+  };
+});

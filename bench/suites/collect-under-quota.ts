@@ -1,0 +1,380 @@
+/**
+ * `collect-under-quota`: 200 ad accounts x 30 days of campaign insights when the quota is what binds.
+ * Development-tier limits in the sandbox (rate limits on, rolling 60-minute window, blocked until the
+ * window frees), with the window compressed by `timeScale` and a small per-account `ads_insights` quota
+ * (accountDefaults.quotaOverride) so every account needs three windows' worth of calls. The worker is told
+ * the same quota (limiter account overrides, scaled by META_TIME_SCALE like its tier quotas).
+ *
+ * Every approach makes the same calls: one insights call per account-day (the seed app's daily-KPI request,
+ * `time_range` = one day, campaign level). The engine gets one `collect-insights` job per account-day,
+ * enqueued day by day (the producer's fan-out keeps one pending job per client and task, so the benchmark
+ * adds these jobs itself, with the queue's job options).
+ *
+ * Baselines in the same run: a naive parallel loop (10 at a time, fixed backoff on throttles, retried until
+ * done) and the seed app's sequential loop (fixed sleeps, `withRetry` 2 retries, then the day is lost),
+ * the latter on a subset, extrapolated.
+ */
+import { createMetaClient, type InsightsParams, isMetaError } from '@meta-engine/meta-client';
+import { startRunInline, waitForRun } from '@meta-engine/producer';
+import { defaultJobOptionsFor } from '@meta-engine/queue';
+import { engineEnv, metricSum, openProducer, startWorkerProcess } from '../lib/engine.ts';
+import type { Figure, Goal } from '../lib/results.ts';
+import { accountIds, BENCH_TOKEN, startSandboxProcess } from '../lib/sandbox.ts';
+import { seedClients, startBenchStack } from '../lib/stack.ts';
+import { nullOut, sleep, waitUntil } from '../lib/stats.ts';
+import { Cleanup, type Suite } from '../lib/suite.ts';
+
+/** ads_insights calls per account per (sandbox) hour. */
+const QUOTA = 10;
+const DAYS = 30;
+/** One sandbox hour = 3600 / TIME_SCALE real seconds (8 s). */
+const TIME_SCALE = 450;
+const NAIVE_CONCURRENCY = 10;
+
+const FIELDS = [
+  'campaign_id',
+  'campaign_name',
+  'spend',
+  'impressions',
+  'clicks',
+  'inline_link_clicks',
+  'reach',
+  'actions',
+  'action_values',
+  'conversions',
+];
+
+const iso = (date: Date) => date.toISOString().slice(0, 10);
+
+function lastDays(count: number): string[] {
+  const days: string[] = [];
+  const today = new Date();
+  for (let back = count + 1; back >= 2; back--) days.push(iso(new Date(today.getTime() - back * 86_400_000)));
+  return days;
+}
+
+const dayParams = (day: string): InsightsParams => ({
+  level: 'campaign',
+  time_range: { since: day, until: day },
+  fields: FIELDS,
+  limit: 500,
+  use_unified_attribution_setting: true,
+});
+
+export const collectUnderQuota: Suite = {
+  name: 'collect-under-quota',
+  title: '200 accounts x 30 days under development-tier quotas (compressed window)',
+  async run({ quick, log }) {
+    const accountsCount = quick ? 40 : 200;
+    const sequentialSubset = quick ? 5 : 20;
+    const windowS = 3600 / TIME_SCALE;
+    const days = lastDays(DAYS);
+    const cleanup = new Cleanup();
+    try {
+      const stack = await startBenchStack();
+      cleanup.add(() => stack.stop());
+      const accounts = {
+        count: accountsCount,
+        idBase: 8_000_000_000_000_000,
+        campaigns: 2,
+        adsetsPerCampaign: 1,
+        adsPerAdset: 2,
+      };
+      const sandbox = await startSandboxProcess({
+        seed: 'bench-quota',
+        timeScale: TIME_SCALE,
+        accounts,
+        accountDefaults: { quotaOverride: { ads_insights: QUOTA } },
+        tokens: [{ value: BENCH_TOKEN, state: 'valid', accountIds: 'all' }],
+        rateLimits: { enabled: true, windowMinutes: 60, blockMinutes: 'window' },
+      });
+      cleanup.add(() => sandbox.close());
+      const ids = accountIds(accounts);
+      const clientIds = await seedClients(stack.sql, ids);
+      const totalCalls = accountsCount * DAYS;
+
+      // --- Engine ---------------------------------------------------------------------------------------
+      const limiterAccounts = Object.fromEntries(
+        ids.map((id) => [id, { paces: { ads_insights: { callsPerHour: QUOTA * TIME_SCALE, burst: 1 } } }]),
+      );
+      const env = engineEnv({
+        stack,
+        sandboxUrl: sandbox.url,
+        queuePrefix: '{bench-quota}',
+        extra: {
+          META_TIME_SCALE: String(TIME_SCALE),
+          CONCURRENCY_COLLECT_INSIGHTS: '20',
+          CONCURRENCY_VALIDATE: '20',
+        },
+      });
+      const worker = await startWorkerProcess(env, limiterAccounts);
+      cleanup.add(() => worker.close());
+      const runtime = await openProducer(env);
+      cleanup.add(() => runtime.close());
+      // As in production the accounts were validated before (their time zone comes from that).
+      const validation = await startRunInline(
+        { directory: runtime.directory, pageSize: runtime.config.fanout.pageSize, fanout: runtime.fanout },
+        { task: 'validate' },
+        'cli',
+      );
+      await waitForRun(runtime, validation.runId, { out: nullOut, intervalMs: 100 });
+      await sleep(windowS * 1000); // the limiter's state from validation ages out like Meta's window
+      await sandbox.reset();
+
+      log(
+        `engine: ${totalCalls} collect-insights jobs (${accountsCount} accounts x ${DAYS} days), quota ${QUOTA}/window, window ${windowS} s`,
+      );
+      const queue = runtime.queues['collect-insights'];
+      const runId = `bench-quota-${Date.now()}`;
+      const jobs = days.flatMap((day) =>
+        ids.map((adAccountId, index) => ({
+          name: 'collect-insights',
+          data: { clientId: clientIds[index]!, adAccountId, since: day, until: day, runId },
+          opts: {
+            ...defaultJobOptionsFor('collect-insights'),
+            jobId: `collect-insights-${clientIds[index]}-${day}`,
+            priority: 5,
+          },
+        })),
+      );
+      const started = Date.now();
+      for (let i = 0; i < jobs.length; i += 500) await queue.addBulk(jobs.slice(i, i + 500));
+      let counts: Record<string, number> = {};
+      await waitUntil(
+        async () => {
+          counts = await queue.getJobCounts('completed', 'failed');
+          return (counts.completed ?? 0) + (counts.failed ?? 0) >= totalCalls;
+        },
+        {
+          timeoutMs: Math.max(240_000, windowS * 30_000),
+          intervalMs: 200,
+          what: 'every collect job finished',
+        },
+      );
+      const engineS = (Date.now() - started) / 1000;
+      const engineCounters = await sandbox.counters();
+      const closed = await worker.close();
+      const parkedWaits = metricSum(closed.metrics, 'meta_worker_limiter_waits_total');
+      const parkedJobs = metricSum(closed.metrics, 'meta_worker_jobs_total', {
+        queue: 'collect-insights',
+        outcome: 'parked',
+      });
+      const retried = metricSum(closed.metrics, 'meta_worker_jobs_total', {
+        queue: 'collect-insights',
+        outcome: 'retried',
+      });
+      const [rows] = await stack.sql<{ days: number }[]>`
+        select count(distinct (client_id, date))::int as days from daily_kpi_data where date between ${days[0]!} and ${days.at(-1)!}`;
+
+      // --- Naive parallel loop ----------------------------------------------------------------------------
+      await sleep(windowS * 1000);
+      await sandbox.reset();
+      log(
+        `naive loop: ${NAIVE_CONCURRENCY} at a time, fixed backoff ${(windowS / 10).toFixed(1)} s on a throttle`,
+      );
+      const meta = createMetaClient({ accessToken: BENCH_TOKEN, baseUrl: sandbox.url, retry: { limit: 0 } });
+      cleanup.add(() => meta.close());
+      const tasks = days.flatMap((day) => ids.map((id) => ({ id, day })));
+      let next = 0;
+      let naiveGaveUp = 0;
+      const naiveDeadline = Date.now() + windowS * 30_000;
+      const naiveStart = Date.now();
+      await Promise.all(
+        Array.from({ length: NAIVE_CONCURRENCY }, async () => {
+          for (let task = tasks[next++]; task; task = tasks[next++]) {
+            for (;;) {
+              try {
+                await meta.getInsights(task.id, dayParams(task.day), { split: false });
+                break;
+              } catch (error) {
+                if (Date.now() > naiveDeadline) {
+                  naiveGaveUp++;
+                  break;
+                }
+                if (isMetaError(error) && error.category.includes('throttle'))
+                  await sleep((windowS * 1000) / 10);
+                else await sleep(100);
+              }
+            }
+          }
+        }),
+      );
+      const naiveS = (Date.now() - naiveStart) / 1000;
+      const naiveCounters = await sandbox.counters();
+
+      // --- The seed app's sequential loop, on a subset ---------------------------------------------------
+      await sleep(windowS * 1000);
+      await sandbox.reset();
+      log(
+        `seed app's sequential loop: ${sequentialSubset} accounts, sleeps and retry waits scaled to Meta time`,
+      );
+      const scaled = (ms: number) => ms / TIME_SCALE;
+      let lostDays = 0;
+      const sequentialStart = Date.now();
+      for (const id of ids.slice(0, sequentialSubset)) {
+        for (const day of days) {
+          let done = false;
+          for (let attempt = 0; attempt <= 2 && !done; attempt++) {
+            try {
+              await meta.getInsights(id, dayParams(day), { split: false });
+              done = true;
+            } catch {
+              if (attempt < 2) await sleep(scaled(1000 * 2 ** attempt * (0.5 + Math.random())));
+            }
+          }
+          if (!done) lostDays++;
+          await sleep(scaled(100));
+        }
+        await sleep(scaled(500));
+      }
+      const sequentialSubsetS = (Date.now() - sequentialStart) / 1000;
+      const sequentialCounters = await sandbox.counters();
+      const sequentialS = (sequentialSubsetS * accountsCount) / sequentialSubset;
+
+      // --- The bound ---------------------------------------------------------------------------------------
+      const windowsNeeded = Math.ceil(DAYS / QUOTA);
+      const minimumS = (windowsNeeded - 1) * windowS;
+      const rateBoundS = (DAYS / QUOTA) * windowS;
+      const throttleShare = engineCounters.insights.throttles / Math.max(1, engineCounters.insights.calls);
+      const failedJobs = counts.failed ?? 0;
+      const figures: Figure[] = [
+        {
+          label: 'completion time',
+          value: engineS,
+          unit: 's',
+          baseline: naiveS,
+          ratio: naiveS / engineS,
+          kind: 'measured',
+          baselineKind: 'measured',
+          note: 'baseline = naive parallel loop',
+        },
+        {
+          label: "completion time vs the seed app's sequential loop",
+          value: engineS,
+          unit: 's',
+          baseline: sequentialS,
+          ratio: sequentialS / engineS,
+          kind: 'measured',
+          baselineKind: 'extrapolated',
+          note: `measured on ${sequentialSubset} accounts (${sequentialSubsetS.toFixed(1)} s) × ${accountsCount / sequentialSubset}`,
+        },
+        { label: 'theoretical minimum (⌈N/Q⌉−1)·W', value: minimumS, unit: 's', kind: 'derived' },
+        { label: 'engine time / theoretical minimum', value: engineS / minimumS, unit: 'x', kind: 'derived' },
+        { label: 'sustained-rate bound N/Q·W', value: rateBoundS, unit: 's', kind: 'derived' },
+        {
+          label: 'engine time / sustained-rate bound',
+          value: engineS / rateBoundS,
+          unit: 'x',
+          kind: 'derived',
+        },
+        {
+          label: 'throttle errors received (ads_insights)',
+          value: engineCounters.insights.throttles,
+          unit: '',
+          baseline: naiveCounters.insights.throttles,
+          kind: 'measured',
+          baselineKind: 'measured',
+          note: 'naive loop; the seed app subset below',
+        },
+        {
+          label: 'share of calls throttled',
+          value: throttleShare * 100,
+          unit: '%',
+          baseline: (naiveCounters.insights.throttles / Math.max(1, naiveCounters.insights.calls)) * 100,
+          kind: 'measured',
+          baselineKind: 'measured',
+        },
+        {
+          label: 'Meta calls made (incl. throttled)',
+          value: engineCounters.insights.calls,
+          unit: '',
+          baseline: naiveCounters.insights.calls,
+          kind: 'measured',
+          baselineKind: 'measured',
+        },
+        {
+          label: 'jobs parked by the limiter (park events)',
+          value: parkedWaits,
+          unit: '',
+          kind: 'measured',
+          note: `${parkedJobs} job runs ended parked`,
+        },
+        { label: 'jobs failed', value: failedJobs, unit: '', kind: 'measured' },
+        { label: 'job attempts retried', value: retried, unit: '', kind: 'measured' },
+        {
+          label: 'account-days written to daily_kpi_data',
+          value: rows?.days ?? 0,
+          unit: '',
+          kind: 'measured',
+          note: `of ${totalCalls}; days without delivery write no row`,
+        },
+        {
+          label: 'seed app loop: throttled calls / days lost (subset)',
+          value: sequentialCounters.insights.throttles,
+          unit: '',
+          kind: 'measured',
+          note: `${lostDays} of ${sequentialSubset * DAYS} account-days lost after 2 retries`,
+        },
+        { label: 'naive loop: account-days given up', value: naiveGaveUp, unit: '', kind: 'measured' },
+      ];
+      const goals: Goal[] = [
+        {
+          goal: 'within 1.2x of the theoretical minimum',
+          met: engineS <= 1.2 * minimumS,
+          detail: `${(engineS / minimumS).toFixed(2)}x of (⌈N/Q⌉−1)·W = ${minimumS.toFixed(0)} s; ${(engineS / rateBoundS).toFixed(2)}x of the sustained-rate bound ${rateBoundS.toFixed(0)} s`,
+        },
+        { goal: 'zero failed jobs', met: failedJobs === 0, detail: `${failedJobs} failed` },
+        {
+          goal: 'under 1 % of calls throttled',
+          met: throttleShare < 0.01,
+          detail: `${(throttleShare * 100).toFixed(2)} % (${engineCounters.insights.throttles} of ${engineCounters.insights.calls})`,
+        },
+      ];
+      return {
+        name: 'collect-under-quota',
+        title: '200 accounts x 30 days under development-tier quotas (compressed window)',
+        config: {
+          accounts: accountsCount,
+          days: DAYS,
+          callsPerAccount: DAYS,
+          quotaPerWindow: { ads_insights: QUOTA },
+          sandbox: {
+            timeScale: TIME_SCALE,
+            windowSeconds: windowS,
+            rateLimits: 'on, 60-minute rolling window, blocked until the window frees',
+            tier: 'development (ads_management and score limits as the tier; ads_insights overridden)',
+          },
+          worker: { META_TIME_SCALE: TIME_SCALE, CONCURRENCY_COLLECT_INSIGHTS: 20, ACCOUNT_CONCURRENCY: 2 },
+          limiterTold: {
+            ads_insights: {
+              callsPerHour: `${QUOTA} per sandbox hour = ${QUOTA * TIME_SCALE} per real hour`,
+              burst: 1,
+            },
+            safetyFactor: 0.8,
+            other: 'development-tier defaults scaled by META_TIME_SCALE',
+          },
+          naive: {
+            concurrency: NAIVE_CONCURRENCY,
+            backoffSeconds: windowS / 10,
+            order: 'day by day over all accounts (same as the engine)',
+          },
+          sequential: {
+            subset: sequentialSubset,
+            sleeps:
+              '100 ms between days, 500 ms between clients, withRetry 2 retries from 1 s: all divided by timeScale (Meta time)',
+          },
+        },
+        figures,
+        goals,
+        notes: [
+          `Theoretical minimum: each account needs N = ${DAYS} calls and may make Q = ${QUOTA} per rolling window W = ${windowS} s; accounts have separate quotas, so all ${accountsCount} run in parallel and the bound is one account's: Q calls at once, the next Q when they leave the window, … → (⌈N/Q⌉ − 1)·W = ${minimumS} s (plus the last calls' own time). Without starting on an empty window the sustained rate Q/W bounds it at N/Q·W = ${rateBoundS} s.`,
+          `The engine's limiter paces each account at safetyFactor 0.8 × Q per window (one call every W/(0.8·Q) = ${(windowS / (0.8 * QUOTA)).toFixed(2)} s, burst 1) and slows down further when Meta's usage headers report ≥ 75 % use; it never bursts a whole window. By design its best case is about (N − 2)·W/(0.8·Q) = ${(((DAYS - 2) * windowS) / (0.8 * QUOTA)).toFixed(0)} s, so 1.2x of the strict minimum is out of its reach; that margin is what keeps throttles (and the development tier's error penalty) near zero.`,
+          "The naive loop reaches the strict minimum only by hammering: it fires until Meta throttles, then retries every W/10 until the window frees; every throttled call counts against the app in real Meta (user errors lower the dev-tier quota). The seed app's loop does not wait for the window: after 2 quick retries the day is lost (its Meta service logs and returns []).",
+          'Engine wall time runs from the first addBulk of the 6,000 jobs until BullMQ counts all of them completed or failed; it includes the database writes (campaign rows, daily KPI, sync state) the baselines do not make.',
+        ],
+      };
+    } finally {
+      await cleanup.run();
+    }
+  },
+};
