@@ -133,11 +133,20 @@ async function startPostgresBinary(): Promise<PostgresService> {
     );
   }
   const asRoot = userInfo().uid === 0;
+  // runuser lives in /usr/sbin, which a minimal PATH (cron, CI) may lack.
+  const runuser = asRoot ? which('runuser', ['/usr/sbin', '/sbin']) : undefined;
+  if (asRoot && !runuser)
+    throw new MissingBinaryError('runuser', 'install util-linux (Postgres must not run as root)');
   const dir = mkdtempSync(join(tmpdir(), 'local-postgres-'));
-  const runAs = (args: string[]) =>
-    asRoot
-      ? spawnSync('runuser', ['-u', 'postgres', '--', ...args], { encoding: 'utf8' })
+  const runAs = (args: string[]) => {
+    const result = runuser
+      ? spawnSync(runuser, ['-u', 'postgres', '--', ...args], { encoding: 'utf8' })
       : spawnSync(args[0]!, args.slice(1), { encoding: 'utf8' });
+    return {
+      status: result.status,
+      output: result.error?.message ?? `${result.stderr ?? ''}${result.stdout ?? ''}`.trim(),
+    };
+  };
   if (asRoot) {
     const pgUser = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
     const pgGroup = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
@@ -161,7 +170,7 @@ async function startPostgresBinary(): Promise<PostgresService> {
   ]);
   if (init.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
+    throw new Error(`initdb failed: ${init.output}`);
   }
   const port = await freePort();
   const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
@@ -182,7 +191,7 @@ async function startPostgresBinary(): Promise<PostgresService> {
   if (started.status !== 0) {
     stopSync();
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`pg_ctl start failed: ${started.stderr || started.stdout}`);
+    throw new Error(`pg_ctl start failed: ${started.output}`);
   }
   const removeExitHook = onProcessExit(() => {
     stopSync();

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       META_GRAPH_URL: 'https://graph.facebook.com',
       META_TIME_SCALE: 1,
+      META_MAX_CONNECTIONS: 64,
       QUEUE_PREFIX: '{meta}',
       CONCURRENCY_VALIDATE: 20,
       ACCOUNT_CONCURRENCY: 2,
@@ -25,6 +26,10 @@ describe('loadConfig', () => {
       REFRESH_AD_RELEVANCE: true,
       SHUTDOWN_TIMEOUT_MS: 25_000,
     });
+  });
+
+  it('rejects a connection pool of zero, naming the variable', () => {
+    expect(() => loadConfig({ ...BASE, META_MAX_CONNECTIONS: '0' })).toThrow(/^META_MAX_CONNECTIONS: /);
   });
 
   it('names every bad variable on its own line, never echoing the token', () => {

@@ -55,6 +55,8 @@ export const configSchema = z.object({
   META_ACCESS_TIER: z.enum(['development', 'standard']).default('development'),
   META_REQUEST_TIMEOUT_MS: positiveInt(30_000),
   META_RETRY_LIMIT: z.coerce.number().int().min(0).max(10).default(2),
+  /** Keep-alive connections to the Graph API; below the sum of the queue concurrencies it caps throughput. */
+  META_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1000).default(64),
   /** Sandbox only: Meta time runs this many times faster than real time (divides Meta's wait times, multiplies quotas). */
   META_TIME_SCALE: z.coerce.number().positive().max(1e7).default(1),
   TOKEN_FINGERPRINT_KEY: z

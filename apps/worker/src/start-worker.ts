@@ -181,6 +181,7 @@ export async function startWorker(
             bodyMs: config.META_REQUEST_TIMEOUT_MS,
           },
           retry: { limit: config.META_RETRY_LIMIT },
+          connections: config.META_MAX_CONNECTIONS,
           onResponse,
         }),
       repo,
