@@ -208,13 +208,13 @@ const cases: Case[] = [
     ],
   },
   {
-    name: 'usage slows an account down: x2 above 75 %, x4 above 90 %, back to normal below',
+    name: 'usage slows an account down: x2 above 90 %, x4 above 97 %, back to normal below',
     settings: { paces: { ads_insights: every(1_000) } },
     steps: [
-      { usage: { adAccountId: A, buc: 'ads_insights', utilizationPct: 80 }, factor: 2 },
+      { usage: { adAccountId: A, buc: 'ads_insights', utilizationPct: 92 }, factor: 2 },
       { acquire: 'j1', expect: { result: 'granted' } },
       { acquire: 'j2', expect: { result: 'paced', slot: ['j1', 2_000] } },
-      { usage: { adAccountId: A, buc: 'ads_insights', utilizationPct: 95 }, factor: 4 },
+      { usage: { adAccountId: A, buc: 'ads_insights', utilizationPct: 98 }, factor: 4 },
       { acquire: 'j3', expect: { result: 'paced', slot: ['j1', 4_000] } },
       { acquire: 'j4', expect: { result: 'paced', slot: ['j1', 8_000] } },
       { usage: { adAccountId: A, buc: 'ads_insights', utilizationPct: 50 }, factor: 1 },
@@ -227,7 +227,7 @@ const cases: Case[] = [
     name: 'account-level usage (X-Ad-Account-Usage) slows every BUC of the account',
     settings: { paces: { ads_insights: every(1_000), ads_management: every(1_000) } },
     steps: [
-      { usage: { adAccountId: A, utilizationPct: 92 }, factor: 4 },
+      { usage: { adAccountId: A, utilizationPct: 98 }, factor: 4 },
       { acquire: 'i1', buc: 'ads_insights', expect: { result: 'granted' } },
       { acquire: 'i2', buc: 'ads_insights', expect: { result: 'paced', slot: ['i1', 4_000] } },
       { acquire: 'm1', buc: 'ads_management', expect: { result: 'granted' } },
@@ -401,7 +401,7 @@ describe('limiter state for operators', () => {
       scope: 'account',
       adAccountId: A,
       buc: 'ads_insights',
-      utilizationPct: 91,
+      utilizationPct: 98,
       throttled: true,
       blockForMs: 5_000,
       reason: 'meta 80000/2446079',
@@ -417,7 +417,7 @@ describe('limiter state for operators', () => {
     expect(state.adAccountId).toBe('100');
     expect(state.activeLeases).toBe(1);
     expect(state.bucs.ads_insights).toMatchObject({
-      utilizationPct: 91,
+      utilizationPct: 98,
       factor: 4,
       blockReason: 'meta 80000/2446079',
     });

@@ -1,19 +1,26 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITER_SETTINGS } from './settings.ts';
 import { slowdownFactor } from './slowdown.ts';
 import { throttleBlockMs } from './throttle-block.ts';
 
 describe('slowdownFactor', () => {
   it.each([
     [0, 1],
-    [74.9, 1],
-    [75, 2],
-    [89, 2],
-    [90, 4],
+    [89.9, 1],
+    [90, 2],
+    [96, 2],
+    [97, 4],
     [130, 4],
     [Number.NaN, 1],
     [-3, 1],
   ])('%s %% -> x%s', (pct, factor) => {
     expect(slowdownFactor(pct)).toBe(factor);
+  });
+
+  it('never slows an account that runs at the pacing target (safety factor), only above it', () => {
+    const target = DEFAULT_LIMITER_SETTINGS.safetyFactor * 100;
+    expect(slowdownFactor(target)).toBe(1);
+    expect(slowdownFactor(target + 5)).toBe(1);
   });
 
   it('uses custom steps in any order', () => {

@@ -4,10 +4,15 @@ export interface SlowdownStep {
   factor: number;
 }
 
-/** Above 75 % of the hour's quota calls are spaced twice as far apart, above 90 % four times. */
+/**
+ * Above 90 % of the hour's quota calls are spaced twice as far apart, above 97 % four times. The steps sit
+ * above the pacing target (the 0.8 safety factor keeps this system's own use near 80 %): a slowdown that
+ * started below it would halve an account's rate whenever the limiter is doing exactly its job. Usage above
+ * 90 % means someone else (the app, another tool) shares the quota.
+ */
 export const DEFAULT_SLOWDOWN: readonly SlowdownStep[] = [
-  { atPct: 75, factor: 2 },
-  { atPct: 90, factor: 4 },
+  { atPct: 90, factor: 2 },
+  { atPct: 97, factor: 4 },
 ];
 
 /**
