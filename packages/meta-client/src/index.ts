@@ -85,3 +85,4 @@ export { pathOnly, REDACTED, scrubText, scrubUrl } from './scrub.ts';
 export { halveLimit, splitInsightsParams, splitTimeRange } from './split-insights-params.ts';
 export type { UsageSummary } from './summarize-usage.ts';
 export { summarizeUsage } from './summarize-usage.ts';
+export { shortFingerprint, tokenFingerprint } from './token-fingerprint.ts';

@@ -5,26 +5,14 @@
  * which is why the app `Math.round`s them, `app-contract.md` §1.4).
  */
 
-// Strict decimal: "12abc" is not a metric, and parseFloat would silently read it as 12.
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-
 /**
- * A metric value → a finite number. Missing, empty, non-numeric, `'NaN'` and ±Infinity become 0,
- * because a missing metric in an insights row means "nothing happened", and NaN must never reach
- * a NUMERIC column or a JSON cache (it serialises as `null`).
- *
- * @example
- * toMetricNumber('123.45') // 123.45
- * toMetricNumber(undefined) // 0
+ * A metric value → a finite number: meta-client's `metricNumber` (one parser for the whole system).
+ * Missing, empty, non-numeric, `'NaN'` and ±Infinity become 0, because a missing metric in an insights row
+ * means "nothing happened", and NaN must never reach a NUMERIC column or a JSON cache.
  */
-export function toMetricNumber(value: unknown): number {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : 0;
-  if (typeof value !== 'string') return 0;
-  const trimmed = value.trim();
-  if (!DECIMAL.test(trimmed)) return 0;
-  const n = Number(trimmed);
-  return Number.isFinite(n) ? n : 0;
-}
+import { metricNumber } from '@meta-engine/meta-client';
+
+export const toMetricNumber: (value: unknown) => number = metricNumber;
 
 /**
  * The value rounded to an integer, for BIGINT columns (`total_impressions`, `reservations`, ...).
