@@ -24,6 +24,7 @@ export {
   pauseAllQueues,
   pauseKey,
   resumeAllQueues,
+  TOKEN_FATAL_REASON,
 } from './control/pause.ts';
 export * from './errors/index.ts';
 export {

@@ -10,6 +10,7 @@ import {
   getPauseState,
   limiterKeyPrefixFor,
   resumeAllQueues,
+  TOKEN_FATAL_REASON,
 } from '@meta-engine/queue';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -17,7 +18,7 @@ import type { PauseControl, QueuePauseState, ThrottleReader } from '../ports.ts'
 import type { Task } from '../tasks.ts';
 
 /** The reason the worker records when a token-fatal error pauses every queue. */
-export const TOKEN_FATAL_REASON = 'token_fatal';
+export { TOKEN_FATAL_REASON };
 
 // Compile-time check that the producer's task names are the queue package's.
 const TASKS_MATCH: Record<Task, ClientTask> = {

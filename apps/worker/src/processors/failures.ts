@@ -18,7 +18,7 @@
  */
 import { isDbError, isInvalidRowError } from '@meta-engine/db';
 import { isMetaError, type MetaError, scrubText } from '@meta-engine/meta-client';
-import { isInvalidJobDataError, pauseAllQueues } from '@meta-engine/queue';
+import { isInvalidJobDataError, pauseAllQueues, TOKEN_FATAL_REASON } from '@meta-engine/queue';
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { scaleMetaMs } from '../meta-feedback.ts';
 import { isSecretLeakError } from '../transform/index.ts';
@@ -26,7 +26,7 @@ import type { JobRun, ProcessorContext } from './context.ts';
 import { park } from './park.ts';
 
 /** The reason recorded in the pause record and read by the producer's rotation. */
-export const TOKEN_FATAL_REASON = 'token_fatal';
+export { TOKEN_FATAL_REASON };
 
 /** What goes to `meta_sync_state.last_error` (no stack, no token). */
 export interface FailureSummary {

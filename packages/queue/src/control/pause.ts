@@ -35,6 +35,9 @@ export interface PauseState {
 
 export const DEFAULT_CONTROL_KEY_PREFIX = 'meta:control';
 
+/** The pause reason a token-fatal Meta error records; a rotation resumes exactly these pauses. */
+export const TOKEN_FATAL_REASON = 'token_fatal';
+
 export function pauseKey(keyPrefix: string = DEFAULT_CONTROL_KEY_PREFIX): string {
   return `${keyPrefix}:pause`;
 }
