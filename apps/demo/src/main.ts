@@ -40,6 +40,12 @@ async function main(): Promise<number> {
     const { summaries, problems } = await runDemoTasks(demo);
     say('');
     say(renderSummaryTable(summaries));
+    say(
+      'Throttled: throttle errors Meta sent for the account. Parked: times its jobs waited without holding a',
+    );
+    say(
+      'worker (limiter pacing, a throttle block, or an async report poll). Jobs: validate, refresh, collect.',
+    );
     say('');
     say(`Finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     const totals = sandboxTotals(demo.sandbox.counters());

@@ -163,7 +163,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
         return run.runId;
       },
       summaries: (runIds) =>
-        collectSummaries({ databaseUrl: stack.databaseUrl, clients, queues: runtime.queues, runIds }),
+        collectSummaries({
+          databaseUrl: stack.databaseUrl,
+          clients,
+          queues: runtime.queues,
+          runIds,
+          throttlesByAccount: throttlesByAccount(sandbox),
+        }),
       close,
     };
   } catch (error) {
@@ -180,6 +186,15 @@ export async function runDemoTasks(
   for (const task of TASK_ORDER) runIds[task] = await demo.runTask(task);
   const summaries = await demo.summaries(runIds);
   return { runIds, summaries, problems: expectationProblems(summaries) };
+}
+
+/** Throttle errors the sandbox sent, per ad account (all business use cases). */
+function throttlesByAccount(sandbox: Sandbox): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const [accountId, bucs] of Object.entries(sandbox.counters().accounts)) {
+    totals[accountId] = Object.values(bucs).reduce((sum, buc) => sum + buc.throttles, 0);
+  }
+  return totals;
 }
 
 /** 3000 unless it is taken; then a free port. */

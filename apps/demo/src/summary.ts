@@ -18,6 +18,8 @@ export interface ClientSummary {
   weekCache: boolean;
   daysCollected: number;
   insightRows: number;
+  /** Throttle errors Meta (the sandbox) sent for this client's ad account. */
+  throttled: number;
   jobs: Record<TaskName, JobOutcome>;
 }
 
@@ -27,6 +29,8 @@ export async function collectSummaries(options: {
   clients: readonly DemoClient[];
   queues: Record<TaskName, Queue>;
   runIds: Partial<Record<TaskName, string>>;
+  /** Throttle errors per ad account id, as Meta's side counted them. */
+  throttlesByAccount?: Readonly<Record<string, number>>;
 }): Promise<ClientSummary[]> {
   const sql = postgres(options.databaseUrl, { max: 1, onnotice: () => {} });
   try {
@@ -59,6 +63,7 @@ export async function collectSummaries(options: {
         weekCache: weekOf.has(client.id),
         daysCollected: daysOf.get(client.id)?.days ?? 0,
         insightRows: insightsOf.get(client.id)?.rows ?? 0,
+        throttled: options.throttlesByAccount?.[client.adAccountId] ?? 0,
         jobs,
       });
     }
@@ -138,6 +143,7 @@ export function renderSummaryTable(summaries: readonly ClientSummary[]): string 
       `${s.monthCache ? 'yes' : 'no'}/${s.weekCache ? 'yes' : 'no'}`,
       String(s.daysCollected),
       String(s.insightRows),
+      String(s.throttled),
       String(waits),
       jobs,
     ];
