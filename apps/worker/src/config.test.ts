@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       META_GRAPH_URL: 'https://graph.facebook.com',
       META_TIME_SCALE: 1,
       META_MAX_CONNECTIONS: 64,
+      LIMITER_SAFETY_FACTOR: 0.8,
       QUEUE_PREFIX: '{meta}',
       CONCURRENCY_VALIDATE: 20,
       ACCOUNT_CONCURRENCY: 2,
@@ -26,6 +27,13 @@ describe('loadConfig', () => {
       REFRESH_AD_RELEVANCE: true,
       SHUTDOWN_TIMEOUT_MS: 25_000,
     });
+  });
+
+  it('passes the safety factor to the limiter and rejects one above 1', () => {
+    expect(limiterSettingsFor(loadConfig({ ...BASE, LIMITER_SAFETY_FACTOR: '0.95' })).safetyFactor).toBe(
+      0.95,
+    );
+    expect(() => loadConfig({ ...BASE, LIMITER_SAFETY_FACTOR: '1.5' })).toThrow(/^LIMITER_SAFETY_FACTOR: /);
   });
 
   it('rejects a connection pool of zero, naming the variable', () => {

@@ -72,6 +72,8 @@ export const configSchema = z.object({
   CONCURRENCY_REFRESH_CACHE: positiveInt(10),
   CONCURRENCY_COLLECT_INSIGHTS: positiveInt(10),
   ACCOUNT_CONCURRENCY: nonNegativeInt(2),
+  /** Share of each Meta quota the limiter books (the rest is margin for the app and other tools). */
+  LIMITER_SAFETY_FACTOR: z.coerce.number().gt(0, 'must be above 0').max(1, 'must be at most 1').default(0.8),
   ACCOUNT_LEASE_TTL_MS: positiveInt(600_000),
   WORKER_LOCK_DURATION_MS: positiveInt(60_000),
   WORKER_STALLED_INTERVAL_MS: positiveInt(30_000),

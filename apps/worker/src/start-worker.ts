@@ -86,6 +86,7 @@ export function limiterSettingsFor(config: WorkerConfig): Partial<LimiterSetting
     defaultPace: scalePace(DEFAULT_LIMITER_SETTINGS.defaultPace, scale),
     accountPace: accountPace === null ? null : scalePace(accountPace, scale),
     maxConcurrentPerAccount: config.ACCOUNT_CONCURRENCY,
+    safetyFactor: config.LIMITER_SAFETY_FACTOR,
     leaseTtlMs: config.ACCOUNT_LEASE_TTL_MS,
     fallbackBlockMs: shorten(DEFAULT_LIMITER_SETTINGS.fallbackBlockMs),
     appFallbackBlockMs: shorten(DEFAULT_LIMITER_SETTINGS.appFallbackBlockMs),
