@@ -275,6 +275,21 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'a job back more than one interval after its slot books again instead of bunching calls',
+    settings: { paces: { ads_insights: every(200) } },
+    steps: [
+      { acquire: 'j1', expect: { result: 'granted' } },
+      { acquire: 'j2', expect: { result: 'paced', slot: ['j1', 200] } },
+      { acquire: 'j3', expect: { result: 'paced', slot: ['j1', 400] } },
+      { acquire: 'j4', expect: { result: 'paced', slot: ['j1', 600] } },
+      { acquire: 'j5', expect: { result: 'paced', slot: ['j1', 800] } },
+      { acquire: 'j6', expect: { result: 'paced', slot: ['j1', 1_000] } },
+      { sleep: 650 },
+      // j2's slot (+200) is more than one interval past: it goes behind j6, not between j4 and j5.
+      { acquire: 'j2', expect: { result: 'paced', slot: ['j1', 1_200] } },
+    ],
+  },
+  {
     name: 'a job that meets a full account keeps its slot and does not pay for pacing twice',
     settings: { paces: { ads_insights: every(1_000) }, maxConcurrentPerAccount: 1 },
     steps: [

@@ -1,8 +1,8 @@
 --[[
   acquire: lets one job of one ad account call Meta now, or tells it how long to park.
 
-  Order: (1) honour the job's own reservation if it has one, (2) otherwise book a GCRA slot (after any
-  block), (3) park if the slot is in the future, (4) take a concurrency lease, (5) forget the reservation.
+  Order: (1) honour the job's own reservation if it has one and it is not stale, (2) otherwise book a GCRA
+  slot (after any block), (3) park if the slot is in the future, (4) take a concurrency lease, (5) forget the reservation.
   A job that parks keeps its reservation, so when it returns at its slot it runs without booking again.
 
   KEYS[1] <prefix>:{<account>}:state    hash   usage feedback (see includes/account-state.lua)
@@ -70,8 +70,13 @@ redis.call('ZREMRANGEBYSCORE', resvKey, '-inf', '(' .. (now - grace))
 local blockUntil, bucFactor, accFactor = readAccountState(stateKey, buc, now)
 local factorPermille = math.floor(bucFactor * 1000)
 
--- (1) A reservation stays valid unless a block began after it was made and ends after its slot.
+-- (1) A reservation stays valid unless a block began after it was made and ends after its slot, or the job
+-- comes back more than one interval after its slot (it waited for a lease, or the queue ran behind): its
+-- place has passed, and using it now would put two calls where the pace allows one, which is how a backlog
+-- bunches calls into one of Meta's rolling windows. Such a job books again (at once when the account is idle).
 local slot = tonumber(redis.call('ZSCORE', resvKey, member))
+local lateMs = bucInterval * bucFactor
+if slot ~= nil and lateMs > 0 and now - slot > lateMs then slot = nil end
 if slot == nil or (blockUntil > 0 and slot < blockUntil) then
   -- (2) Book a slot. While the usage feedback slows the account down, no burst.
   local bb, ab = bucBurst, accBurst
