@@ -27,8 +27,23 @@ import { Cleanup, type Suite } from '../lib/suite.ts';
 /** ads_insights calls per account per (sandbox) hour. */
 const QUOTA = 10;
 const DAYS = 30;
-/** One sandbox hour = 3600 / TIME_SCALE real seconds (8 s). */
-const TIME_SCALE = 450;
+/**
+ * One sandbox hour = 3600 / TIME_SCALE real seconds (16 s). Chosen so the quota binds: 200 accounts x 10
+ * calls per 16 s is 125 calls/s at 100 % of the quota, below what the engine processes on 2 cores
+ * (~175 collect jobs/s with their writes); with a faster window the machine, not the quota, would bind.
+ */
+const TIME_SCALE = 225;
+
+/**
+ * The two limiter settings measured: the default (books 80 % of each quota, burst 1: room for the app and
+ * other tools sharing the quota) and one for a quota this system has to itself (95 %, no burst: calls
+ * spaced W/(0.95·Q) apart put at most ⌈0.95·Q⌉ ≤ Q calls in any window of length W, so Meta's rolling
+ * window is never exceeded).
+ */
+const ENGINE_SETTINGS = [
+  { name: 'default', safety: 0.8, burst: 1 },
+  { name: 'exclusive quota', safety: 0.95, burst: 0 },
+] as const;
 const NAIVE_CONCURRENCY = 10;
 
 const FIELDS = [
@@ -93,78 +108,111 @@ export const collectUnderQuota: Suite = {
       const clientIds = await seedClients(stack.sql, ids);
       const totalCalls = accountsCount * DAYS;
 
-      // --- Engine ---------------------------------------------------------------------------------------
-      const limiterAccounts = Object.fromEntries(
-        ids.map((id) => [id, { paces: { ads_insights: { callsPerHour: QUOTA * TIME_SCALE, burst: 1 } } }]),
-      );
-      const env = engineEnv({
-        stack,
-        sandboxUrl: sandbox.url,
-        queuePrefix: '{bench-quota}',
-        extra: {
-          META_TIME_SCALE: String(TIME_SCALE),
-          CONCURRENCY_COLLECT_INSIGHTS: '20',
-          CONCURRENCY_VALIDATE: '20',
-        },
-      });
-      const worker = await startWorkerProcess(env, limiterAccounts);
-      cleanup.add(() => worker.close());
-      const runtime = await openProducer(env);
-      cleanup.add(() => runtime.close());
-      // As in production the accounts were validated before (their time zone comes from that).
-      const validation = await startRunInline(
-        { directory: runtime.directory, pageSize: runtime.config.fanout.pageSize, fanout: runtime.fanout },
-        { task: 'validate' },
-        'cli',
-      );
-      await waitForRun(runtime, validation.runId, { out: nullOut, intervalMs: 100 });
-      await sleep(windowS * 1000); // the limiter's state from validation ages out like Meta's window
-      await sandbox.reset();
-
-      log(
-        `engine: ${totalCalls} collect-insights jobs (${accountsCount} accounts x ${DAYS} days), quota ${QUOTA}/window, window ${windowS} s`,
-      );
-      const queue = runtime.queues['collect-insights'];
-      const runId = `bench-quota-${Date.now()}`;
-      const jobs = days.flatMap((day) =>
-        ids.map((adAccountId, index) => ({
-          name: 'collect-insights',
-          data: { clientId: clientIds[index]!, adAccountId, since: day, until: day, runId },
-          opts: {
-            ...defaultJobOptionsFor('collect-insights'),
-            jobId: `collect-insights-${clientIds[index]}-${day}`,
-            priority: 5,
+      // --- Engine, once per limiter setting -------------------------------------------------------------------
+      const engineRuns: Array<{
+        name: string;
+        safety: number;
+        burst: number;
+        seconds: number;
+        calls: number;
+        throttles: number;
+        parkedWaits: number;
+        parkedJobs: number;
+        retried: number;
+        failed: number;
+        days: number;
+      }> = [];
+      for (const setting of ENGINE_SETTINGS) {
+        const limiterAccounts = Object.fromEntries(
+          ids.map((id) => [
+            id,
+            { paces: { ads_insights: { callsPerHour: QUOTA * TIME_SCALE, burst: setting.burst } } },
+          ]),
+        );
+        const prefix = `{bench-quota-${engineRuns.length}}`;
+        const env = engineEnv({
+          stack,
+          sandboxUrl: sandbox.url,
+          queuePrefix: prefix,
+          extra: {
+            META_TIME_SCALE: String(TIME_SCALE),
+            LIMITER_SAFETY_FACTOR: String(setting.safety),
+            CONCURRENCY_COLLECT_INSIGHTS: '20',
+            CONCURRENCY_VALIDATE: '20',
           },
-        })),
-      );
-      const started = Date.now();
-      for (let i = 0; i < jobs.length; i += 500) await queue.addBulk(jobs.slice(i, i + 500));
-      let counts: Record<string, number> = {};
-      await waitUntil(
-        async () => {
-          counts = await queue.getJobCounts('completed', 'failed');
-          return (counts.completed ?? 0) + (counts.failed ?? 0) >= totalCalls;
-        },
-        {
-          timeoutMs: Math.max(240_000, windowS * 30_000),
-          intervalMs: 200,
-          what: 'every collect job finished',
-        },
-      );
-      const engineS = (Date.now() - started) / 1000;
-      const engineCounters = await sandbox.counters();
-      const closed = await worker.close();
-      const parkedWaits = metricSum(closed.metrics, 'meta_worker_limiter_waits_total');
-      const parkedJobs = metricSum(closed.metrics, 'meta_worker_jobs_total', {
-        queue: 'collect-insights',
-        outcome: 'parked',
-      });
-      const retried = metricSum(closed.metrics, 'meta_worker_jobs_total', {
-        queue: 'collect-insights',
-        outcome: 'retried',
-      });
-      const [rows] = await stack.sql<{ days: number }[]>`
-        select count(distinct (client_id, date))::int as days from daily_kpi_data where date between ${days[0]!} and ${days.at(-1)!}`;
+        });
+        const worker = await startWorkerProcess(env, limiterAccounts);
+        cleanup.add(() => worker.close());
+        const runtime = await openProducer(env);
+        cleanup.add(() => runtime.close());
+        // As in production the accounts were validated before (their time zone comes from that).
+        const validation = await startRunInline(
+          { directory: runtime.directory, pageSize: runtime.config.fanout.pageSize, fanout: runtime.fanout },
+          { task: 'validate' },
+          'cli',
+        );
+        await waitForRun(runtime, validation.runId, { out: nullOut, intervalMs: 100 });
+        await sleep(windowS * 1000); // the limiter's state from validation ages out like Meta's window
+        await sandbox.reset();
+
+        log(
+          `engine (${setting.name}: safety ${setting.safety}, burst ${setting.burst}): ${totalCalls} collect-insights jobs (${accountsCount} accounts x ${DAYS} days), quota ${QUOTA}/window, window ${windowS} s`,
+        );
+        const queue = runtime.queues['collect-insights'];
+        const runId = `bench-quota-${Date.now()}`;
+        const jobs = days.flatMap((day) =>
+          ids.map((adAccountId, index) => ({
+            name: 'collect-insights',
+            data: { clientId: clientIds[index]!, adAccountId, since: day, until: day, runId },
+            opts: {
+              ...defaultJobOptionsFor('collect-insights'),
+              jobId: `collect-insights-${clientIds[index]}-${day}`,
+              priority: 5,
+            },
+          })),
+        );
+        const started = Date.now();
+        for (let i = 0; i < jobs.length; i += 500) await queue.addBulk(jobs.slice(i, i + 500));
+        let counts: Record<string, number> = {};
+        await waitUntil(
+          async () => {
+            counts = await queue.getJobCounts('completed', 'failed');
+            return (counts.completed ?? 0) + (counts.failed ?? 0) >= totalCalls;
+          },
+          {
+            timeoutMs: Math.max(240_000, windowS * 30_000),
+            intervalMs: 200,
+            what: 'every collect job finished',
+          },
+        );
+        const seconds = (Date.now() - started) / 1000;
+        const counters = await sandbox.counters();
+        const closed = await worker.close();
+        await runtime.close();
+        const [rows] = await stack.sql<{ days: number }[]>`
+          select count(distinct (client_id, date))::int as days from daily_kpi_data where date between ${days[0]!} and ${days.at(-1)!}`;
+        engineRuns.push({
+          ...setting,
+          seconds,
+          calls: counters.insights.calls,
+          throttles: counters.insights.throttles,
+          parkedWaits: metricSum(closed.metrics, 'meta_worker_limiter_waits_total'),
+          parkedJobs: metricSum(closed.metrics, 'meta_worker_jobs_total', {
+            queue: 'collect-insights',
+            outcome: 'parked',
+          }),
+          retried: metricSum(closed.metrics, 'meta_worker_jobs_total', {
+            queue: 'collect-insights',
+            outcome: 'retried',
+          }),
+          failed: counts.failed ?? 0,
+          days: rows?.days ?? 0,
+        });
+        await sleep(windowS * 1000);
+        await sandbox.reset();
+      }
+      const [main, exclusive] = engineRuns as [(typeof engineRuns)[0], (typeof engineRuns)[0]];
+      const engineS = main.seconds;
 
       // --- Naive parallel loop ----------------------------------------------------------------------------
       await sleep(windowS * 1000);
@@ -235,8 +283,9 @@ export const collectUnderQuota: Suite = {
       const windowsNeeded = Math.ceil(DAYS / QUOTA);
       const minimumS = (windowsNeeded - 1) * windowS;
       const rateBoundS = (DAYS / QUOTA) * windowS;
-      const throttleShare = engineCounters.insights.throttles / Math.max(1, engineCounters.insights.calls);
-      const failedJobs = counts.failed ?? 0;
+      const throttleShare = main.throttles / Math.max(1, main.calls);
+      const failedJobs = main.failed;
+      const exclusiveShare = exclusive.throttles / Math.max(1, exclusive.calls);
       const figures: Figure[] = [
         {
           label: 'completion time',
@@ -269,7 +318,7 @@ export const collectUnderQuota: Suite = {
         },
         {
           label: 'throttle errors received (ads_insights)',
-          value: engineCounters.insights.throttles,
+          value: main.throttles,
           unit: '',
           baseline: naiveCounters.insights.throttles,
           kind: 'measured',
@@ -286,7 +335,7 @@ export const collectUnderQuota: Suite = {
         },
         {
           label: 'Meta calls made (incl. throttled)',
-          value: engineCounters.insights.calls,
+          value: main.calls,
           unit: '',
           baseline: naiveCounters.insights.calls,
           kind: 'measured',
@@ -294,16 +343,16 @@ export const collectUnderQuota: Suite = {
         },
         {
           label: 'jobs parked by the limiter (park events)',
-          value: parkedWaits,
+          value: main.parkedWaits,
           unit: '',
           kind: 'measured',
-          note: `${parkedJobs} job runs ended parked`,
+          note: `${main.parkedJobs} job runs ended parked`,
         },
         { label: 'jobs failed', value: failedJobs, unit: '', kind: 'measured' },
-        { label: 'job attempts retried', value: retried, unit: '', kind: 'measured' },
+        { label: 'job attempts retried', value: main.retried, unit: '', kind: 'measured' },
         {
           label: 'account-days written to daily_kpi_data',
-          value: rows?.days ?? 0,
+          value: main.days,
           unit: '',
           kind: 'measured',
           note: `of ${totalCalls}; days without delivery write no row`,
@@ -316,18 +365,48 @@ export const collectUnderQuota: Suite = {
           note: `${lostDays} of ${sequentialSubset * DAYS} account-days lost after 2 retries`,
         },
         { label: 'naive loop: account-days given up', value: naiveGaveUp, unit: '', kind: 'measured' },
+        {
+          label: 'exclusive-quota setting (safety 0.95, no burst): completion time',
+          value: exclusive.seconds,
+          unit: 's',
+          baseline: naiveS,
+          ratio: naiveS / exclusive.seconds,
+          kind: 'measured',
+          baselineKind: 'measured',
+          note: 'baseline = naive parallel loop',
+        },
+        {
+          label: 'exclusive-quota setting: time / theoretical minimum',
+          value: exclusive.seconds / minimumS,
+          unit: 'x',
+          kind: 'derived',
+        },
+        {
+          label: 'exclusive-quota setting: time / sustained-rate bound',
+          value: exclusive.seconds / rateBoundS,
+          unit: 'x',
+          kind: 'derived',
+        },
+        {
+          label: 'exclusive-quota setting: throttled calls / failed jobs',
+          value: exclusive.throttles,
+          unit: '',
+          kind: 'measured',
+          note: `${(exclusiveShare * 100).toFixed(2)} % of ${exclusive.calls} calls; ${exclusive.failed} jobs failed`,
+        },
       ];
+      // Goals are judged on the shipped default; the exclusive-quota run shows what a tighter margin costs.
       const goals: Goal[] = [
         {
           goal: 'within 1.2x of the theoretical minimum',
           met: engineS <= 1.2 * minimumS,
-          detail: `${(engineS / minimumS).toFixed(2)}x of (⌈N/Q⌉−1)·W = ${minimumS.toFixed(0)} s; ${(engineS / rateBoundS).toFixed(2)}x of the sustained-rate bound ${rateBoundS.toFixed(0)} s`,
+          detail: `${(engineS / minimumS).toFixed(2)}x of (⌈N/Q⌉−1)·W = ${minimumS.toFixed(0)} s; ${(engineS / rateBoundS).toFixed(2)}x of the sustained-rate bound ${rateBoundS.toFixed(0)} s (the 0.8 safety factor alone puts the floor at 1.25x of it); exclusive-quota setting ${(exclusive.seconds / rateBoundS).toFixed(2)}x with ${(exclusiveShare * 100).toFixed(2)} % throttled`,
         },
         { goal: 'zero failed jobs', met: failedJobs === 0, detail: `${failedJobs} failed` },
         {
           goal: 'under 1 % of calls throttled',
           met: throttleShare < 0.01,
-          detail: `${(throttleShare * 100).toFixed(2)} % (${engineCounters.insights.throttles} of ${engineCounters.insights.calls})`,
+          detail: `${(throttleShare * 100).toFixed(2)} % (${main.throttles} of ${main.calls})`,
         },
       ];
       return {
@@ -348,7 +427,9 @@ export const collectUnderQuota: Suite = {
           limiterTold: {
             ads_insights: {
               callsPerHour: `${QUOTA} per sandbox hour = ${QUOTA * TIME_SCALE} per real hour`,
-              burst: 1,
+              settings: ENGINE_SETTINGS.map((e) => `${e.name}: safety ${e.safety}, burst ${e.burst}`).join(
+                '; ',
+              ),
             },
             safetyFactor: 0.8,
             other: 'development-tier defaults scaled by META_TIME_SCALE',
