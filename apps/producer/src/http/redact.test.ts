@@ -21,7 +21,7 @@ describe('redactSecrets', () => {
   });
 
   it.each([
-    ['token EAABsbCS1iHgBAKZCZBZBrGZC0123456789abcdef here', `token ${REDACTED} here`],
+    ['token EAAFakeTokenForTests00000000 here', `token ${REDACTED} here`],
     [
       'https://graph.facebook.com/v26.0/act_1?access_token=abc123&fields=id',
       `https://graph.facebook.com/v26.0/act_1?access_token=${REDACTED}&fields=id`,

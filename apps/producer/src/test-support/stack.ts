@@ -13,7 +13,7 @@ import { loadConfig, type ProducerConfig } from '../config.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 
 export const ADMIN_ID = '00000000-0000-4000-8000-000000000001';
-export const TEST_TOKEN = 'EAAtesttokenvalue0123456789abcdefghij';
+export const TEST_TOKEN = 'EAAFakeProducerTestToken00';
 export const ADMIN = { user: 'operator', password: 'correct-horse-battery' };
 
 export interface TestStack {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assertNoSecrets, isSecretLeakError, SecretLeakError } from './assert-no-secrets.ts';
 
-const TOKEN = 'EAAGm0PX4ZCpsBAKZCZBqZCZBtestTOKENvalue123';
+const TOKEN = 'EAAFakeTransformTestToken01';
 
 function thrown(fn: () => void): unknown {
   try {

@@ -9,7 +9,7 @@ import {
 import { emptyConversionMetrics } from './conversions.ts';
 import type { InsightsRow } from './insights-row.ts';
 
-const TOKEN = 'EAAGm0PX4ZCpsBAKZCZBqZCZBsecretvalue';
+const TOKEN = 'EAAFakeCacheDataTestToken02';
 
 const summer: InsightsRow = {
   campaign_id: '120211000000000001',
