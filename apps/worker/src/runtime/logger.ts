@@ -1,46 +1,21 @@
-import { type DestinationStream, type Logger, pino } from 'pino';
-
 /**
- * pino JSON logs with two layers of secret protection: `redact` for known key names, and a destination
- * that replaces any occurrence of the configured secrets in the serialized line (a token pasted into an
- * error message by a library still never reaches the log).
+ * @module logger
+ * The worker's logs: the shared secret-scrubbing pino logger (`@meta-engine/runtime`), JSON on stdout.
  */
+import { createLogger as createScrubbingLogger } from '@meta-engine/runtime';
+import type { Logger } from 'pino';
+
 export function createLogger(options: {
   level: string;
   secrets: string[];
   destination?: { write(line: string): unknown };
-  base?: Record<string, unknown>;
+  /** `base.service` names the process in each line (default `worker`). */
+  base?: { service?: string };
 }): Logger {
-  const secrets = options.secrets.filter((s) => s.length >= 6);
-  const target = options.destination ?? process.stdout;
-  const scrubbing: DestinationStream = {
-    write(line: string) {
-      let safe = line;
-      for (const secret of secrets) safe = safe.replaceAll(secret, '[REDACTED]');
-      target.write(safe);
-    },
-  };
-  return pino(
-    {
-      level: options.level,
-      base: options.base ?? { service: 'worker' },
-      redact: {
-        paths: [
-          'accessToken',
-          '*.accessToken',
-          'access_token',
-          '*.access_token',
-          'token',
-          '*.token',
-          'appSecret',
-          '*.appSecret',
-          'authorization',
-          '*.authorization',
-          'headers.authorization',
-        ],
-        censor: '[REDACTED]',
-      },
-    },
-    scrubbing,
-  );
+  return createScrubbingLogger({
+    level: options.level,
+    secrets: options.secrets,
+    destination: options.destination,
+    service: options.base?.service ?? 'worker',
+  });
 }
