@@ -8,84 +8,20 @@
  */
 import { createMetaClient, type InsightsParams } from '@meta-engine/meta-client';
 import { startRunInline, waitForRun } from '@meta-engine/producer';
+// The app's field lists (app-contract §2.1), kept once, in the worker's transforms that reproduce the app.
+import {
+  ACCOUNT_INSIGHTS_FIELDS as ACCOUNT_FIELDS,
+  CAMPAIGN_INSIGHTS_FIELDS as CAMPAIGN_FIELDS,
+  GEOGRAPHIC_FIELDS as GEO_FIELDS,
+  AD_RELEVANCE_FIELDS as RELEVANCE_FIELDS,
+  BREAKDOWN_TABLE_FIELDS as TABLE_FIELDS,
+} from '@meta-engine/worker/transform';
 import { engineEnv, openProducer, startWorkerProcess } from '../lib/engine.ts';
 import type { Figure, Goal } from '../lib/results.ts';
 import { accountIds, BENCH_TOKEN, type CounterTotals, startSandboxProcess } from '../lib/sandbox.ts';
 import { seedClients, startBenchStack } from '../lib/stack.ts';
 import { mean, nullOut } from '../lib/stats.ts';
 import { Cleanup, type Suite } from '../lib/suite.ts';
-
-const CAMPAIGN_FIELDS = [
-  'campaign_id',
-  'campaign_name',
-  'spend',
-  'impressions',
-  'clicks',
-  'inline_link_clicks',
-  'ctr',
-  'inline_link_click_ctr',
-  'cpc',
-  'cost_per_inline_link_click',
-  'cpm',
-  'cpp',
-  'reach',
-  'frequency',
-  'conversions',
-  'actions',
-  'action_values',
-  'cost_per_action_type',
-];
-const ACCOUNT_FIELDS = [
-  'spend',
-  'impressions',
-  'clicks',
-  'inline_link_clicks',
-  'ctr',
-  'inline_link_click_ctr',
-  'cpc',
-  'cost_per_inline_link_click',
-  'cpm',
-  'cpp',
-  'reach',
-  'frequency',
-  'conversions',
-];
-const TABLE_FIELDS = [
-  'impressions',
-  'clicks',
-  'spend',
-  'cpm',
-  'cpc',
-  'ctr',
-  'actions',
-  'action_values',
-  'conversions',
-  'conversion_values',
-];
-const RELEVANCE_FIELDS = [
-  'impressions',
-  'clicks',
-  'spend',
-  'quality_score_ectr',
-  'quality_score_ecvr',
-  'engagement_rate_ranking',
-  'conversion_rate_ranking',
-];
-const GEO_FIELDS = [
-  'impressions',
-  'clicks',
-  'inline_link_clicks',
-  'inline_link_click_ctr',
-  'cost_per_inline_link_click',
-  'spend',
-  'cpm',
-  'cpc',
-  'ctr',
-  'actions',
-  'action_values',
-  'conversions',
-  'conversion_values',
-];
 
 /** The app's request list for one period (app-contract §2.1); `withCampaigns` for the month. */
 function appRequests(range: { since: string; until: string }, withCampaigns: boolean) {
