@@ -1,19 +1,22 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { onProcessExit } from './cleanup.ts';
 import { hasContainerRuntime } from './container-runtime.ts';
 import { MissingBinaryError, ServiceUnreachableError } from './errors.ts';
 import { freePort } from './ports.ts';
-import { supabaseDatabaseSql, supabaseRolesSql } from './supabase-roles.sql.ts';
 import type { ServiceSource, StackOptions } from './types.ts';
 import { postgresBinDirs, which } from './which.ts';
 
 /** Password given to the `authenticator` role when this helper creates it. Local services only. */
 export const AUTHENTICATOR_PASSWORD = 'authenticator-local-only';
+
+/** Supabase roles, grants and auth helpers; shared with docker-compose.yml. */
+const SUPABASE_SQL = fileURLToPath(new URL('./supabase.sql', import.meta.url));
 
 export interface PostgresService {
   /** Superuser URL of a database that has the Supabase roles and grants. */
@@ -222,8 +225,11 @@ async function startPostgresBinary(): Promise<PostgresService> {
 async function provision(url: string): Promise<void> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    await sql.unsafe(supabaseRolesSql(AUTHENTICATOR_PASSWORD));
-    await sql.unsafe(supabaseDatabaseSql);
+    const [role] = await sql<{ existed: boolean }[]>`
+      select exists (select 1 from pg_roles where rolname = 'authenticator') as existed`;
+    await sql.unsafe(readFileSync(SUPABASE_SQL, 'utf8'));
+    // Only a role this helper created gets our password; an existing one keeps its owner's.
+    if (!role?.existed) await sql.unsafe(`alter role authenticator password '${AUTHENTICATOR_PASSWORD}'`);
   } finally {
     await sql.end({ timeout: 1 });
   }
