@@ -1,18 +1,18 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { MetaClientOptions, MetaResponseEvent } from './client.ts';
-import { createMetaClient } from './client.ts';
+import type { MetaClientOptions } from './client.ts';
 import type { MetaApiError } from './errors/meta-api-error.ts';
 import { isMetaInvalidRequestError } from './errors/meta-invalid-request-error.ts';
 import type { MetaReportRunError } from './errors/meta-report-run-error.ts';
 import { isMetaReportRunError } from './errors/meta-report-run-error.ts';
 import { parseInsightNumbers } from './parse-insight-numbers.ts';
+import { caught, recordingClient, TOKEN } from './test-support/client-fixture.ts';
 import type { FakeGraphServer, RecordedRequest } from './test-support/fake-graph-server.ts';
 import { sendJson, startFakeGraphServer } from './test-support/fake-graph-server.ts';
 
-const TOKEN = 'TEST-TOKEN-do-not-log-123';
 const FAST_POLL = { initialDelayMs: 5, maxDelayMs: 20, budgetMs: 5_000 };
 
 let server: FakeGraphServer;
+const makeClient = (overrides: Partial<MetaClientOptions> = {}) => recordingClient(server.url, overrides);
 
 beforeAll(async () => {
   server = await startFakeGraphServer();
@@ -23,29 +23,6 @@ afterAll(async () => {
 afterEach(() => {
   server.reset();
 });
-
-function makeClient(overrides: Partial<MetaClientOptions> = {}) {
-  const events: MetaResponseEvent[] = [];
-  const client = createMetaClient({
-    accessToken: TOKEN,
-    baseUrl: server.url,
-    retry: { limit: 0 },
-    onResponse: (event) => {
-      events.push(event);
-    },
-    ...overrides,
-  });
-  return { client, events };
-}
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 interface Range {
   since: string;

@@ -1,6 +1,5 @@
-import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { MetaClientOptions, MetaResponseEvent } from './client.ts';
+import type { MetaClientOptions } from './client.ts';
 import { createMetaClient } from './client.ts';
 import type { MetaApiError } from './errors/meta-api-error.ts';
 import { isMetaApiError } from './errors/meta-api-error.ts';
@@ -11,6 +10,7 @@ import type { MetaNetworkError } from './errors/meta-network-error.ts';
 import { isMetaNetworkError } from './errors/meta-network-error.ts';
 import type { MetaTimeoutError } from './errors/meta-timeout-error.ts';
 import { isMetaTimeoutError } from './errors/meta-timeout-error.ts';
+import { APP_SECRET, caught, PROOF, recordingClient, TOKEN } from './test-support/client-fixture.ts';
 import type { FakeGraphServer } from './test-support/fake-graph-server.ts';
 import {
   HTML_ERROR_PAGE,
@@ -23,11 +23,9 @@ import {
 } from './test-support/fake-graph-server.ts';
 import { REFERENCE_ERROR_CASES, throttledUsageHeaders } from './test-support/reference-bodies.ts';
 
-const TOKEN = 'TEST-TOKEN-do-not-log-123';
-const APP_SECRET = 'test-app-secret-456';
-const PROOF = createHmac('sha256', APP_SECRET).update(TOKEN).digest('hex');
-
 let server: FakeGraphServer;
+const makeClient = (overrides: Partial<MetaClientOptions> = {}) =>
+  recordingClient(server.url, { appSecret: APP_SECRET, ...overrides });
 
 beforeAll(async () => {
   server = await startFakeGraphServer();
@@ -38,30 +36,6 @@ afterAll(async () => {
 afterEach(() => {
   server.reset();
 });
-
-function makeClient(overrides: Partial<MetaClientOptions> = {}) {
-  const events: MetaResponseEvent[] = [];
-  const client = createMetaClient({
-    accessToken: TOKEN,
-    appSecret: APP_SECRET,
-    baseUrl: server.url,
-    retry: { limit: 0 },
-    onResponse: (event) => {
-      events.push(event);
-    },
-    ...overrides,
-  });
-  return { client, events };
-}
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const ACCOUNT = {
   id: 'act_123',

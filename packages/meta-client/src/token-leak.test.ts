@@ -1,14 +1,9 @@
-/**
- * The shared token (and the app secret, and its appsecret_proof) must never reach an error's
- * message, fields, `cause` chain, `stack`, JSON or inspection, nor an `onResponse` event, in any
- * failure mode, even when the server echoes the token back.
- */
-import { createHmac } from 'node:crypto';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetaClient, MetaResponseEvent } from './client.ts';
 import { createMetaClient } from './client.ts';
 import { isMetaError } from './errors/meta-error.ts';
+import { APP_SECRET, PROOF, TOKEN } from './test-support/client-fixture.ts';
 import type { FakeGraphServer } from './test-support/fake-graph-server.ts';
 import {
   HTML_ERROR_PAGE,
@@ -21,9 +16,6 @@ import {
 } from './test-support/fake-graph-server.ts';
 import { REFERENCE_ERROR_CASES, throttledUsageHeaders } from './test-support/reference-bodies.ts';
 
-const TOKEN = 'TEST-TOKEN-do-not-log-123';
-const APP_SECRET = 'test-app-secret-456';
-const PROOF = createHmac('sha256', APP_SECRET).update(TOKEN).digest('hex');
 const SECRETS = [TOKEN, APP_SECRET, PROOF];
 
 let server: FakeGraphServer;
