@@ -6,9 +6,11 @@
  * library and the same writes (getAdAccount, recordValidation, recordSyncSuccess), measured on a subset
  * and extrapolated to all clients.
  */
+
 import { createRepository } from '@meta-engine/db';
 import { createMetaClient } from '@meta-engine/meta-client';
 import { startRunInline } from '@meta-engine/producer';
+import { VALIDATE_FIELDS } from '@meta-engine/worker';
 import { engineEnv, openProducer, startWorkerProcess, type WorkerTiming } from '../lib/engine.ts';
 import type { Figure, Goal } from '../lib/results.ts';
 import { accountIds, BENCH_TOKEN, startSandboxProcess } from '../lib/sandbox.ts';
@@ -63,15 +65,7 @@ export const revalidate: Suite = {
       });
       const baselineStart = performance.now();
       for (let i = 0; i < baselineSubset; i++) {
-        const { data } = await meta.getAdAccount(ids[i]!, [
-          'id',
-          'account_id',
-          'name',
-          'account_status',
-          'disable_reason',
-          'currency',
-          'timezone_name',
-        ]);
+        const { data } = await meta.getAdAccount(ids[i]!, VALIDATE_FIELDS);
         await repo.recordValidation({
           clientId: clientIds[i]!,
           adAccountId: ids[i]!,

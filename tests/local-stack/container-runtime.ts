@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { withDeadline } from './with-deadline.ts';
 
 /**
  * Is a Docker engine usable? The cheap check comes first: with neither DOCKER_HOST nor the default socket
@@ -9,25 +10,9 @@ export async function hasContainerRuntime(env: NodeJS.ProcessEnv = process.env):
   if (!env.DOCKER_HOST && !existsSync('/var/run/docker.sock')) return false;
   try {
     const { getContainerRuntimeClient } = await import('testcontainers');
-    await withTimeout(getContainerRuntimeClient(), 3000);
+    await withDeadline(getContainerRuntimeClient(), 3000);
     return true;
   } catch {
     return false;
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

@@ -11,6 +11,7 @@ import { MissingBinaryError, ServiceUnreachableError } from './errors.ts';
 import { freePort } from './ports.ts';
 import type { ServiceSource, StackOptions } from './types.ts';
 import { postgresBinDirs, which } from './which.ts';
+import { withDeadline } from './with-deadline.ts';
 
 /** Password given to the `authenticator` role when this helper creates it. Local services only. */
 export const AUTHENTICATOR_PASSWORD = 'authenticator-local-only';
@@ -256,20 +257,4 @@ function safeTarget(url: string): string {
   } catch {
     return 'an invalid URL';
   }
-}
-
-function withDeadline<T>(promise: PromiseLike<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    Promise.resolve(promise).then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

@@ -44,6 +44,7 @@ export {
   createValidateProcessor,
   outcomeForAccountStatus,
   outcomeForTokenError,
+  VALIDATE_FIELDS,
   type ValidateResult,
 } from './processors/validate.ts';
 export { shortFingerprint, tokenFingerprint } from './runtime/fingerprint.ts';
