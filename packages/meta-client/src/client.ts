@@ -214,7 +214,8 @@ export interface MetaClient {
   close(): Promise<void>;
 }
 
-export const DEFAULT_AD_ACCOUNT_FIELDS = [
+/** Fields of `me/adaccounts` by default: who the account is and whether it can be used. */
+export const AD_ACCOUNT_LIST_FIELDS = [
   'id',
   'account_id',
   'name',
@@ -222,6 +223,11 @@ export const DEFAULT_AD_ACCOUNT_FIELDS = [
   'disable_reason',
   'currency',
   'timezone_name',
+] as const;
+
+/** Fields of `act_<id>` by default: the list fields plus money and the UTC offset. */
+export const DEFAULT_AD_ACCOUNT_FIELDS = [
+  ...AD_ACCOUNT_LIST_FIELDS,
   'timezone_offset_hours_utc',
   'amount_spent',
   'spend_cap',
@@ -522,15 +528,7 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
     },
 
     async listAdAccounts(opts = {}) {
-      const fields = opts.fields ?? [
-        'id',
-        'account_id',
-        'name',
-        'account_status',
-        'disable_reason',
-        'currency',
-        'timezone_name',
-      ];
+      const fields = opts.fields ?? AD_ACCOUNT_LIST_FIELDS;
       return list('me/adaccounts', {
         params: { fields, limit: opts.limit ?? 100 },
         itemSchema: adAccountSchema,

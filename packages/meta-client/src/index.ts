@@ -33,6 +33,7 @@ export type {
   RequestOptions,
 } from './client.ts';
 export {
+  AD_ACCOUNT_LIST_FIELDS,
   createMetaClient,
   DEFAULT_AD_ACCOUNT_FIELDS,
   DEFAULT_CAMPAIGN_FIELDS,
