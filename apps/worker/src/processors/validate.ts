@@ -16,7 +16,7 @@
  * Once per run it also checks the shared token with `debug_token` (see debug-token.ts).
  */
 import type { ValidationOutcome, ValidationRecord, ValidationResult } from '@meta-engine/db';
-import type { AdAccount, MetaError } from '@meta-engine/meta-client';
+import { AD_ACCOUNT_LIST_FIELDS, type AdAccount, type MetaError } from '@meta-engine/meta-client';
 import type { ValidateJobData } from '@meta-engine/queue';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
@@ -27,16 +27,8 @@ import { type FailureSummary, handleJobFailure, runIdOf } from './failures.ts';
 import { startRun } from './job-run.ts';
 import { acquireSlot } from './slots.ts';
 
-/** Fields read from `act_<id>`. */
-export const VALIDATE_FIELDS = [
-  'id',
-  'account_id',
-  'name',
-  'account_status',
-  'disable_reason',
-  'currency',
-  'timezone_name',
-] as const;
+/** Fields read from `act_<id>`: who the account is and whether it can be used (meta-client's list set). */
+export const VALIDATE_FIELDS = AD_ACCOUNT_LIST_FIELDS;
 
 /** `account_status` values that count as active: 1 ACTIVE, 9 IN_GRACE_PERIOD. */
 const ACTIVE_STATUSES: ReadonlySet<number> = new Set([1, 9]);
