@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // One vitest run covers every package: unit tests sit beside the code, cross-package suites in tests/.
-// Integration suites start their own services through tests/local-stack, so files may run in parallel.
+// Integration suites start their own services through packages/local-stack, so files may run in parallel.
 export default defineConfig({
   test: {
     include: ['apps/*/src/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'tests/**/*.test.ts'],

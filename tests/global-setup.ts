@@ -1,5 +1,5 @@
+import { startPostgres, startRedis } from '@meta-engine/local-stack';
 import type { TestProject } from 'vitest/node';
-import { startPostgres, startRedis } from './local-stack/index.ts';
 
 /**
  * One Redis and one Postgres server for the whole vitest run, started from the local stack (env URL,

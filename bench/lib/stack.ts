@@ -1,6 +1,6 @@
 /**
  * @module stack
- * Redis, Postgres and PostgREST for one benchmark (tests/local-stack, always private instances: the
+ * Redis, Postgres and PostgREST for one benchmark (packages/local-stack, always private instances: the
  * environment's SUPABASE_URL / DATABASE_URL are never used, so a benchmark cannot write 10,000 fake clients
  * into a real project), migrated, with clients seeded in bulk.
  */

@@ -7,6 +7,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRepository, migrate, type Repository } from '@meta-engine/db';
+import { startPostgres, startPostgrest, startRedis } from '@meta-engine/local-stack';
 import { createMetaClient, type MetaClient, type MetaResponseEvent } from '@meta-engine/meta-client';
 import { type Sandbox, type StartSandboxOptions, startSandbox } from '@meta-engine/meta-sandbox';
 import {
@@ -34,7 +35,6 @@ import {
   type WorkerMetrics,
   type WorkerSettingsInput,
 } from '../../apps/worker/src/index.ts';
-import { startPostgres, startPostgrest, startRedis } from '../local-stack/index.ts';
 
 export const ADMIN_ID = '00000000-0000-4000-8000-00000000a001';
 export const FINGERPRINT_KEY = 'worker-test-fingerprint-key';

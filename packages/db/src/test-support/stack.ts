@@ -1,5 +1,5 @@
 /**
- * Test helpers: a local Postgres + PostgREST (tests/local-stack), migrated, with PostgREST serving the
+ * Test helpers: a local Postgres + PostgREST (packages/local-stack), migrated, with PostgREST serving the
  * new tables. Imported by test files only.
  */
 

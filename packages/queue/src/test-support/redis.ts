@@ -1,6 +1,6 @@
 /**
- * Redis for this package's tests. Reads REDIS_URL (default the local 127.0.0.1:6379); swap the body for
- * `startRedis()` from `@meta-engine/tests/local-stack` once tests may depend on it.
+ * Redis for this package's tests: REDIS_URL, which the root vitest global setup points at the run's
+ * private Redis (packages/local-stack), else the local 127.0.0.1:6379.
  * Every test uses a random prefix and deletes its keys afterwards.
  */
 import { randomUUID } from 'node:crypto';

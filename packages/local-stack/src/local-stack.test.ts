@@ -12,7 +12,7 @@ import {
   ServiceUnreachableError,
   startLocalStack,
   startRedis,
-} from './local-stack/index.ts';
+} from './index.ts';
 
 const noEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH };
 
