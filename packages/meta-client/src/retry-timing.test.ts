@@ -106,4 +106,74 @@ describe('suggestRetryAfterMs', () => {
       ).toBeUndefined();
     },
   );
+
+  // The one throttle-timing rule: every combination of hints, for each kind of throttle. A hint is a moment
+  // before which access will not return, so the longest wins; without hints, the documented block or none.
+  const REGAIN_1_MIN = {
+    'x-business-use-case-usage': JSON.stringify({
+      '77': [{ type: 'ads_insights', call_count: 100, estimated_time_to_regain_access: 1 }],
+    }),
+  };
+  const RESET_300_S = {
+    'x-ad-account-usage': JSON.stringify({
+      acc_id_util_pct: 100,
+      reset_time_duration: 300,
+      ads_api_access_tier: 'standard_access',
+    }),
+  };
+  const RETRY_AFTER_90_S = '90';
+  const kinds = [
+    {
+      kind: 'BUC 80004/2446079',
+      category: 'account_throttle',
+      code: 80004,
+      subcode: 2446079,
+      none: undefined,
+    },
+    { kind: 'score 17/2446079', category: 'account_throttle', code: 17, subcode: 2446079, none: 300_000 },
+    { kind: 'score 613/1487742', category: 'account_throttle', code: 613, subcode: 1487742, none: 300_000 },
+    {
+      kind: 'budget 613/1487632',
+      category: 'account_throttle',
+      code: 613,
+      subcode: 1487632,
+      none: 3_600_000,
+    },
+    { kind: 'app 4/1504022', category: 'app_throttle', code: 4, subcode: 1504022, none: undefined },
+  ] as const;
+  const hintSets = [
+    { hints: 'none', regain: false, reset: false, retryAfter: false },
+    { hints: 'regain 1 min', regain: true, reset: false, retryAfter: false },
+    { hints: 'reset 300 s', regain: false, reset: true, retryAfter: false },
+    { hints: 'Retry-After 90 s', regain: false, reset: false, retryAfter: true },
+    { hints: 'regain + reset', regain: true, reset: true, retryAfter: false },
+    { hints: 'regain + Retry-After', regain: true, reset: false, retryAfter: true },
+    { hints: 'reset + Retry-After', regain: false, reset: true, retryAfter: true },
+    { hints: 'all three', regain: true, reset: true, retryAfter: true },
+  ];
+  const table = kinds.flatMap((k) =>
+    hintSets.map((h) => {
+      const candidates = [h.regain ? 60_000 : 0, h.reset ? 300_000 : 0, h.retryAfter ? 90_000 : 0];
+      const longest = Math.max(...candidates);
+      // With only the standard-tier reset header the score limits' documented block would be 60 s; every
+      // case here either gives a hint (the longest wins) or gives none (the documented block for the kind).
+      return { ...k, ...h, expected: longest > 0 ? longest : k.none };
+    }),
+  );
+  it.each(table)('$kind with $hints → $expected ms', (row) => {
+    const usage = parseUsageHeaders({
+      ...(row.regain ? REGAIN_1_MIN : {}),
+      ...(row.reset ? RESET_300_S : {}),
+    });
+    expect(
+      suggestRetryAfterMs({
+        category: row.category,
+        code: row.code,
+        subcode: row.subcode,
+        usage,
+        adAccountId: '77',
+        ...(row.retryAfter ? { retryAfterHeader: RETRY_AFTER_90_S } : {}),
+      }),
+    ).toBe(row.expected);
+  });
 });

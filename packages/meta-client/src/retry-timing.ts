@@ -31,28 +31,39 @@ export function isScoreLimit(code: number | undefined, subcode: number | undefin
 }
 
 /**
- * Suggested wait before retrying:
- * - throttles: the longest `estimated_time_to_regain_access` (minutes → ms);
- * - score limits 17/2446079 and 613/1487742: `reset_time_duration` (seconds → ms), else the
- *   documented block for the tier (60 s standard, 300 s development or unknown), and at least the regain time;
- * - 613/1487632: one hour;
- * - transient errors: a `Retry-After` header.
+ * THE throttle-timing rule of this system (the client's `retryAfterMs`, the worker's limiter blocks and
+ * parks all come from here; nothing else turns Meta's hints into a wait):
+ *
+ * - throttles (`account_throttle`, `app_throttle`): every hint Meta gave is a moment before which access
+ *   will not return, so the wait is the LONGEST of them: `estimated_time_to_regain_access` (minutes, the
+ *   call's own ad account entries when present, else every entry), `reset_time_duration` (seconds, from
+ *   X-Ad-Account-Usage) and a `Retry-After` header (seconds or HTTP date). Without any hint: the documented
+ *   block for score limits 17/2446079 and 613/1487742 (60 s standard tier, 300 s development or unknown
+ *   tier), one hour for 613/1487632 (ad set budget changes), else `undefined` (the caller's fallback);
+ * - transient errors: `Retry-After` when present;
+ * - everything else: `undefined`.
+ *
+ * @example
+ * suggestRetryAfterMs({ category: 'account_throttle', code: 17, subcode: 2446079, usage }) // reset 300 s, regain 1 min → 300_000
  */
 export function suggestRetryAfterMs(input: RetryTimingInput): number | undefined {
   const { category, code, subcode, usage } = input;
+  const retryAfterMs =
+    input.retryAfterHeader === undefined
+      ? undefined
+      : parseRetryAfter(input.retryAfterHeader, input.now ?? Date.now());
   if (category === 'account_throttle' || category === 'app_throttle') {
-    const regainMs = maxRegainMs(relevantEntries(usage.businessUseCase, input.adAccountId));
-    if (isScoreLimit(code, subcode)) {
-      const resetMs = (usage.adAccount?.resetTimeDurationSeconds ?? 0) * SECOND_MS;
-      const blockMs = resetMs > 0 ? resetMs : scoreBlockMs(usage);
-      return Math.max(blockMs, regainMs);
-    }
-    if (code === 613 && subcode === 1487632) return Math.max(BUDGET_CHANGE_BLOCK_MS, regainMs);
-    return regainMs > 0 ? regainMs : undefined;
+    const hints = [
+      maxRegainMs(relevantEntries(usage.businessUseCase, input.adAccountId)),
+      (usage.adAccount?.resetTimeDurationSeconds ?? 0) * SECOND_MS,
+      retryAfterMs ?? 0,
+    ].filter((ms) => Number.isFinite(ms) && ms > 0);
+    if (hints.length > 0) return Math.ceil(Math.max(...hints));
+    if (isScoreLimit(code, subcode)) return scoreBlockMs(usage);
+    if (code === 613 && subcode === 1487632) return BUDGET_CHANGE_BLOCK_MS;
+    return undefined;
   }
-  if (category === 'transient' && input.retryAfterHeader !== undefined) {
-    return parseRetryAfter(input.retryAfterHeader, input.now ?? Date.now());
-  }
+  if (category === 'transient') return retryAfterMs;
   return undefined;
 }
 

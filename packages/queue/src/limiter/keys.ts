@@ -6,7 +6,9 @@
  *   <prefix>:{<account>}:gcra     hash  GCRA TAT per BUC and '*' (ms, Redis time)
  *   <prefix>:{<account>}:resv     zset  "<buc>|<jobId>" -> reserved slot (ms)
  *   <prefix>:{<account>}:leases   zset  jobId -> lease expiry (ms)
- *   <prefix>:app                  hash  app-wide block: until, reason, since
+ *   <prefix>:{<account>}:log:<buc> zset the BUC's calls in Meta's rolling window (window-log.lua)
+ *   <prefix>:{app}                hash  app-wide block (until, reason, since), usage, learned budget
+ *   <prefix>:{app}:calls          hash  the app's calls per time bucket (app-calls.lua)
  *   <prefix>:throttled            zset  "<account>|<buc>" -> blocked until (ms), the operators' index
  */
 import { LimiterError } from '../errors/limiter-error.ts';
@@ -16,6 +18,8 @@ export interface AccountKeys {
   gcra: string;
   resv: string;
   leases: string;
+  /** The window log of one BUC. */
+  log: (buc: string) => string;
 }
 
 const ACCOUNT_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -49,9 +53,20 @@ export function checkBuc(buc: string, allowAccount = false): string {
 
 export function accountKeys(keyPrefix: string, normalizedAccountId: string): AccountKeys {
   const base = `${keyPrefix}:{${normalizedAccountId}}`;
-  return { state: `${base}:state`, gcra: `${base}:gcra`, resv: `${base}:resv`, leases: `${base}:leases` };
+  return {
+    state: `${base}:state`,
+    gcra: `${base}:gcra`,
+    resv: `${base}:resv`,
+    leases: `${base}:leases`,
+    log: (buc: string) => `${base}:log:${buc}`,
+  };
 }
 
-export function globalKeys(keyPrefix: string): { app: string; throttled: string } {
-  return { app: `${keyPrefix}:app`, throttled: `${keyPrefix}:throttled` };
+/** The app-wide keys share one hash tag, so the app scripts run on one Redis Cluster slot. */
+export function globalKeys(keyPrefix: string): { app: string; appCalls: string; throttled: string } {
+  return {
+    app: `${keyPrefix}:{app}`,
+    appCalls: `${keyPrefix}:{app}:calls`,
+    throttled: `${keyPrefix}:throttled`,
+  };
 }

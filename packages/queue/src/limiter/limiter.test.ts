@@ -32,16 +32,23 @@ afterAll(async () => {
   await redis.quit();
 });
 
-/** A pace of one call every `intervalMs` (with safetyFactor 1). */
+/** A steady account-wide pace of one call every `intervalMs` (with safetyFactor 1 and a 1-hour window). */
 function every(intervalMs: number, burst = 0) {
   return { callsPerHour: 3_600_000 / intervalMs, burst };
 }
 
+/** A BUC quota hint of `calls` per window. */
+function quota(calls: number) {
+  return { callsPerHour: calls };
+}
+
 type Settings = Omit<LimiterOptions, 'redis' | 'keyPrefix'>;
 
-/** Test defaults: exact intervals, nothing paced or limited unless a case says so, no jitter. */
+/** Test defaults: exact shares, a 1-s window without margin, nothing paced or limited unless a case says so, no jitter. */
 const BASE: Settings = {
   safetyFactor: 1,
+  windowMs: 1_000,
+  windowMarginMs: 0,
   paces: { ads_insights: { callsPerHour: 0 }, ads_management: { callsPerHour: 0 } },
   defaultPace: { callsPerHour: 0 },
   accountPace: null,
@@ -68,12 +75,14 @@ interface Expected {
 }
 
 type Step =
-  | { acquire: string; account?: string; buc?: string; cost?: number; expect: Expected }
+  | { acquire: string; account?: string; buc?: string; expect: Expected }
   | {
       usage: Omit<UsageReport, 'scope'> & { scope?: UsageReport['scope'] };
       factor?: number;
       blockedMs?: [number, number];
     }
+  /** Meta's answer to a granted job's call: its usage teaches the quota (no pct = an answer without headers). */
+  | { answer: string; pct?: number; account?: string; buc?: string; blockedMs?: [number, number] }
   | { release: string }
   | { expireLease: string; account?: string }
   | { sleep: number }
@@ -90,54 +99,69 @@ const B = 'act_200';
 
 const cases: Case[] = [
   {
-    name: 'burst: 1 + burst calls run at once, then one per interval',
-    settings: { paces: { ads_insights: every(1_000, 2) } },
+    name: 'before Meta has answered once for an (account, BUC), one call at a time',
+    settings: { paces: { ads_insights: quota(100) } },
     steps: [
-      { acquire: 'j1', expect: { result: 'granted', delay: [0, 0] } },
+      { acquire: 'j1', expect: { result: 'granted' } },
+      { acquire: 'j2', expect: { result: 'paced', delay: [1, 100] } },
+      { acquire: 'b1', account: B, expect: { result: 'granted' } },
+      { answer: 'j1' },
       { acquire: 'j2', expect: { result: 'granted' } },
       { acquire: 'j3', expect: { result: 'granted' } },
-      { acquire: 'j4', expect: { result: 'paced', slot: ['j1', 1_000], delay: [1, 1_000] } },
-      { acquire: 'j5', expect: { result: 'paced', slot: ['j1', 2_000], delay: [1, 2_000] } },
     ],
   },
   {
-    name: 'steady rate: N reservations get slots one interval apart',
-    settings: { paces: { ads_insights: every(1_000) } },
+    name: 'window log: up to capacity calls at once, each next one when a call leaves the window',
+    settings: { paces: { ads_insights: quota(3) } },
+    steps: [
+      { acquire: 'j1', expect: { result: 'granted', delay: [0, 0] } },
+      { answer: 'j1' },
+      { acquire: 'j2', expect: { result: 'granted' } },
+      { acquire: 'j3', expect: { result: 'granted' } },
+      { acquire: 'j4', expect: { result: 'paced', slot: ['j1', 1_000], delay: [1, 1_000] } },
+      { acquire: 'j5', expect: { result: 'paced', slot: ['j2', 1_000] } },
+      { acquire: 'j6', expect: { result: 'paced', slot: ['j3', 1_000] } },
+      { acquire: 'j7', expect: { result: 'paced', slot: ['j4', 1_000] } },
+    ],
+  },
+  {
+    name: 'the margin keeps a call out until the one it replaces has surely left Meta’s window',
+    settings: { paces: { ads_insights: quota(1) }, windowMarginMs: 40 },
     steps: [
       { acquire: 'j1', expect: { result: 'granted' } },
-      { acquire: 'j2', expect: { result: 'paced', slot: ['j1', 1_000], delay: [1, 1_000] } },
-      { acquire: 'j3', expect: { result: 'paced', slot: ['j1', 2_000], delay: [1, 2_000] } },
-      { acquire: 'j4', expect: { result: 'paced', slot: ['j1', 3_000], delay: [1, 3_000] } },
-      { acquire: 'j5', expect: { result: 'paced', slot: ['j1', 4_000], delay: [1, 4_000] } },
-      { acquire: 'j6', expect: { result: 'paced', slot: ['j1', 5_000], delay: [1, 5_000] } },
+      { answer: 'j1' },
+      { acquire: 'j2', expect: { result: 'paced', slot: ['j1', 1_040] } },
     ],
   },
   {
     name: 'two accounts never delay each other',
-    settings: { paces: { ads_insights: every(1_000) } },
+    settings: { paces: { ads_insights: quota(1) } },
     steps: [
       { acquire: 'a1', account: A, expect: { result: 'granted' } },
+      { answer: 'a1', account: A },
       { acquire: 'a2', account: A, expect: { result: 'paced', slot: ['a1', 1_000] } },
-      { acquire: 'a3', account: A, expect: { result: 'paced', slot: ['a1', 2_000] } },
+      { acquire: 'a3', account: A, expect: { result: 'paced', slot: ['a2', 1_000] } },
       { acquire: 'b1', account: B, expect: { result: 'granted', delay: [0, 0] } },
+      { answer: 'b1', account: B },
       { acquire: 'b2', account: B, expect: { result: 'paced', slot: ['b1', 1_000] } },
-      { acquire: 'a4', account: A, expect: { result: 'paced', slot: ['a1', 3_000] } },
+      { acquire: 'a4', account: A, expect: { result: 'paced', slot: ['a3', 1_000] } },
     ],
   },
   {
     name: 'two BUCs of one account are independent',
-    settings: { paces: { ads_insights: every(1_000), ads_management: every(2_000) } },
+    settings: { paces: { ads_insights: quota(1), ads_management: quota(1) } },
     steps: [
       { acquire: 'i1', buc: 'ads_insights', expect: { result: 'granted' } },
+      { answer: 'i1', buc: 'ads_insights' },
       { acquire: 'i2', buc: 'ads_insights', expect: { result: 'paced', slot: ['i1', 1_000] } },
       { acquire: 'm1', buc: 'ads_management', expect: { result: 'granted', delay: [0, 0] } },
-      { acquire: 'm2', buc: 'ads_management', expect: { result: 'paced', slot: ['m1', 2_000] } },
-      { acquire: 'i3', buc: 'ads_insights', expect: { result: 'paced', slot: ['i1', 2_000] } },
+      { answer: 'm1', buc: 'ads_management' },
+      { acquire: 'm2', buc: 'ads_management', expect: { result: 'paced', slot: ['m1', 1_000] } },
     ],
   },
   {
     name: 'the account-wide pace couples the BUCs of one account (ad-account score limit)',
-    settings: { accountPace: every(1_000) },
+    settings: { accountPace: every(1_000), windowMs: 3_600_000 },
     steps: [
       { acquire: 'i1', buc: 'ads_insights', expect: { result: 'granted' } },
       { acquire: 'm1', buc: 'ads_management', expect: { result: 'paced', slot: ['i1', 1_000] } },
@@ -145,23 +169,29 @@ const cases: Case[] = [
     ],
   },
   {
-    name: 'cost books several slots',
-    settings: { paces: { ads_insights: every(1_000) } },
+    name: 'the account-wide pace allows its burst, and no burst while usage slows the account down',
+    settings: { accountPace: every(1_000, 2), windowMs: 3_600_000 },
     steps: [
-      { acquire: 'j1', cost: 3, expect: { result: 'granted' } },
-      { acquire: 'j2', expect: { result: 'paced', slot: ['j1', 3_000] } },
+      { acquire: 'j1', expect: { result: 'granted' } },
+      { acquire: 'j2', expect: { result: 'granted' } },
+      { acquire: 'j3', expect: { result: 'granted' } },
+      { acquire: 'j4', expect: { result: 'paced', slot: ['j1', 1_000] } },
+      { usage: { adAccountId: B, utilizationPct: 96 }, factor: 2 },
+      { acquire: 'b1', account: B, expect: { result: 'granted' } },
+      // Slowed down (x2): the burst is gone, one call per doubled interval.
+      { acquire: 'b2', account: B, expect: { result: 'paced', slot: ['b1', 2_000] } },
     ],
   },
   {
-    name: 'a throttle blocks the (account, BUC) until the regain time; slots queue up after it',
-    settings: { paces: { ads_insights: every(1_000) } },
+    name: 'a throttle blocks the (account, BUC) until the regain time; calls queue up after it',
+    settings: { paces: { ads_insights: quota(1) }, windowMs: 3_600_000 },
     steps: [
       {
         usage: { adAccountId: A, buc: 'ads_insights', throttled: true, blockForMs: 60_000 },
         blockedMs: [50_000, 60_000],
       },
       { acquire: 'j1', expect: { result: 'blocked', delay: [50_000, 60_000] } },
-      { acquire: 'j2', expect: { result: 'blocked', slot: ['j1', 1_000] } },
+      { acquire: 'j2', expect: { result: 'blocked', slot: ['j1', 3_600_000] } },
       { acquire: 'm1', buc: 'ads_management', expect: { result: 'granted' } },
       { acquire: 'b1', account: B, expect: { result: 'granted' } },
     ],
@@ -195,7 +225,7 @@ const cases: Case[] = [
   },
   {
     name: 'an app-wide block stops every account',
-    settings: { paces: { ads_insights: every(1_000) } },
+    settings: { paces: { ads_insights: quota(10) } },
     steps: [
       { usage: { scope: 'app', throttled: true, blockForMs: 10_000 }, blockedMs: [5_000, 10_000] },
       { acquire: 'a1', account: A, expect: { result: 'app_blocked', delay: [5_000, 10_000] } },
@@ -208,30 +238,17 @@ const cases: Case[] = [
     ],
   },
   {
-    name: 'usage slows an account down: x2 above 90 %, x4 above 97 %, back to normal below',
-    settings: { paces: { ads_insights: every(1_000) } },
+    name: 'account-level usage (X-Ad-Account-Usage) slows the account-wide pace: x2 above 95 %, x4 above 99 %',
+    settings: { accountPace: every(1_000), windowMs: 3_600_000 },
     steps: [
-      { usage: { adAccountId: A, buc: 'ads_insights', utilizationPct: 92 }, factor: 2 },
-      { acquire: 'j1', expect: { result: 'granted' } },
-      { acquire: 'j2', expect: { result: 'paced', slot: ['j1', 2_000] } },
-      { usage: { adAccountId: A, buc: 'ads_insights', utilizationPct: 98 }, factor: 4 },
-      { acquire: 'j3', expect: { result: 'paced', slot: ['j1', 4_000] } },
-      { acquire: 'j4', expect: { result: 'paced', slot: ['j1', 8_000] } },
-      { usage: { adAccountId: A, buc: 'ads_insights', utilizationPct: 50 }, factor: 1 },
-      { acquire: 'j5', expect: { result: 'paced', slot: ['j1', 12_000] } },
-      { acquire: 'j6', expect: { result: 'paced', slot: ['j1', 13_000] } },
-      { acquire: 'b1', account: B, expect: { result: 'granted' } },
-    ],
-  },
-  {
-    name: 'account-level usage (X-Ad-Account-Usage) slows every BUC of the account',
-    settings: { paces: { ads_insights: every(1_000), ads_management: every(1_000) } },
-    steps: [
-      { usage: { adAccountId: A, utilizationPct: 98 }, factor: 4 },
+      { usage: { adAccountId: A, utilizationPct: 99.5 }, factor: 4 },
       { acquire: 'i1', buc: 'ads_insights', expect: { result: 'granted' } },
       { acquire: 'i2', buc: 'ads_insights', expect: { result: 'paced', slot: ['i1', 4_000] } },
-      { acquire: 'm1', buc: 'ads_management', expect: { result: 'granted' } },
-      { acquire: 'm2', buc: 'ads_management', expect: { result: 'paced', slot: ['m1', 4_000] } },
+      { acquire: 'm1', buc: 'ads_management', expect: { result: 'paced', slot: ['i1', 8_000] } },
+      { usage: { adAccountId: A, utilizationPct: 50 }, factor: 1 },
+      { acquire: 'm2', buc: 'ads_management', expect: { result: 'paced', slot: ['i1', 12_000] } },
+      { acquire: 'm3', buc: 'ads_management', expect: { result: 'paced', slot: ['i1', 13_000] } },
+      { acquire: 'b1', account: B, expect: { result: 'granted' } },
     ],
   },
   {
@@ -263,43 +280,78 @@ const cases: Case[] = [
   },
   {
     name: 'a parked job keeps its reservation: asking again books nothing, at its slot it runs',
-    settings: { paces: { ads_insights: every(1_000) } },
+    settings: { paces: { ads_insights: quota(1) }, windowMs: 300, windowMarginMs: 50 },
     steps: [
       { acquire: 'j1', expect: { result: 'granted' } },
-      { acquire: 'j2', expect: { result: 'paced', slot: ['j1', 1_000] } },
-      { acquire: 'j2', expect: { result: 'paced', slot: ['j1', 1_000] } },
-      { acquire: 'j3', expect: { result: 'paced', slot: ['j1', 2_000] } },
+      { answer: 'j1' },
+      { acquire: 'j2', expect: { result: 'paced', slot: ['j1', 350] } },
+      { acquire: 'j2', expect: { result: 'paced', slot: ['j1', 350] } },
+      { acquire: 'j3', expect: { result: 'paced', slot: ['j1', 700] } },
       { waitForSlot: 'j2' },
-      { acquire: 'j2', expect: { result: 'granted', slot: ['j1', 1_000] } },
-      { acquire: 'j4', expect: { result: 'paced', slot: ['j1', 3_000] } },
+      { acquire: 'j2', expect: { result: 'granted', slot: ['j1', 350] } },
+      { acquire: 'j4', expect: { result: 'paced', slot: ['j1', 1_050] } },
     ],
   },
   {
-    name: 'a job back more than one interval after its slot books again instead of bunching calls',
-    settings: { paces: { ads_insights: every(200) } },
+    name: 'a job back later than the margin after its slot books again instead of bunching calls',
+    settings: { paces: { ads_insights: quota(1) }, windowMs: 200, windowMarginMs: 20 },
     steps: [
       { acquire: 'j1', expect: { result: 'granted' } },
-      { acquire: 'j2', expect: { result: 'paced', slot: ['j1', 200] } },
-      { acquire: 'j3', expect: { result: 'paced', slot: ['j1', 400] } },
-      { acquire: 'j4', expect: { result: 'paced', slot: ['j1', 600] } },
-      { acquire: 'j5', expect: { result: 'paced', slot: ['j1', 800] } },
-      { acquire: 'j6', expect: { result: 'paced', slot: ['j1', 1_000] } },
-      { sleep: 650 },
-      // j2's slot (+200) is more than one interval past: it goes behind j6, not between j4 and j5.
-      { acquire: 'j2', expect: { result: 'paced', slot: ['j1', 1_200] } },
+      { answer: 'j1' },
+      { acquire: 'j2', expect: { result: 'paced', slot: ['j1', 220] } },
+      { acquire: 'j3', expect: { result: 'paced', slot: ['j1', 440] } },
+      { acquire: 'j4', expect: { result: 'paced', slot: ['j1', 660] } },
+      { sleep: 520 },
+      // j2's slot (+220) is long past: it goes behind j4, not into j3's window.
+      { acquire: 'j2', expect: { result: 'paced', slot: ['j1', 880] } },
     ],
   },
   {
-    name: 'a job that meets a full account keeps its slot and does not pay for pacing twice',
-    settings: { paces: { ads_insights: every(1_000) }, maxConcurrentPerAccount: 1 },
+    name: 'a job that meets a full account books nothing and keeps no slot it cannot use',
+    settings: { paces: { ads_insights: quota(2) }, maxConcurrentPerAccount: 1 },
     steps: [
       { acquire: 'j1', expect: { result: 'granted' } },
-      { acquire: 'j2', expect: { result: 'paced', slot: ['j1', 1_000] } },
-      { waitForSlot: 'j2' },
-      { acquire: 'j2', expect: { result: 'concurrency', slot: ['j1', 1_000] } },
+      { answer: 'j1' },
+      { acquire: 'j2', expect: { result: 'concurrency' } },
       { release: 'j1' },
-      { acquire: 'j2', expect: { result: 'granted', slot: ['j1', 1_000] } },
-      { acquire: 'j3', expect: { result: 'paced', slot: ['j1', 2_000] } },
+      { acquire: 'j2', expect: { result: 'granted' } },
+      { release: 'j2' },
+      { acquire: 'j3', expect: { result: 'paced', slot: ['j1', 1_000] } },
+    ],
+  },
+  {
+    name: 'learned quota: answers of 20 % per call make the capacity 5 (told 100)',
+    settings: { paces: { ads_insights: quota(100) } },
+    steps: [
+      { acquire: 'j1', expect: { result: 'granted' } },
+      { answer: 'j1', pct: 20 },
+      { acquire: 'j2', expect: { result: 'granted' } },
+      { acquire: 'j3', expect: { result: 'granted' } },
+      { acquire: 'j4', expect: { result: 'granted' } },
+      { acquire: 'j5', expect: { result: 'granted' } },
+      { acquire: 'j6', expect: { result: 'paced', slot: ['j1', 1_000] } },
+    ],
+  },
+  {
+    name: 'learned quota: an account Meta allows more gets more than it was told',
+    settings: { paces: { ads_insights: quota(2) } },
+    steps: [
+      { acquire: 'j1', expect: { result: 'granted' } },
+      { answer: 'j1', pct: 10 },
+      ...['j2', 'j3', 'j4', 'j5', 'j6', 'j7', 'j8', 'j9', 'j10'].map(
+        (job): Step => ({ acquire: job, expect: { result: 'granted' } }),
+      ),
+      { acquire: 'j11', expect: { result: 'paced', slot: ['j1', 1_000] } },
+    ],
+  },
+  {
+    name: 'never a call into a full window: an answer of 100 % blocks until our oldest call leaves',
+    settings: { paces: { ads_insights: quota(10) }, windowMs: 1_000, windowMarginMs: 10 },
+    steps: [
+      { acquire: 'j1', expect: { result: 'granted' } },
+      { answer: 'j1', pct: 100, blockedMs: [800, 1_010] },
+      { acquire: 'j2', expect: { result: 'blocked', slot: ['j1', 1_010] } },
+      { acquire: 'b1', account: B, expect: { result: 'granted' } },
     ],
   },
 ];
@@ -317,7 +369,6 @@ describe('limiter (real Redis)', () => {
           adAccountId: step.account ?? A,
           buc: step.buc ?? 'ads_insights',
           jobId: step.acquire,
-          cost: step.cost,
         });
         const outcome: Outcome = result.ok ? 'granted' : result.reason;
         expect(outcome, where).toBe(step.expect.result);
@@ -337,6 +388,20 @@ describe('limiter (real Redis)', () => {
       } else if ('usage' in step) {
         const outcome = await limiter.recordUsage({ scope: 'account', ...step.usage });
         if (step.factor !== undefined) expect(outcome.factor, where).toBe(step.factor);
+        if (step.blockedMs) {
+          expect(outcome.blockedForMs, where).toBeGreaterThanOrEqual(step.blockedMs[0]);
+          expect(outcome.blockedForMs, where).toBeLessThanOrEqual(step.blockedMs[1]);
+        }
+      } else if ('answer' in step) {
+        const grant = grants.get(step.answer)!;
+        const outcome = await limiter.recordUsage({
+          scope: 'account',
+          adAccountId: step.account ?? A,
+          buc: step.buc ?? 'ads_insights',
+          member: grant.member,
+          slotAt: grant.slotAt,
+          ...(step.pct === undefined ? {} : { utilizationPct: step.pct }),
+        });
         if (step.blockedMs) {
           expect(outcome.blockedForMs, where).toBeGreaterThanOrEqual(step.blockedMs[0]);
           expect(outcome.blockedForMs, where).toBeLessThanOrEqual(step.blockedMs[1]);
@@ -421,6 +486,7 @@ describe('limiter state for operators', () => {
       blockForMs: 5_000,
       reason: 'meta 80000/2446079',
     });
+    await limiter.recordUsage({ scope: 'account', adAccountId: A, utilizationPct: 99 });
     await limiter.recordUsage({
       scope: 'account',
       adAccountId: A,
@@ -431,24 +497,40 @@ describe('limiter state for operators', () => {
     const state = await limiter.getAccountState(A);
     expect(state.adAccountId).toBe('100');
     expect(state.activeLeases).toBe(1);
+    // A BUC's own utilisation teaches its quota; only the account-wide usage ('*') slows the account down.
     expect(state.bucs.ads_insights).toMatchObject({
       utilizationPct: 98,
-      factor: 4,
+      factor: 1,
       blockReason: 'meta 80000/2446079',
     });
+    expect(state.bucs['*']).toMatchObject({ utilizationPct: 99, factor: 4 });
     expect(state.bucs.ads_insights!.blockedUntil).toBeGreaterThan(Date.now() - 60_000);
     expect(state.bucs.ads_management).toMatchObject({ utilizationPct: 10, factor: 1 });
     expect(state.bucs.ads_management!.blockedUntil).toBeUndefined();
   });
 
-  it('reserve() books extra calls inside a job without a lease', async () => {
-    const { limiter } = newLimiter({ paces: { ads_insights: every(1_000) }, maxConcurrentPerAccount: 1 });
-    const grant = await limiter.acquire({ adAccountId: A, buc: 'ads_insights', jobId: 'j1' });
+  it("book() books a job's next calls without a lease; a future slot is kept as its reservation", async () => {
+    const { limiter } = newLimiter({ paces: { ads_insights: quota(2) }, maxConcurrentPerAccount: 1 });
+    const grant = (await limiter.acquire({ adAccountId: A, buc: 'ads_insights', jobId: 'j1' })) as Grant;
     expect(grant.ok).toBe(true);
-    const next = await limiter.reserve({ adAccountId: A, buc: 'ads_insights' });
-    expect(next.reason).toBe('paced');
-    expect(next.slotAt).toBe((grant as Grant).slotAt + 1_000);
-    const other = await limiter.reserve({ adAccountId: B, buc: 'ads_insights' });
+    await limiter.recordUsage({
+      scope: 'account',
+      adAccountId: A,
+      buc: 'ads_insights',
+      member: grant.member,
+      slotAt: grant.slotAt,
+    });
+    const second = await limiter.book({ adAccountId: A, buc: 'ads_insights', jobId: 'j1' });
+    expect(second).toMatchObject({ reason: 'now', delayMs: 0 });
+    expect(second.member).not.toBe('');
+    const third = await limiter.book({ adAccountId: A, buc: 'ads_insights', jobId: 'j1' });
+    expect(third.reason).toBe('paced');
+    expect(third.slotAt).toBe(grant.slotAt + 1_000);
+    expect(third.member).toBe('');
+    // Asking again finds the reservation: the same slot, nothing booked twice.
+    const again = await limiter.book({ adAccountId: A, buc: 'ads_insights', jobId: 'j1' });
+    expect(again.slotAt).toBe(third.slotAt);
+    const other = await limiter.book({ adAccountId: B, buc: 'ads_insights' });
     expect(other).toMatchObject({ reason: 'now', delayMs: 0 });
   });
 
@@ -465,6 +547,65 @@ describe('limiter state for operators', () => {
   });
 });
 
+describe('the app-wide budget (one token, one app, every account)', () => {
+  it('learns the app budget from app usage and paces every account together before Meta throttles the app', async () => {
+    const { limiter } = newLimiter({ windowMs: 60_000, windowMarginMs: 0 });
+    // Nothing learned yet: calls are only counted.
+    for (let call = 1; call <= 4; call++) {
+      const admitted = await limiter.admitApp();
+      expect(admitted).toMatchObject({ ok: true, capacity: 0, calls: call });
+    }
+    // Meta answers these 4 calls (over several accounts): 10 % of the app's budget each, 10 calls per window.
+    let outcome = await limiter.recordUsage({ scope: 'app', utilizationPct: 10 });
+    for (const pct of [20, 30, 40])
+      outcome = await limiter.recordUsage({ scope: 'app', utilizationPct: pct });
+    expect(outcome.quota?.lo).toBeLessThanOrEqual(10);
+    expect(outcome.quota?.hi).toBeGreaterThanOrEqual(10);
+    const admitted: boolean[] = [];
+    for (let call = 0; call < 8; call++) admitted.push((await limiter.admitApp()).ok);
+    // 6 more fit (10 in all, share 1); the rest wait for the window, whatever account asks.
+    expect(admitted).toEqual([true, true, true, true, true, true, false, false]);
+    const paced = await limiter.admitApp();
+    expect(paced).toMatchObject({ ok: false, reason: 'app_paced' });
+    if (!paced.ok) {
+      expect(paced.delayMs).toBeGreaterThan(50_000);
+      expect(paced.delayMs).toBeLessThanOrEqual(62_000);
+    }
+    const state = await limiter.getAppState();
+    expect(state).toMatchObject({ utilizationPct: 40 });
+    expect(state.quota?.estimate).toBe(10);
+  });
+
+  it('an app usage of 100 % blocks every account until the counted calls leave the window', async () => {
+    const { limiter } = newLimiter({
+      windowMs: 60_000,
+      windowMarginMs: 0,
+      paces: { ads_insights: quota(10) },
+    });
+    await limiter.admitApp();
+    const outcome = await limiter.recordUsage({ scope: 'app', utilizationPct: 100 });
+    expect(outcome.blockedForMs).toBeGreaterThan(50_000);
+    expect(outcome.blockedForMs).toBeLessThanOrEqual(62_000);
+    expect(await limiter.admitApp()).toMatchObject({ ok: false, reason: 'app_blocked' });
+    expect(await limiter.acquire({ adAccountId: A, buc: 'ads_insights', jobId: 'j1' })).toMatchObject({
+      ok: false,
+      reason: 'app_blocked',
+    });
+  });
+
+  it('an app throttle with Meta’s time blocks the app for that time', async () => {
+    const { limiter } = newLimiter({});
+    const outcome = await limiter.recordUsage({
+      scope: 'app',
+      throttled: true,
+      blockForMs: 90_000,
+      reason: 'meta 4',
+    });
+    expect(outcome.blockedForMs).toBeGreaterThan(80_000);
+    expect(await limiter.getAppBlock()).toMatchObject({ reason: 'meta 4' });
+  });
+});
+
 describe('limiter input checks', () => {
   it.each([
     [
@@ -476,7 +617,6 @@ describe('limiter input checks', () => {
     ['an unknown BUC shape', { adAccountId: '1', buc: 'Ads Insights', jobId: 'j' }, /business use case/],
     ["the whole-account BUC '*'", { adAccountId: '1', buc: '*', jobId: 'j' }, /business use case/],
     ['an empty job id', { adAccountId: '1', buc: 'ads_insights', jobId: '' }, /job id/],
-    ['a zero cost', { adAccountId: '1', buc: 'ads_insights', jobId: 'j', cost: 0 }, /cost/],
   ])('acquire rejects %s', async (_label, request, message) => {
     const { limiter } = newLimiter({});
     await expect(limiter.acquire(request)).rejects.toThrow(message);
@@ -505,10 +645,10 @@ describe('limiter input checks', () => {
     const reply = await runScript(
       redis,
       'acquire',
-      [keys.state, keys.gcra, keys.resv, keys.leases],
-      ['ads_insights', 'j1', -1, 0, 0, 0, 1, 0, 1000, 1000, 1000, 25],
+      [keys.state, keys.gcra, keys.resv, keys.leases, keys.log('ads_insights')],
+      ['ads_insights', 'j1', -1, 1000, 0, 1, 0, 0, 1000, 25, 1000, 100, 0, 1000, 1000],
     );
-    expect(reply).toEqual([-1, 3, 0, 0]);
+    expect(reply).toEqual([-1, 3, 0, 0, '', 0]);
     const { checkReply } = await import('../lua/codes.ts');
     expect(() => checkReply('acquire', reply)).toThrow(/ARGV\[3\]/);
   });

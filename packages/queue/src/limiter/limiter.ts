@@ -3,12 +3,19 @@
  * The per-ad-account limiter shared by every worker process through Redis: BullMQ Pro's "groups" rebuilt
  * on open-source BullMQ. See the package README for the algorithm.
  *
+ * Per (account, BUC) it books every Meta call in a log of Meta's rolling window, at most `capacity` calls per
+ * window, where capacity = safetyFactor x the quota it has LEARNED from Meta's usage headers (the configured
+ * quotas are only where it starts); the account-wide pace and leases bound the account as a whole, and the
+ * app's learned budget bounds every account together.
+ *
  * @example
- * const limiter = createLimiter({ redis });
+ * const limiter = createLimiter({ redis, windowMs: 3_600_000 });
  * const slot = await limiter.acquire({ adAccountId, buc: 'ads_insights', jobId: job.id! });
  * if (!slot.ok) await parkJob(job, token, slot.retryAt); // throws DelayedError, no attempt used
- * try { ... call Meta ...; await limiter.recordUsage({ scope: 'account', adAccountId, buc, utilizationPct }) }
- * finally { await slot.release(); }
+ * try {
+ *   ... the first call ...; await limiter.recordUsage({ scope: 'account', adAccountId, buc, utilizationPct, member: slot.member, slotAt: slot.slotAt });
+ *   const next = await limiter.book({ adAccountId, buc, jobId: job.id! }); // the job's next call
+ * } finally { await slot.release(); }
  */
 import { z } from 'zod';
 import { LimiterError } from '../errors/limiter-error.ts';
@@ -17,6 +24,7 @@ import { type RedisClient, runScript } from '../lua/loader.ts';
 import { accountKeys, checkBuc, globalKeys, normalizeAccountId } from './keys.ts';
 import {
   type AccountOverrides,
+  type EffectiveLimits,
   effectiveLimits,
   type LimiterSettings,
   resolveLimiterSettings,
@@ -39,11 +47,9 @@ export interface AcquireRequest {
   buc: string;
   /** The BullMQ job id: reservations and leases are keyed by it, so it must stay the same across parks. */
   jobId: string;
-  /** Slots to book (calls the job will make). Default 1. */
-  cost?: number;
 }
 
-export type DenyReason = 'paced' | 'blocked' | 'concurrency' | 'app_blocked';
+export type DenyReason = 'paced' | 'blocked' | 'concurrency' | 'app_blocked' | 'app_paced';
 
 export interface Grant {
   ok: true;
@@ -52,7 +58,11 @@ export interface Grant {
   jobId: string;
   /** The slot the job used, ms since the epoch (Redis time). */
   slotAt: number;
-  /** Slowdown factor in force for this (account, BUC). */
+  /** The call's entry in the window log: pass it (and `slotAt`) to `recordUsage` so the answer teaches the quota. */
+  member: string;
+  /** Calls per window the limiter books for this (account, BUC) now (0 = not paced). */
+  capacity: number;
+  /** Account-wide slowdown factor in force. */
   factor: number;
   /** Gives the concurrency lease back. Idempotent; call it in `finally`. */
   release(): Promise<void>;
@@ -74,12 +84,31 @@ export interface Denial {
 
 export type AcquireResult = Grant | Denial;
 
-export interface ReserveResult {
+export interface BookRequest {
+  adAccountId: string;
+  buc: string;
+  /**
+   * The running job's id: a slot in the future is kept as the job's reservation (park, and use it when back).
+   * Without it a future slot is booked as a call and the caller waits for it.
+   */
+  jobId?: string;
+}
+
+export interface BookResult {
   /** `now`: call now; otherwise wait `delayMs` (sleep if short, or park). */
   reason: 'now' | 'paced' | 'blocked';
   delayMs: number;
+  /** The call's slot (Redis time). */
   slotAt: number;
+  /** The call's log entry ('' for a job's reservation: the job gets one when it comes back). */
+  member: string;
+  capacity: number;
 }
+
+/** The app-wide gate before one call: admitted (and counted), or when to try again. */
+export type AppAdmission =
+  | { ok: true; capacity: number; calls: number }
+  | { ok: false; reason: 'app_paced' | 'app_blocked'; delayMs: number; retryAt: number };
 
 /** What the worker learned from one Meta response, mapped from meta-client's usage snapshot. */
 export interface UsageReport {
@@ -97,6 +126,9 @@ export interface UsageReport {
   blockForMs?: number;
   /** Short label stored with a block, e.g. `meta 80004/2446079`. Never a token or a URL. */
   reason?: string;
+  /** The answered call's log entry and slot (from acquire/book): its answer then teaches the BUC's quota. */
+  member?: string;
+  slotAt?: number;
 }
 
 export interface UsageOutcome {
@@ -109,6 +141,8 @@ export interface UsageOutcome {
   blockedForMs: number;
   /** End of the block on this process's clock; null when not blocked. */
   blockedUntil: number | null;
+  /** What the limiter has learned of the quota (BUC or app budget): calls per window, hi null = no upper bound. */
+  quota?: { lo: number; hi: number | null } | undefined;
 }
 
 export interface AppBlockState {
@@ -147,18 +181,31 @@ export interface AccountState {
       blockedUntil?: number;
       blockReason?: string;
       reportedAt?: number;
+      /** The learned quota (calls per window): the interval, the estimate booked from, answers used, and at which answer it narrowed to 20 %. */
+      quota?: { lo: number; hi: number | null; estimate: number; answers: number; convergedAfter?: number };
     }
   >;
   /** Leases currently held (expired ones excluded). */
   activeLeases: number;
 }
 
+export interface AppState {
+  utilizationPct?: number;
+  reportedAt?: number;
+  quota?: { lo: number; hi: number | null; estimate: number; answers: number };
+  block: AppBlockState | null;
+}
+
 export interface Limiter {
   readonly settings: LimiterSettings;
-  /** Take a slot for a job: a grant with a lease, or when to come back. */
+  /** Take a slot for a job's first call: a grant with a lease, or when to come back. */
   acquire(request: AcquireRequest): Promise<AcquireResult>;
   /** Book one more call inside a running job (no lease); returns how long to wait for it. */
-  reserve(request: { adAccountId: string; buc: string; cost?: number }): Promise<ReserveResult>;
+  book(request: BookRequest): Promise<BookResult>;
+  /** The app-wide gate before any call: the app block and the app's learned budget; counts the call. */
+  admitApp(): Promise<AppAdmission>;
+  /** The app-wide usage, learned budget and block. */
+  getAppState(): Promise<AppState>;
   /** Feed Meta's usage headers / throttle errors back: slow down, block, block the app. */
   recordUsage(report: UsageReport): Promise<UsageOutcome>;
   /** The app-wide block in force, or null. */
@@ -181,6 +228,8 @@ const usageReportSchema = z.strictObject({
   throttled: z.boolean().optional(),
   blockForMs: z.number().min(0).optional(),
   reason: z.string().optional(),
+  member: z.string().max(300).optional(),
+  slotAt: z.number().min(0).optional(),
 });
 
 const DEFAULT_LIST_LIMIT = 100;
@@ -210,11 +259,26 @@ export function createLimiter(options: LimiterOptions): Limiter {
     return denial;
   }
 
+  /** The booking arguments of acquire/book (book-args.lua), in order. */
+  function bookArgs(limits: EffectiveLimits): number[] {
+    return [
+      limits.quotaHint,
+      settings.windowMs,
+      settings.windowMarginMs,
+      settings.safetyFactor,
+      limits.accountIntervalMs,
+      limits.accountBurst,
+      settings.reservationGraceMs,
+      settings.earlyToleranceMs,
+      settings.probeTtlMs,
+      settings.probeRetryMs,
+    ];
+  }
+
   async function acquire(request: AcquireRequest): Promise<AcquireResult> {
     const account = normalizeAccountId(request.adAccountId);
     const buc = checkBuc(request.buc);
     const jobId = checkJobId(request.jobId);
-    const cost = checkCost(request.cost);
 
     const app = await appBlockReply();
     if (app) return deny('app_blocked', app.remainingMs + random() * settings.appBlockJitterMs, 1);
@@ -226,34 +290,32 @@ export function createLimiter(options: LimiterOptions): Limiter {
       await runScript(
         redis,
         'acquire',
-        [keys.state, keys.gcra, keys.resv, keys.leases],
+        [keys.state, keys.gcra, keys.resv, keys.leases, keys.log(buc)],
         [
           buc,
           jobId,
-          limits.bucIntervalMs,
-          limits.bucBurst,
-          limits.accountIntervalMs,
-          limits.accountBurst,
-          cost,
+          ...bookArgs(limits),
           limits.maxConcurrent,
           settings.leaseTtlMs,
           settings.concurrencyRetryMs,
-          settings.reservationGraceMs,
-          settings.earlyToleranceMs,
         ],
       ),
     );
-    const [code, delayMs, slotAt, factorPermille] = reply.map(Number) as [number, number, number, number];
-    const factor = factorPermille / 1000;
+    const code = Number(reply[0]);
+    const delayMs = Number(reply[1]);
+    const slotAt = Number(reply[2]);
+    const factor = Number(reply[3]) / 1000;
+    const member = String(reply[4] ?? '');
+    const capacity = Number(reply[5] ?? 0);
     switch (code) {
       case SCRIPT_CODES.GRANTED:
-        return grant(account, buc, jobId, slotAt, factor, limits.maxConcurrent > 0);
+        return grant(account, buc, jobId, slotAt, member, capacity, factor, limits.maxConcurrent > 0);
       case SCRIPT_CODES.PACED:
         return deny('paced', delayMs, factor, slotAt);
       case SCRIPT_CODES.BLOCKED:
         return deny('blocked', delayMs, factor, slotAt);
       case SCRIPT_CODES.CONCURRENCY:
-        return deny('concurrency', delayMs * (1 + random() * settings.concurrencyJitter), factor, slotAt);
+        return deny('concurrency', delayMs * (1 + random() * settings.concurrencyJitter), factor);
       default:
         throw new LimiterError('unknown_code', `limiter script acquire: unknown return code ${code}`, {
           script: 'acquire',
@@ -266,6 +328,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
     buc: string,
     jobId: string,
     slotAt: number,
+    member: string,
+    capacity: number,
     factor: number,
     leased: boolean,
   ): Grant {
@@ -277,6 +341,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
       buc,
       jobId,
       slotAt,
+      member,
+      capacity,
       factor,
       async release() {
         if (released || !leased) return;
@@ -294,28 +360,55 @@ export function createLimiter(options: LimiterOptions): Limiter {
     };
   }
 
-  async function reserve(request: {
-    adAccountId: string;
-    buc: string;
-    cost?: number;
-  }): Promise<ReserveResult> {
+  async function book(request: BookRequest): Promise<BookResult> {
     const account = normalizeAccountId(request.adAccountId);
     const buc = checkBuc(request.buc);
-    const cost = checkCost(request.cost);
+    const jobId = request.jobId === undefined ? '' : checkJobId(request.jobId);
     const limits = effectiveLimits(settings, accounts, account, buc);
     const keys = accountKeys(settings.keyPrefix, account);
     const reply = checkReply(
-      'reserve',
+      'book',
       await runScript(
         redis,
-        'reserve',
-        [keys.state, keys.gcra],
-        [buc, limits.bucIntervalMs, limits.bucBurst, limits.accountIntervalMs, limits.accountBurst, cost],
+        'book',
+        [keys.state, keys.gcra, keys.resv, keys.log(buc)],
+        [buc, jobId, ...bookArgs(limits)],
       ),
     );
-    const [code, delayMs, slotAt] = reply.map(Number) as [number, number, number];
+    const code = Number(reply[0]);
     const reason = code === SCRIPT_CODES.BLOCKED ? 'blocked' : code === SCRIPT_CODES.PACED ? 'paced' : 'now';
-    return { reason, delayMs: Math.max(0, delayMs), slotAt };
+    return {
+      reason,
+      delayMs: Math.max(0, Number(reply[1])),
+      slotAt: Number(reply[2]),
+      member: String(reply[4] ?? ''),
+      capacity: Number(reply[5] ?? 0),
+    };
+  }
+
+  const appBucketMs = Math.max(1, Math.ceil(settings.windowMs / 60));
+
+  async function admitApp(): Promise<AppAdmission> {
+    const reply = checkReply(
+      'app-admit',
+      await runScript(
+        redis,
+        'app-admit',
+        [global.app, global.appCalls],
+        [settings.windowMs, appBucketMs, settings.safetyFactor, settings.windowMarginMs],
+      ),
+    );
+    const code = Number(reply[0]);
+    if (code === SCRIPT_CODES.GRANTED)
+      return { ok: true, capacity: Number(reply[2]), calls: Number(reply[3]) };
+    const jitter = random() * settings.appBlockJitterMs;
+    const delayMs = Math.max(1, Math.ceil(Number(reply[1]) + jitter));
+    return {
+      ok: false,
+      reason: code === SCRIPT_CODES.APP_BLOCKED ? 'app_blocked' : 'app_paced',
+      delayMs,
+      retryAt: Date.now() + delayMs,
+    };
   }
 
   async function recordUsage(report: UsageReport): Promise<UsageOutcome> {
@@ -330,21 +423,36 @@ export function createLimiter(options: LimiterOptions): Limiter {
     const reason = sanitizeReason(input.reason);
     const requestedBlock =
       input.blockForMs !== undefined && input.blockForMs > 0 ? input.blockForMs : undefined;
+    const utilization = input.utilizationPct ?? -1;
 
     if (input.scope === 'app') {
       const blockFor = requestedBlock ?? (input.throttled ? settings.appFallbackBlockMs : 0);
-      if (blockFor <= 0) return { scope: 'app', factor: 1, blockedForMs: 0, blockedUntil: null };
       const reply = checkReply(
-        'block-app',
+        'app-usage',
         await runScript(
           redis,
-          'block-app',
-          [global.app],
-          [Math.ceil(Math.min(blockFor, settings.maxBlockMs)), reason || 'app throttle'],
+          'app-usage',
+          [global.app, global.appCalls],
+          [
+            utilization,
+            Math.ceil(Math.min(blockFor, settings.maxBlockMs)),
+            reason || (blockFor > 0 ? 'app throttle' : ''),
+            settings.windowMs,
+            appBucketMs,
+            settings.windowMarginMs,
+            settings.quotaMemoryMs,
+            settings.appFallbackBlockMs,
+          ],
         ),
       );
       const remaining = Math.max(0, Number(reply[1]));
-      return { scope: 'app', factor: 1, blockedForMs: remaining, blockedUntil: Date.now() + remaining };
+      return {
+        scope: 'app',
+        factor: 1,
+        blockedForMs: remaining,
+        blockedUntil: remaining > 0 ? Date.now() + remaining : null,
+        quota: quotaOf(reply[2], reply[3]),
+      };
     }
 
     if (input.adAccountId === undefined) {
@@ -356,15 +464,15 @@ export function createLimiter(options: LimiterOptions): Limiter {
     const account = normalizeAccountId(input.adAccountId);
     const buc = checkBuc(input.buc ?? '*', true);
     const blockFor = requestedBlock ?? (input.throttled ? settings.fallbackBlockMs : 0);
-    const utilization = input.utilizationPct ?? -1;
-    const factor = utilization >= 0 ? slowdownFactor(utilization, settings.slowdown) : 1;
+    const factor = buc === '*' && utilization >= 0 ? slowdownFactor(utilization, settings.slowdown) : 1;
     const keys = accountKeys(settings.keyPrefix, account);
+    const member = buc === '*' ? '' : (input.member ?? '');
     const reply = checkReply(
       'record-usage',
       await runScript(
         redis,
         'record-usage',
-        [keys.state],
+        [keys.state, keys.log(buc)],
         [
           buc,
           utilization,
@@ -372,11 +480,20 @@ export function createLimiter(options: LimiterOptions): Limiter {
           settings.usageTtlMs,
           Math.ceil(Math.min(blockFor, settings.maxBlockMs)),
           reason || (blockFor > 0 ? 'throttled' : ''),
+          member,
+          member ? (input.slotAt ?? 0) : 0,
+          settings.windowMs,
+          settings.windowMarginMs,
+          settings.quotaMemoryMs,
+          input.throttled ? 1 : 0,
+          settings.fallbackBlockMs,
+          buc === '*' ? 0 : effectiveLimits(settings, accounts, account, buc).quotaHint,
         ],
       ),
     );
-    const [blockUntil, remaining, factorPermille] = reply.map(Number) as [number, number, number];
-    if (blockFor > 0 && remaining > 0) {
+    const blockUntil = Number(reply[0]);
+    const remaining = Number(reply[1]);
+    if (remaining > 0) {
       // The operators' index lives in another slot than the account, so it is written separately.
       await redis.zadd(global.throttled, 'GT', blockUntil, `${account}|${buc}`);
     }
@@ -384,10 +501,21 @@ export function createLimiter(options: LimiterOptions): Limiter {
       scope: 'account',
       adAccountId: account,
       buc,
-      factor: factorPermille / 1000,
+      factor: Number(reply[2]) / 1000,
       blockedForMs: remaining,
       blockedUntil: remaining > 0 ? Date.now() + remaining : null,
+      quota: buc === '*' ? undefined : quotaOf(reply[3], reply[4]),
     };
+  }
+
+  async function getAppState(): Promise<AppState> {
+    const [fields, block] = await Promise.all([redis.hgetall(global.app), appBlockReply()]);
+    const state: AppState = { block };
+    if (fields.util !== undefined) state.utilizationPct = Number(fields.util);
+    if (fields.utilAt !== undefined) state.reportedAt = Number(fields.utilAt);
+    const quota = quotaFromFields(fields, 'app');
+    if (quota) state.quota = quota;
+    return state;
   }
 
   async function listThrottledAccounts(options: { limit?: number } = {}): Promise<ThrottledList> {
@@ -428,12 +556,15 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const kind = field.slice(0, separator);
       const buc = field.slice(separator + 1);
       const value = Number(raw);
+      if (kind === 'qobs') entry(buc);
       if (kind === 'util') entry(buc).utilizationPct = value;
       else if (kind === 'utilAt') entry(buc).reportedAt = value;
       else if (kind === 'block' && value > now) entry(buc).blockedUntil = value;
       else if (kind === 'reason') entry(buc).blockReason = raw;
     }
     for (const buc of Object.keys(bucs)) {
+      const quota = buc === '*' ? undefined : quotaFromFields(fields, buc);
+      if (quota) entry(buc).quota = quota;
       const until = Number(fields[`slowUntil:${buc}`] ?? 0);
       if (until > now) entry(buc).factor = Number(fields[`slow:${buc}`] ?? 1);
       if (entry(buc).blockedUntil === undefined) delete entry(buc).blockReason;
@@ -465,7 +596,9 @@ export function createLimiter(options: LimiterOptions): Limiter {
   return {
     settings,
     acquire,
-    reserve,
+    book,
+    admitApp,
+    getAppState,
     recordUsage,
     getAppBlock: appBlockReply,
     listThrottledAccounts,
@@ -482,18 +615,32 @@ function checkJobId(jobId: string): string {
   return jobId;
 }
 
-function checkCost(cost: number | undefined): number {
-  const value = cost ?? 1;
-  if (!Number.isInteger(value) || value < 1 || value > 10_000) {
-    throw new LimiterError(
-      'invalid_argument',
-      `invalid cost ${String(cost)}: expected an integer from 1 to 10000`,
-    );
-  }
-  return value;
-}
-
 /** Keeps a block reason short and printable (it is shown to operators). */
 function sanitizeReason(reason: string | undefined): string {
   return (reason ?? '').replace(/[^\x20-\x7e]/g, '').slice(0, 120);
+}
+
+function quotaOf(lo: unknown, hi: unknown): { lo: number; hi: number | null } | undefined {
+  const low = Number(lo);
+  const high = Number(hi);
+  if (!(low > 0)) return undefined;
+  return { lo: low, hi: high > 0 ? high : null };
+}
+
+/** The learned quota in a state hash (fields of quota-estimate.lua); undefined before the first answer. */
+function quotaFromFields(
+  fields: Record<string, string>,
+  name: string,
+): { lo: number; hi: number | null; estimate: number; answers: number; convergedAfter?: number } | undefined {
+  const answers = Number(fields[`qobs:${name}`] ?? 0);
+  if (!(answers > 0)) return undefined;
+  const hi = Number(fields[`qhi:${name}`] ?? 0);
+  const converged = Number(fields[`qconv:${name}`] ?? 0);
+  return {
+    lo: Number(fields[`qlo:${name}`] ?? 0),
+    hi: hi > 0 ? hi : null,
+    estimate: Number(fields[`qest:${name}`] ?? 0),
+    answers,
+    ...(converged > 0 ? { convergedAfter: converged } : {}),
+  };
 }

@@ -5,19 +5,37 @@ import { z } from 'zod';
 import { LimiterError } from '../errors/limiter-error.ts';
 import { DEFAULT_SLOWDOWN, type SlowdownStep } from './slowdown.ts';
 
-/** A Meta quota for one business use case (or the whole account), per ad account. */
+/**
+ * A Meta quota for one business use case (or the whole account), per ad account. For a BUC it is only the
+ * starting hint: the limiter learns the real quota from Meta's usage headers (quota-estimate.lua) and books
+ * calls in a log of Meta's rolling window, so a BUC may use its whole window at once (`burst` is ignored).
+ * For the account-wide pace (Meta's ad-account score limit) it is a steady pace with a `burst`.
+ */
 export interface PaceConfig {
-  /** Calls Meta allows per rolling hour, before the safety factor. 0 = not paced. */
+  /** Calls Meta allows per rolling hour (in Meta's time; see `windowMs`), before the safety factor. 0 = not paced. */
   callsPerHour: number;
-  /** Calls allowed back to back on top of the first (GCRA burst). Default 0. */
+  /** Account-wide pace only: calls allowed back to back on top of the first (GCRA burst). Default 0. */
   burst?: number;
 }
 
 export interface LimiterSettings {
   /** Base of every limiter key (default `meta:limiter`, see `limiterKeyPrefixFor`). */
   keyPrefix: string;
-  /** Share of Meta's quota the limiter uses (default 0.8: a 20 % margin for retries and other tools). */
+  /** Share of each learned quota (and of the app's learned budget) the limiter books (default 0.9). */
   safetyFactor: number;
+  /**
+   * Meta's rolling window in real ms (one hour; the sandbox's compressed hour is 3,600,000 / timeScale). Quota
+   * hints (`callsPerHour`) are per Meta hour, i.e. per window.
+   */
+  windowMs: number;
+  /** Slack added when a call leaves the window (the time a call takes to reach Meta); default 1 % of the window, at least 25 ms. */
+  windowMarginMs: number;
+  /** Before Meta has answered once for an (account, BUC), one call at a time; a probe unanswered this long is given up. */
+  probeTtlMs: number;
+  /** How long a call waits for the probe's answer before asking again. */
+  probeRetryMs: number;
+  /** How long a learned quota is kept without new answers (default one day of Meta time). */
+  quotaMemoryMs: number;
   /** Pace per business use case (`ads_management`, `ads_insights`, ...). */
   paces: Readonly<Record<string, PaceConfig>>;
   /** Pace for a BUC missing from `paces`. */
@@ -69,12 +87,17 @@ export type AccountOverrides =
 /**
  * Development-tier quotas per ad account and hour (reference/meta-graph-api.md §1.2–1.3):
  * ads_management 300 + 40 x active ads, ads_insights 600 + 400 x active ads, custom_audience 5000;
- * the ad-account score allows 60 reads per 300 s (720 per hour). Active ads are not known up front, so the
- * base quota is used; the usage headers slow an account down before it runs out.
+ * the ad-account score allows 60 reads per 300 s (720 per hour). Active ads are not known up front: the base
+ * quota is only where each (account, BUC) starts; the limiter learns its real quota from Meta's usage headers.
  */
 export const DEFAULT_LIMITER_SETTINGS: LimiterSettings = {
   keyPrefix: 'meta:limiter',
-  safetyFactor: 0.8,
+  safetyFactor: 0.9,
+  windowMs: 3_600_000,
+  windowMarginMs: 36_000,
+  probeTtlMs: 10_000,
+  probeRetryMs: 100,
+  quotaMemoryMs: 24 * 3_600_000,
   paces: {
     ads_management: { callsPerHour: 300, burst: 2 },
     ads_insights: { callsPerHour: 600, burst: 3 },
@@ -113,6 +136,11 @@ const settingsSchema = z.strictObject({
       error: 'use letters, digits and "_.:-" (no hash tag: accounts get their own)',
     }),
   safetyFactor: z.number().gt(0).max(1),
+  windowMs: ms.min(1),
+  windowMarginMs: ms,
+  probeTtlMs: ms.min(1),
+  probeRetryMs: ms.min(1),
+  quotaMemoryMs: z.int().min(1),
   paces: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), paceSchema),
   defaultPace: paceSchema,
   accountPace: paceSchema.nullable(),
@@ -133,8 +161,11 @@ const settingsSchema = z.strictObject({
 /** Merges overrides onto the defaults (`paces` merge per BUC) and validates the result. */
 export function resolveLimiterSettings(overrides: Partial<LimiterSettings> = {}): LimiterSettings {
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  const windowMs = overrides.windowMs ?? DEFAULT_LIMITER_SETTINGS.windowMs;
   const merged = {
     ...DEFAULT_LIMITER_SETTINGS,
+    windowMarginMs: Math.max(25, Math.ceil(windowMs * 0.01)),
+    quotaMemoryMs: 24 * windowMs,
     ...defined,
     paces: { ...DEFAULT_LIMITER_SETTINGS.paces, ...overrides.paces },
   };
@@ -148,19 +179,31 @@ export function resolveLimiterSettings(overrides: Partial<LimiterSettings> = {})
   return merged;
 }
 
-/** Emission interval of a pace in ms (0 = not paced): 3,600,000 / (callsPerHour x safetyFactor), rounded up. */
-export function intervalMsFor(pace: PaceConfig | null | undefined, safetyFactor: number): number {
+/**
+ * Emission interval of the account-wide pace in real ms (0 = not paced): one Meta hour (`windowMs`) /
+ * (callsPerHour x safetyFactor), rounded up.
+ */
+export function accountIntervalMsFor(
+  pace: PaceConfig | null | undefined,
+  settings: Pick<LimiterSettings, 'safetyFactor' | 'windowMs'>,
+): number {
   if (!pace || pace.callsPerHour <= 0) return 0;
-  return Math.max(1, Math.ceil(3_600_000 / (pace.callsPerHour * safetyFactor)));
+  return Math.max(1, Math.ceil(settings.windowMs / (pace.callsPerHour * settings.safetyFactor)));
 }
 
 /** The effective limits of one (account, BUC) after per-account overrides. */
 export interface EffectiveLimits {
-  bucIntervalMs: number;
-  bucBurst: number;
+  /** The BUC's quota assumed before Meta's answers teach the real one, in calls per window (0 = not paced). */
+  quotaHint: number;
   accountIntervalMs: number;
   accountBurst: number;
   maxConcurrent: number;
+}
+
+/** Calls per window of a per-hour pace (`windowMs` is Meta's hour in real ms). */
+export function quotaPerWindow(pace: PaceConfig | null | undefined): number {
+  if (!pace || pace.callsPerHour <= 0) return 0;
+  return pace.callsPerHour;
 }
 
 export function effectiveLimits(
@@ -174,9 +217,8 @@ export function effectiveLimits(
     account?.paces?.[buc] ?? account?.defaultPace ?? settings.paces[buc] ?? settings.defaultPace;
   const accountPace = account?.accountPace !== undefined ? account.accountPace : settings.accountPace;
   return {
-    bucIntervalMs: intervalMsFor(bucPace, settings.safetyFactor),
-    bucBurst: bucPace.burst ?? 0,
-    accountIntervalMs: intervalMsFor(accountPace, settings.safetyFactor),
+    quotaHint: quotaPerWindow(bucPace),
+    accountIntervalMs: accountIntervalMsFor(accountPace, settings),
     accountBurst: accountPace?.burst ?? 0,
     maxConcurrent: account?.maxConcurrent ?? settings.maxConcurrentPerAccount,
   };

@@ -5,14 +5,16 @@
 import { LimiterError } from '../errors/limiter-error.ts';
 
 export const SCRIPT_CODES = {
-  /** acquire/reserve: go now. */
+  /** acquire/book: go now. */
   GRANTED: 0,
-  /** acquire/reserve: park until the booked slot. */
+  /** acquire/book: park until the booked slot. */
   PACED: 1,
-  /** acquire/reserve: the account or BUC is throttled; the booked slot is after the block. */
+  /** acquire/book: the account or BUC is throttled; the booked slot is after the block. */
   BLOCKED: 2,
   /** acquire: every lease of the account is taken. */
   CONCURRENCY: 3,
+  /** app-admit: an app-wide block is in force. */
+  APP_BLOCKED: 4,
   /** Any script: an argument is missing or out of range; the next reply element is its ARGV index. */
   INVALID_ARGUMENT: -1,
   /** extend-lease: the lease expired and was reclaimed (or was never taken). */

@@ -13,10 +13,11 @@ export type RedisClient = Redis | Cluster;
 
 export const SCRIPT_NAMES = [
   'acquire',
-  'reserve',
+  'book',
   'record-usage',
   'extend-lease',
-  'block-app',
+  'app-admit',
+  'app-usage',
   'app-block',
   'list-throttled',
 ] as const;
@@ -50,6 +51,11 @@ export function readLuaScripts(dir: string = SCRIPT_DIR): Map<string, LuaScript>
     });
   }
   return scripts;
+}
+
+/** A Lua source with its `--- @include` lines resolved from this folder's includes (tests run includes alone). */
+export function withIncludes(source: string): string {
+  return resolveIncludes(source, join(SCRIPT_DIR, 'includes'), new Set());
 }
 
 function resolveIncludes(source: string, includeDir: string, seen: Set<string>): string {

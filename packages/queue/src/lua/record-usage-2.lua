@@ -1,0 +1,138 @@
+--[[
+  record-usage: what one Meta answer says about one (account, BUC): the utilisation, what it teaches about
+  the BUC's quota (quota-estimate.lua), the account-wide slowdown ('*'), and blocks: on a throttle until
+  Meta's retry time, and after an answer at 100 % or more until our oldest call in the window leaves it
+  (never another call into a full window).
+
+  KEYS[1] <prefix>:{<account>}:state    hash
+    util:<buc>, utilAt:<buc>   last utilisation (percent) and when (ms)
+    slow:<buc>, slowUntil:<buc> interval multiplier (>= 1, account-wide '*' only) and until when
+    block:<buc>, reason:<buc>  blocked until (ms) and a short label, e.g. "meta 80004/2446079"
+    ans:<buc>                  Meta has answered for this BUC (ends the one-call-at-a-time probe)
+    quota fields: see quota-estimate.lua. <buc> '*' means the whole account (every BUC).
+  KEYS[2] <prefix>:{<account>}:log:<buc>   zset (window-log.lua); any key for '*' (unused)
+
+  ARGV[1]  buc ('*' = whole account)
+  ARGV[2]  utilizationPct   percent; -1 = not reported
+  ARGV[3]  factor           account-wide slowdown for this utilisation ('*'; 1 = none)
+  ARGV[4]  slowTtlMs        how long a slowdown lasts without fresh headers
+  ARGV[5]  blockForMs       0 = no throttle; else block for this long from now (an existing longer block stays)
+  ARGV[6]  reason           label stored with a block
+  ARGV[7]  member           the call's log entry ('' = unknown: nothing learned about the quota)
+  ARGV[8]  slotAt           the call's slot (ms, Redis time), with member
+  ARGV[9]  windowMs         Meta's rolling window (real ms)
+  ARGV[10] marginMs         slack added when a call leaves the window
+  ARGV[11] memoryMs         how long what was learned is kept without new answers
+  ARGV[12] throttled        1 when the call was refused by a throttle (it is dropped from the log: Meta did not count it)
+  ARGV[13] fullBlockMs      block after a full window when none of our calls is in it (others filled it)
+  ARGV[14] quotaHint        the quota assumed before anything was learned (stored with the estimate: qest:<buc>)
+
+  Returns {blockUntil, blockRemainingMs, factorPermille, quotaLo, quotaHi}
+    blockUntil: ms since the epoch (Redis time), 0 = not blocked now; blockRemainingMs: blockUntil - now
+    factorPermille: the factor in force for this key, times 1000; quotaLo/quotaHi: the learned interval
+    (0 0 when nothing is known; quotaHi 0 = no upper bound)
+    -1 INVALID_ARGUMENT as {-1, argvIndex}
+  Time source: redis.call('TIME').
+]]
+--- @include "now-ms"
+--- @include "number-arg"
+--- @include "extend-ttl"
+--- @include "quota-estimate"
+
+local buc = ARGV[1]
+if buc == nil or buc == '' then return {-1, 1} end
+local util = tonumber(ARGV[2])
+if util == nil or util ~= util then return {-1, 2} end
+local factor = numberArg(3, 1)
+if not factor then return {-1, 3} end
+local slowTtl = numberArg(4, 1)
+if not slowTtl then return {-1, 4} end
+local blockFor = numberArg(5, 0)
+if not blockFor then return {-1, 5} end
+local reason = ARGV[6] or ''
+local member = ARGV[7] or ''
+local slotAt = numberArg(8, 0)
+if not slotAt then return {-1, 8} end
+local windowMs = numberArg(9, 1)
+if not windowMs then return {-1, 9} end
+local marginMs = numberArg(10, 0)
+if not marginMs then return {-1, 10} end
+local memoryMs = numberArg(11, 1)
+if not memoryMs then return {-1, 11} end
+local throttled = ARGV[12] == '1'
+local fullBlockMs = numberArg(13, 0)
+if not fullBlockMs then return {-1, 13} end
+local quotaHint = numberArg(14, 0)
+if not quotaHint then return {-1, 14} end
+
+local key, logKey = KEYS[1], KEYS[2]
+local now = nowMs()
+
+if buc ~= '*' then
+  redis.call('HSET', key, 'ans:' .. buc, 1)
+  redis.call('HDEL', key, 'probe:' .. buc)
+end
+
+if util >= 0 then
+  redis.call('HSET', key, 'util:' .. buc, util, 'utilAt:' .. buc, now)
+  if factor > 1 then
+    redis.call('HSET', key, 'slow:' .. buc, factor, 'slowUntil:' .. buc, now + slowTtl)
+  else
+    redis.call('HDEL', key, 'slow:' .. buc, 'slowUntil:' .. buc)
+  end
+end
+
+if buc ~= '*' and member ~= '' then
+  if throttled then
+    redis.call('ZREM', logKey, member)
+  elseif util >= 0 then
+    -- Our calls Meta had counted when it answered: those booked before this one in the window, and this one.
+    local before = redis.call('ZCOUNT', logKey, '(' .. (slotAt - windowMs), '(' .. slotAt)
+    local same = redis.call('ZRANGEBYSCORE', logKey, slotAt, slotAt)
+    local n = before
+    for _, m in ipairs(same) do
+      if m <= member then n = n + 1 end
+    end
+    -- Calls booked after it and already due may have reached Meta first.
+    local later = redis.call('ZCOUNT', logKey, '(' .. slotAt, now) + (#same - (n - before))
+    if n >= 1 then
+      local lo, hi = observeQuota(key, buc, n, n + later, util)
+      redis.call('HSET', key, 'qest:' .. buc, quotaFromInterval(lo, hi, quotaHint))
+    end
+  end
+end
+
+if buc ~= '*' and util >= 100 and not throttled then
+  -- A full window: nothing more until our oldest call in it leaves (or Meta's own time, if longer).
+  local oldest = redis.call('ZRANGEBYSCORE', logKey, '(' .. (now - windowMs), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  local frees = fullBlockMs
+  if oldest[2] then frees = tonumber(oldest[2]) + windowMs + marginMs - now end
+  if frees > blockFor then blockFor = frees end
+  if reason == '' then reason = 'usage ' .. util .. '%' end
+end
+
+local blockUntil = tonumber(redis.call('HGET', key, 'block:' .. buc)) or 0
+if blockFor > 0 then
+  local candidate = now + math.ceil(blockFor)
+  if candidate > blockUntil then
+    blockUntil = candidate
+    redis.call('HSET', key, 'block:' .. buc, blockUntil, 'reason:' .. buc, reason)
+  end
+end
+local remaining = blockUntil - now
+if remaining <= 0 then
+  blockUntil = 0
+  remaining = 0
+end
+extendTtl(key, math.max(memoryMs, slowTtl, remaining) + 1000)
+
+local current = 1
+if (tonumber(redis.call('HGET', key, 'slowUntil:' .. buc)) or 0) > now then
+  current = tonumber(redis.call('HGET', key, 'slow:' .. buc)) or 1
+end
+local lo, hi = 0, 0
+if buc ~= '*' then
+  local v = redis.call('HMGET', key, 'qlo:' .. buc, 'qhi:' .. buc)
+  lo, hi = tonumber(v[1]) or 0, tonumber(v[2]) or 0
+end
+return {blockUntil, remaining, math.floor(current * 1000), tostring(lo), tostring(hi)}
