@@ -269,6 +269,8 @@ export async function startWorkerHarness(options: HarnessOptions = {}): Promise<
           redis,
           keyPrefix: limiterKeyPrefixFor(prefix),
           ...UNPACED,
+          // Meta's hour on the sandbox's clock, like the worker's META_TIME_SCALE does.
+          windowMs: Math.max(1, Math.round(3_600_000 / (appOptions.settings?.metaTimeScale ?? 1))),
           ...appOptions.limiter,
           ...(appOptions.limiterAccounts ? { accounts: appOptions.limiterAccounts } : {}),
         });
@@ -280,12 +282,13 @@ export async function startWorkerHarness(options: HarnessOptions = {}): Promise<
         });
         const connection = createWorkerConnection(stack.redisUrl);
         const app = createWorkerApp({
-          meta: ({ onResponse }): MetaClient =>
+          meta: ({ onResponse, beforeRequest }): MetaClient =>
             createMetaClient({
               accessToken: appToken,
               baseUrl: sandbox.url,
               retry: { limit: appOptions.metaRetryLimit ?? 1, baseDelayMs: 10, maxDelayMs: 50 },
               timeouts: { totalMs: 15_000, headersMs: 15_000, bodyMs: 15_000 },
+              beforeRequest,
               onResponse: async (event) => {
                 if (event.kind !== 'batch') {
                   metaEvents.push({

@@ -72,14 +72,17 @@ describe('loadConfig', () => {
 });
 
 describe('settings from the configuration', () => {
-  it('dev tier by default; the time scale multiplies quotas and divides Meta-time waits', () => {
+  it("dev tier hints by default; the time scale shortens Meta's hour and Meta-time waits", () => {
     const dev = limiterSettingsFor(loadConfig(BASE));
     expect(dev.paces?.ads_insights).toEqual({ callsPerHour: 600, burst: 3 });
+    expect(dev.windowMs).toBe(3_600_000);
     expect(dev.fallbackBlockMs).toBe(300_000);
     const fast = limiterSettingsFor(
       loadConfig({ ...BASE, META_TIME_SCALE: '3600', ACCOUNT_CONCURRENCY: '0' }),
     );
-    expect(fast.paces?.ads_insights?.callsPerHour).toBe(600 * 3600);
+    // Quotas stay per Meta hour; the hour itself is 1 s of real time.
+    expect(fast.paces?.ads_insights?.callsPerHour).toBe(600);
+    expect(fast.windowMs).toBe(1_000);
     expect(fast.fallbackBlockMs).toBe(83);
     expect(fast.maxConcurrentPerAccount).toBe(0);
     const standard = limiterSettingsFor(loadConfig({ ...BASE, META_ACCESS_TIER: 'standard' }));

@@ -4,10 +4,11 @@
  * embeddable app: `startWorker(config)` from the environment's configuration, or `createWorkerApp(deps)`
  * from ready dependencies. `main.ts` is the process (signals, exit codes); nothing here exits.
  */
+
+export { BUC, bucForPath } from './buc.ts';
 export { ConfigError, configSchema, formatConfigError, loadConfig, type WorkerConfig } from './config.ts';
 export {
-  BUC,
-  bucForPath,
+  appUtilizationPct,
   createMetaFeedback,
   type MetaFeedback,
   type MetaFeedbackDeps,

@@ -1,37 +1,35 @@
 /**
  * @module meta-feedback
- * Feedback from Meta to the per-account limiter, wired once into meta-client's `onResponse`: every
- * response (success or error, batch items included, the batch envelope skipped) becomes limiter usage
- * reports, and an app-level throttle blocks the whole app and rate-limits every queue.
+ * Feedback from Meta to the limiter, wired once into meta-client's `onResponse`: every response (success or
+ * error, batch items included, the batch envelope skipped) becomes limiter usage reports:
  *
- * The mapping is a pure function (`usageReportsFor`); `createMetaFeedback` only sends its reports.
+ * - per BUC of the account (X-Business-Use-Case-Usage; X-FB-Ads-Insights-Throttle's acc_id_util_pct for
+ *   ads_insights): the utilisation, with the answered call's log entry, so the limiter learns the quota;
+ * - for the whole account ('*', X-Ad-Account-Usage): the utilisation (slows the account-wide pace) and, at
+ *   100 %, a block until `reset_time_duration`;
+ * - a throttled answer: a block of the BUC (or the whole account for score limits) for Meta's time, from
+ *   meta-client's one throttle-timing rule (the error's `retryAfterMs`);
+ * - for the app (X-App-Usage, app_id_util_pct, app-level throttles): the app's usage and blocks; every
+ *   queue is rate-limited while the app is blocked.
+ *
+ * The mapping is a pure function (`usageReportsFor`); `createMetaFeedback` sends its reports and logs state
+ * changes (a block that starts, the app paced or blocked), not every response.
  *
  * @example
- * const feedback = createMetaFeedback({ limiter, queues, metrics, logger });
- * const meta = createMetaClient({ accessToken, onResponse: feedback.onResponse });
+ * const feedback = createMetaFeedback({ limiter, queues, metrics, logger, app });
+ * const meta = createMetaClient({ accessToken, onResponse: feedback.onResponse, beforeRequest });
  */
 import type { MetaResponseEvent, UsageSnapshot } from '@meta-engine/meta-client';
-import { rateLimitQueues, throttleBlockMs, type UsageReport } from '@meta-engine/queue';
+import { rateLimitQueues, type UsageReport } from '@meta-engine/queue';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
+import { BUC, bucForPath } from './buc.ts';
+import { type AppTracking, type BookedCall, jobCalls } from './call-booking.ts';
 import type { MetaLimiter } from './ports.ts';
 import type { WorkerMetrics } from './runtime/metrics.ts';
 
-/** The two business use cases this system's calls count against. */
-export const BUC = { insights: 'ads_insights', management: 'ads_management' } as const;
-
 /** The limiter's cap on a reported utilisation (its schema's maximum). */
 const MAX_UTILIZATION_PCT = 100_000;
-
-/**
- * The BUC of a call from its path, when the usage headers do not say: `/insights` reads and report runs
- * (`/<report_run_id>`, the only bare numeric ids this worker reads) are `ads_insights`; the ad account
- * object (`/act_<id>`) is `ads_management`.
- */
-export function bucForPath(path: string): string {
-  if (/\/insights$/.test(path) || /^\/(?:v\d+\.\d+\/)?\d+$/.test(path)) return BUC.insights;
-  return BUC.management;
-}
 
 /** Meta-reported wait → real milliseconds (the sandbox runs Meta's clock `timeScale` times faster). */
 export function scaleMetaMs(ms: number | undefined, timeScale: number): number | undefined {
@@ -61,95 +59,111 @@ function ownEntries(usage: UsageSnapshot, adAccountId: string) {
   return own.length > 0 ? own : usage.businessUseCase;
 }
 
+/** The app's usage in one answer: the highest of X-App-Usage's three and the insights header's app share. */
+export function appUtilizationPct(usage: UsageSnapshot): number | undefined {
+  const values = [
+    usage.app?.callCount,
+    usage.app?.totalTime,
+    usage.app?.totalCputime,
+    usage.insightsThrottle?.appIdUtilPct,
+  ].filter((value): value is number => typeof value === 'number' && Number.isFinite(value));
+  return values.length > 0 ? clampPct(Math.max(...values)) : undefined;
+}
+
 /**
- * The limiter reports one Meta response should produce (pure). Account reports per BUC from
- * `X-Business-Use-Case-Usage` (utilisation = max of call_count / total_cputime / total_time, plus the
- * insights header's acc_id_util_pct for ads_insights), one account-wide report (`buc: '*'`) from
- * `X-Ad-Account-Usage`, a throttled report for an `account_throttle` error (blocking its BUC, or the whole
- * account for score limits, for Meta's retry time), and an app report for an `app_throttle` error.
- * Wait times are divided by `timeScale`.
+ * The limiter reports one Meta response should produce (pure). `booked` is the answered call's booking
+ * (its log entry), attached to the report of its BUC; `trackApp` adds an app report for every answer (so
+ * the limiter counts answers against calls in flight) once the app's usage is tracked. Wait times are
+ * divided by `timeScale`.
  */
-export function usageReportsFor(event: MetaResponseEvent, timeScale = 1): UsageReport[] {
+export function usageReportsFor(
+  event: MetaResponseEvent,
+  options: { timeScale?: number; booked?: BookedCall | undefined; trackApp?: boolean } = {},
+): UsageReport[] {
   if (event.kind === 'batch') return [];
+  const timeScale = options.timeScale ?? 1;
   const reports: UsageReport[] = [];
   const error = event.error;
   const reason = reasonOf(event);
   const adAccountId = event.adAccountId;
   if (adAccountId) {
     const byBuc = new Map<string, UsageReport>();
+    const report = (buc: string) => {
+      let entry = byBuc.get(buc);
+      if (!entry) {
+        entry = { scope: 'account', adAccountId, buc };
+        byBuc.set(buc, entry);
+      }
+      return entry;
+    };
+    const raise = (buc: string, pct: number) => {
+      const entry = report(buc);
+      entry.utilizationPct = clampPct(Math.max(pct, entry.utilizationPct ?? 0));
+    };
     for (const entry of ownEntries(event.usage, adAccountId)) {
-      const pct = Math.max(entry.callCount, entry.totalCputime, entry.totalTime);
-      const previous = byBuc.get(entry.type);
-      const utilizationPct = clampPct(Math.max(pct, previous?.utilizationPct ?? 0));
-      byBuc.set(entry.type, { scope: 'account', adAccountId, buc: entry.type, utilizationPct });
+      // A quota can run out on calls, CPU time or total time: the highest share is the one that binds.
+      raise(entry.type, Math.max(entry.callCount, entry.totalCputime, entry.totalTime));
     }
     const insights = event.usage.insightsThrottle;
-    if (insights) {
-      const current = byBuc.get(BUC.insights);
-      const utilizationPct = clampPct(Math.max(insights.accIdUtilPct, current?.utilizationPct ?? 0));
-      byBuc.set(BUC.insights, { scope: 'account', adAccountId, buc: BUC.insights, utilizationPct });
+    if (insights) raise(BUC.insights, insights.accIdUtilPct);
+    const booked = options.booked;
+    if (booked) {
+      // The answered call: its BUC's report carries its log entry (an answer without headers still ends
+      // the limiter's one-call-at-a-time probe).
+      Object.assign(report(booked.buc), { member: booked.member, slotAt: booked.slotAt });
     }
-    if (event.usage.adAccount) {
-      byBuc.set('*', {
-        scope: 'account',
-        adAccountId,
-        buc: '*',
-        utilizationPct: clampPct(event.usage.adAccount.accIdUtilPct),
-      });
+    const accountUsage = event.usage.adAccount;
+    if (accountUsage) {
+      const whole = report('*');
+      whole.utilizationPct = clampPct(accountUsage.accIdUtilPct);
+      if (accountUsage.accIdUtilPct >= 100) {
+        // Never call into a full account: wait for Meta's reset.
+        const resetMs = scaleMetaMs(accountUsage.resetTimeDurationSeconds * 1000, timeScale);
+        if (resetMs !== undefined) {
+          whole.blockForMs = resetMs;
+          whole.reason = 'account usage 100%';
+        }
+      }
     }
     if (error?.category === 'account_throttle') {
       const buc = isScoreLimit(error.code, error.subcode)
         ? '*'
         : (ownEntries(error.usage, adAccountId).find(
             (entry) => entry.estimatedTimeToRegainAccessMinutes > 0 || entry.callCount >= 100,
-          )?.type ?? bucForPath(event.path));
-      const regainMinutes = Math.max(
-        0,
-        ...ownEntries(error.usage, adAccountId)
-          .filter((entry) => entry.type === buc || buc === '*')
-          .map((entry) => entry.estimatedTimeToRegainAccessMinutes),
-      );
-      const blockMs = throttleBlockMs({
-        retryAfterMs: error.retryAfterMs,
-        estimatedTimeToRegainAccessMinutes: regainMinutes,
-        resetTimeDurationSeconds: isScoreLimit(error.code, error.subcode)
-          ? error.usage.adAccount?.resetTimeDurationSeconds
-          : undefined,
-      });
-      const previous = byBuc.get(buc);
-      const report: UsageReport = {
-        scope: 'account',
-        adAccountId,
-        buc,
-        throttled: true,
-        reason,
-        ...(previous?.utilizationPct === undefined ? {} : { utilizationPct: previous.utilizationPct }),
-      };
-      const scaled = scaleMetaMs(blockMs, timeScale);
-      if (scaled !== undefined) report.blockForMs = scaled;
-      byBuc.set(buc, report);
+          )?.type ??
+          booked?.buc ??
+          bucForPath(event.path));
+      const throttled = report(buc);
+      throttled.throttled = true;
+      throttled.reason = reason;
+      const blockMs = scaleMetaMs(error.retryAfterMs, timeScale);
+      if (blockMs !== undefined) throttled.blockForMs = Math.max(blockMs, throttled.blockForMs ?? 0);
     }
     reports.push(...byBuc.values());
   }
+  const appPct = appUtilizationPct(event.usage);
   if (error?.category === 'app_throttle') {
-    const report: UsageReport = { scope: 'app', throttled: true, reason };
-    const summaryMs = Math.max(
-      0,
-      ...event.usage.businessUseCase.map((entry) => entry.estimatedTimeToRegainAccessMinutes * 60_000),
-    );
-    const scaled = scaleMetaMs(error.retryAfterMs ?? (summaryMs > 0 ? summaryMs : undefined), timeScale);
-    if (scaled !== undefined) report.blockForMs = scaled;
-    reports.push(report);
+    const app: UsageReport = { scope: 'app', throttled: true, reason };
+    if (appPct !== undefined) app.utilizationPct = appPct;
+    const blockMs = scaleMetaMs(error.retryAfterMs, timeScale);
+    if (blockMs !== undefined) app.blockForMs = blockMs;
+    reports.push(app);
+  } else if (appPct !== undefined) {
+    reports.push({ scope: 'app', utilizationPct: appPct });
+  } else if (options.trackApp) {
+    reports.push({ scope: 'app' });
   }
   return reports;
 }
 
 export interface MetaFeedbackDeps {
   limiter: Pick<MetaLimiter, 'recordUsage'>;
-  /** Every queue whose workers call Meta: `queue.rateLimit` on an app-level throttle. */
+  /** Every queue whose workers call Meta: `queue.rateLimit` while the app is blocked. */
   queues: () => ReadonlyArray<Pick<Queue, 'rateLimit'>>;
   metrics: WorkerMetrics;
   logger: Logger;
+  /** Shared with the call booking: set once Meta reports the app's usage. */
+  app: AppTracking;
   /** See `scaleMetaMs` (1 against the real Meta). */
   timeScale?: number;
 }
@@ -159,33 +173,66 @@ export interface MetaFeedback {
   onResponse(event: MetaResponseEvent): Promise<void>;
 }
 
+/** Remembered account blocks (to log a block once when it starts, not on every throttled answer). */
+const MAX_REMEMBERED_BLOCKS = 10_000;
+
 export function createMetaFeedback(deps: MetaFeedbackDeps): MetaFeedback {
   const timeScale = deps.timeScale ?? 1;
+  const knownBlocks = new Map<string, number>();
+  let appBlockedUntil = 0;
   return {
     async onResponse(event) {
       if (event.kind === 'batch') return;
       deps.metrics.metaCalls.inc({ category: event.error?.category ?? 'ok' });
+      const state = jobCalls.getStore();
+      const booked = state?.pending;
+      if (state) {
+        state.pending = undefined;
+        if (!event.error) state.succeeded++;
+      }
       try {
-        for (const report of usageReportsFor(event, timeScale)) {
+        const trackApp = deps.app.active;
+        const reports = usageReportsFor(event, { timeScale, booked, trackApp });
+        for (const report of reports) {
+          if (report.scope === 'app' && report.utilizationPct !== undefined) deps.app.active = true;
+          if (report.scope === 'app' && !trackApp && !report.throttled && report.utilizationPct === undefined)
+            continue;
           const outcome = await deps.limiter.recordUsage(report);
-          if (!report.throttled) continue;
-          deps.metrics.throttles.inc({ scope: report.scope });
+          if (report.throttled) deps.metrics.throttles.inc({ scope: report.scope });
+          if (outcome.blockedUntil === null) continue;
           if (report.scope === 'app') {
-            await rateLimitQueues(deps.queues(), outcome.blockedForMs);
-            deps.logger.warn(
-              { blockedForMs: outcome.blockedForMs, reason: report.reason },
-              'app-level throttle: every queue is rate-limited',
-            );
+            if (outcome.blockedUntil > appBlockedUntil + 1_000) {
+              await rateLimitQueues(deps.queues(), outcome.blockedForMs);
+              if (appBlockedUntil < Date.now()) {
+                deps.logger.warn(
+                  {
+                    blockedForMs: outcome.blockedForMs,
+                    reason: report.reason,
+                    usagePct: report.utilizationPct,
+                  },
+                  'the Meta app is blocked: every queue waits',
+                );
+              }
+              appBlockedUntil = outcome.blockedUntil;
+            }
           } else {
-            deps.logger.info(
-              {
-                adAccountId: report.adAccountId,
-                buc: report.buc,
-                blockedForMs: outcome.blockedForMs,
-                reason: report.reason,
-              },
-              'ad account throttled by Meta',
-            );
+            const key = `${report.adAccountId}|${report.buc}`;
+            const known = knownBlocks.get(key) ?? 0;
+            if (known < Date.now()) {
+              deps.logger.info(
+                {
+                  adAccountId: report.adAccountId,
+                  buc: report.buc,
+                  blockedForMs: outcome.blockedForMs,
+                  reason: report.reason,
+                },
+                'ad account blocked',
+              );
+            }
+            if (outcome.blockedUntil > known) {
+              if (knownBlocks.size >= MAX_REMEMBERED_BLOCKS) knownBlocks.clear();
+              knownBlocks.set(key, outcome.blockedUntil);
+            }
           }
         }
       } catch (error) {

@@ -67,24 +67,20 @@ const STANDARD_TIER_PACES: Readonly<Record<string, PaceConfig>> = {
 /** Standard tier score limit: 9000 points per 300 s. */
 const STANDARD_ACCOUNT_PACE: PaceConfig = { callsPerHour: 108_000, burst: 20 };
 
-function scalePace(pace: PaceConfig, scale: number): PaceConfig {
-  return { ...pace, callsPerHour: Math.min(1e9, pace.callsPerHour * scale) };
-}
-
 /**
- * Limiter settings for the configuration (pure): the tier's quotas, the account concurrency and lease
- * TTL, and with META_TIME_SCALE (the sandbox's fast clock) quotas multiplied and Meta-time waits divided.
+ * Limiter settings for the configuration (pure): the tier's quotas as starting hints (per Meta hour), the
+ * account concurrency and lease TTL, and Meta's hour: with META_TIME_SCALE (the sandbox's fast clock) the
+ * window and every Meta-time wait are divided by the scale.
  */
 export function limiterSettingsFor(config: WorkerConfig): Partial<LimiterSettings> {
   const scale = config.META_TIME_SCALE;
   const standard = config.META_ACCESS_TIER === 'standard';
-  const paces = standard ? STANDARD_TIER_PACES : DEFAULT_LIMITER_SETTINGS.paces;
-  const accountPace = standard ? STANDARD_ACCOUNT_PACE : DEFAULT_LIMITER_SETTINGS.accountPace;
   const shorten = (ms: number) => Math.max(1, Math.round(ms / scale));
   return {
-    paces: Object.fromEntries(Object.entries(paces).map(([buc, pace]) => [buc, scalePace(pace, scale)])),
-    defaultPace: scalePace(DEFAULT_LIMITER_SETTINGS.defaultPace, scale),
-    accountPace: accountPace === null ? null : scalePace(accountPace, scale),
+    paces: standard ? STANDARD_TIER_PACES : DEFAULT_LIMITER_SETTINGS.paces,
+    defaultPace: DEFAULT_LIMITER_SETTINGS.defaultPace,
+    accountPace: standard ? STANDARD_ACCOUNT_PACE : DEFAULT_LIMITER_SETTINGS.accountPace,
+    windowMs: shorten(DEFAULT_LIMITER_SETTINGS.windowMs),
     maxConcurrentPerAccount: config.ACCOUNT_CONCURRENCY,
     safetyFactor: config.LIMITER_SAFETY_FACTOR,
     leaseTtlMs: config.ACCOUNT_LEASE_TTL_MS,
@@ -115,6 +111,9 @@ export function workerSettingsFor(config: WorkerConfig): WorkerSettingsInput {
     policyParkMs: config.POLICY_PARK_MS,
     metaTimeScale: config.META_TIME_SCALE,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    // A day of Meta time: how long a job may wait for Meta's limits without a successful call.
+    maxWaitWithoutProgressMs: Math.max(1, Math.round((24 * 3_600_000) / config.META_TIME_SCALE)),
+    scratchTtlMs: Math.max(60_000, Math.round((24 * 3_600_000) / config.META_TIME_SCALE)),
   };
 }
 
@@ -170,7 +169,7 @@ export async function startWorker(
     });
 
     const app = createWorkerApp({
-      meta: ({ onResponse }) =>
+      meta: (hooks) =>
         createMetaClient({
           accessToken: config.META_ACCESS_TOKEN,
           appSecret: config.META_APP_SECRET,
@@ -183,7 +182,7 @@ export async function startWorker(
           },
           retry: { limit: config.META_RETRY_LIMIT },
           connections: config.META_MAX_CONNECTIONS,
-          onResponse,
+          ...hooks,
         }),
       repo,
       connection,

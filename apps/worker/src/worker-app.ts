@@ -7,13 +7,13 @@
  *
  * @example
  * const app = createWorkerApp({
- *   meta: ({ onResponse }) => createMetaClient({ accessToken, baseUrl, onResponse }),
+ *   meta: (hooks) => createMetaClient({ accessToken, baseUrl, ...hooks }),
  *   repo, connection, limiter, logger, tokenFingerprint, secrets: [accessToken],
  * });
  * // ... later
  * await app.close(25_000);
  */
-import type { MetaClient, MetaResponseEvent } from '@meta-engine/meta-client';
+import type { MetaClient, MetaRequestEvent, MetaResponseEvent } from '@meta-engine/meta-client';
 import {
   APP_BLOCK_WORKER_LIMITER,
   CLIENT_TASKS,
@@ -27,6 +27,7 @@ import {
 import { DelayedError, type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { type AppTracking, createCallBooking, jobCalls } from './call-booking.ts';
 import { createMetaFeedback } from './meta-feedback.ts';
 import type { MetaLimiter, WorkerRepository } from './ports.ts';
 import { createCollectInsightsProcessor } from './processors/collect-insights.ts';
@@ -42,9 +43,13 @@ import { createRefreshCacheProcessor } from './processors/refresh-cache.ts';
 import { createValidateProcessor } from './processors/validate.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './runtime/metrics.ts';
 
-/** Builds the Meta client with the app's `onResponse` (so the limiter feedback is wired once). */
+/**
+ * Builds the Meta client with the app's hooks (spread them into `createMetaClient`): `beforeRequest` books
+ * every call with the limiter, `onResponse` feeds Meta's usage back to it.
+ */
 export type MetaClientFactory = (hooks: {
   onResponse: (event: MetaResponseEvent) => Promise<void>;
+  beforeRequest: (event: MetaRequestEvent) => Promise<void>;
 }) => MetaClient;
 
 export type WorkerSettingsInput = Partial<Omit<WorkerSettings, 'concurrency'>> & {
@@ -132,15 +137,24 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
   ) as Record<ClientTask, Queue>;
   const queueList = () => CLIENT_TASKS.map((task) => queues[task]);
 
+  const app: AppTracking = { active: false };
   const feedback = createMetaFeedback({
     limiter: options.limiter,
     queues: queueList,
     metrics,
     logger,
+    app,
     timeScale: settings.metaTimeScale,
   });
+  const beforeRequest = createCallBooking({
+    limiter: options.limiter,
+    app,
+    maxInlineWaitMs: settings.maxInlineWaitMs,
+  });
   const ownsMeta = !isMetaClient(options.meta);
-  const meta = isMetaClient(options.meta) ? options.meta : options.meta({ onResponse: feedback.onResponse });
+  const meta = isMetaClient(options.meta)
+    ? options.meta
+    : options.meta({ onResponse: feedback.onResponse, beforeRequest });
 
   const ctx: ProcessorContext = {
     meta,
@@ -177,7 +191,9 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
       const started = performance.now();
       active++;
       try {
-        const result = await processors[task](job, token, log);
+        // The job's calls share one context: the call booking and the feedback find the job through it.
+        const calls = { jobId: job.id ?? '', adAccountId: '', succeeded: 0, progressed: false };
+        const result = await jobCalls.run(calls, () => processors[task](job, token, log));
         metrics.jobs.inc({ queue: task, outcome: 'completed' });
         return result;
       } catch (error) {

@@ -490,6 +490,52 @@ describe('onResponse', () => {
   });
 });
 
+describe('beforeRequest', () => {
+  it('runs before every attempt: each page of a paged read, and each in-client retry', async () => {
+    const seen: Array<{ path: string; attempt: number; adAccountId: string | undefined }> = [];
+    const { client } = makeClient({
+      beforeRequest: (event) => {
+        seen.push({ path: event.path, attempt: event.attempt, adAccountId: event.adAccountId });
+      },
+      retry: { limit: 1, baseDelayMs: 1 },
+    });
+    let calls = 0;
+    server.on('GET', '/act_123/campaigns', (req, res) => {
+      calls++;
+      if (calls === 1)
+        return sendJson(res, 500, { error: { code: 2, message: 'Service temporarily unavailable' } });
+      if (req.query.get('after') === null) {
+        return sendJson(res, 200, {
+          data: [{ id: '1', name: 'a' }],
+          paging: { next: `${server.url}/v26.0/act_123/campaigns?after=p1` },
+        });
+      }
+      return sendJson(res, 200, { data: [{ id: '2', name: 'b' }] });
+    });
+    const result = await client.listCampaigns('act_123');
+    expect(result.data).toHaveLength(2);
+    expect(seen).toEqual([
+      { path: '/v26.0/act_123/campaigns', attempt: 1, adAccountId: '123' },
+      { path: '/v26.0/act_123/campaigns', attempt: 2, adAccountId: '123' },
+      { path: '/v26.0/act_123/campaigns', attempt: 1, adAccountId: '123' },
+    ]);
+    await client.close();
+  });
+
+  it('what it throws ends the call before anything is sent, without a retry', async () => {
+    class Wait extends Error {}
+    const { client } = makeClient({
+      beforeRequest: () => {
+        throw new Wait('window full');
+      },
+    });
+    server.on('GET', '/act_123', (_req, res) => sendJson(res, 200, ACCOUNT));
+    await expect(client.getAdAccount('123')).rejects.toBeInstanceOf(Wait);
+    expect(server.requests).toHaveLength(0);
+    await client.close();
+  });
+});
+
 describe('batch', () => {
   it('posts up to 50 requests and parses each item like a normal response', async () => {
     const { client, events } = makeClient();

@@ -98,6 +98,18 @@ export interface MetaResponseEvent {
   batchIndex?: number | undefined;
 }
 
+/** What `beforeRequest` receives before every HTTP attempt (pages, split parts and retries included). */
+export interface MetaRequestEvent {
+  kind: 'single' | 'batch';
+  method: string;
+  /** Scrubbed path without query, e.g. `/v26.0/act_123/insights`. */
+  path: string;
+  /** Bare ad account id the call is about, when known. */
+  adAccountId?: string | undefined;
+  /** 1 for the first attempt, 2+ for in-client retries. */
+  attempt: number;
+}
+
 export interface MetaClientOptions {
   /** The system-user token. Sent only as `Authorization: Bearer`; never logged or put in errors. */
   accessToken: string;
@@ -119,6 +131,11 @@ export interface MetaClientOptions {
    * does, its error replaces the call's result.
    */
   onResponse?: ((event: MetaResponseEvent) => void | Promise<void>) | undefined;
+  /**
+   * Called and awaited before every HTTP attempt, so a caller can book each call with its rate limiter (a
+   * paged read or a split range makes several). Whatever it throws ends the call with that error, not retried.
+   */
+  beforeRequest?: ((event: MetaRequestEvent) => void | Promise<void>) | undefined;
   /** Sleep used between in-client retries (tests inject a fake). */
   sleep?: ((ms: number) => Promise<void>) | undefined;
 }
@@ -344,6 +361,9 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
     const path = built.safePath;
     const method = spec.method;
     const adAccountId = spec.adAccountId ?? adAccountIdFromPath(path);
+    if (options.beforeRequest) {
+      await options.beforeRequest({ kind: spec.kind, method, path, adAccountId, attempt });
+    }
     const started = performance.now();
     const signal = AbortSignal.timeout(timeouts.totalMs);
     let status: number | undefined;

@@ -26,6 +26,7 @@ export type {
   MetaClientOptions,
   MetaClientTimeouts,
   MetaListResult,
+  MetaRequestEvent,
   MetaResponseEvent,
   MetaResult,
   PaginateCallOptions,

@@ -49,6 +49,8 @@ export {
   type JobDataByQueue,
   type JobInputByQueue,
   jobIdFor,
+  type Parking,
+  parkingSchema,
   parseJobData,
   type RefreshCacheJobData,
   refreshCacheJobSchema,

@@ -47,10 +47,22 @@ function sinceNotAfterUntil(value: { since?: string | undefined; until?: string 
 }
 const SINCE_UNTIL_ISSUE = { error: 'since must not be after until', path: ['since'] };
 
+/**
+ * Written by the worker when it parks a job for Meta's limits: parks without a successful call in between
+ * and since when, so parking (which uses no attempt) is bounded.
+ */
+export const parkingSchema = z.strictObject({
+  since: z.int().min(0),
+  parks: z.int().min(0).max(1_000_000),
+  reason: z.string().max(40).optional(),
+});
+export type Parking = z.infer<typeof parkingSchema>;
+
 export const validateJobSchema = z.strictObject({
   clientId,
   adAccountId,
   runId: runIdSchema.optional(),
+  parking: parkingSchema.optional(),
 });
 export type ValidateJobData = z.infer<typeof validateJobSchema>;
 
@@ -58,6 +70,7 @@ export const refreshCacheJobSchema = z.strictObject({
   clientId,
   adAccountId,
   runId: runIdSchema.optional(),
+  parking: parkingSchema.optional(),
 });
 export type RefreshCacheJobData = z.infer<typeof refreshCacheJobSchema>;
 
@@ -66,9 +79,11 @@ export type RefreshCacheJobData = z.infer<typeof refreshCacheJobSchema>;
  * between polls instead of holding a worker slot):
  * - `start`: plan the range; small ranges are fetched synchronously, large ones submit a report run;
  * - `report_pending`: a report run was submitted (`reportRunId`), poll it;
- * - `report_ready`: the run finished, fetch its rows and write them.
+ * - `report_ready`: the run finished, fetch its rows and write them;
+ * - `sync_chunks`: the range is read in sync chunks, each written when read (`doneUntil`: the last day
+ *   written), so a job parked between windows goes on where it stopped.
  */
-export const COLLECT_PHASES = ['start', 'report_pending', 'report_ready'] as const;
+export const COLLECT_PHASES = ['start', 'report_pending', 'report_ready', 'sync_chunks'] as const;
 export type CollectPhase = (typeof COLLECT_PHASES)[number];
 
 export const collectStepSchema = z.strictObject({
@@ -85,6 +100,8 @@ export const collectStepSchema = z.strictObject({
   /** The date range the current report run covers (a chunk of since..until). */
   chunkSince: isoDateSchema.optional(),
   chunkUntil: isoDateSchema.optional(),
+  /** sync_chunks: the last day already read and written. */
+  doneUntil: isoDateSchema.optional(),
 });
 export type CollectStep = z.infer<typeof collectStepSchema>;
 
@@ -96,6 +113,7 @@ export const collectInsightsJobSchema = z
     until: isoDateSchema.optional(),
     runId: runIdSchema.optional(),
     step: collectStepSchema.optional(),
+    parking: parkingSchema.optional(),
   })
   .refine(sinceNotAfterUntil, SINCE_UNTIL_ISSUE);
 export type CollectInsightsJobData = z.infer<typeof collectInsightsJobSchema>;

@@ -5,10 +5,8 @@
  * none. Periods and ranges are computed in that time zone.
  */
 
-import { BUC } from '../meta-feedback.ts';
 import type { MetaAccountInfo } from '../transform/index.ts';
 import type { JobRun, ProcessorContext } from './context.ts';
-import { bookExtraCalls } from './slots.ts';
 
 export interface AccountInfo {
   /** IANA zone of the ad account. */
@@ -64,7 +62,6 @@ export function toMetaAccountInfo(adAccountId: string, info: AccountInfo): MetaA
 export async function resolveAccountInfo(ctx: ProcessorContext, run: JobRun<unknown>): Promise<AccountInfo> {
   const known = accountInfoFromValidations(await ctx.repo.listValidations(run.clientId, 5), run.adAccountId);
   if (known) return known;
-  await bookExtraCalls(ctx, run, BUC.management, 1);
   const { data } = await ctx.meta.getAdAccount(run.adAccountId, ACCOUNT_INFO_FIELDS);
   if (!isTimeZone(data.timezone_name)) {
     throw new Error(`ad account ${run.adAccountId} has no usable timezone_name`);

@@ -29,7 +29,8 @@ import {
 import type { CollectInsightsJobData, CollectStep } from '@meta-engine/queue';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { BUC } from '../meta-feedback.ts';
+import { BUC } from '../buc.ts';
+import { noteProgress } from '../call-booking.ts';
 import {
   addDays,
   buildCollectInsightsRequest,
@@ -50,7 +51,7 @@ import { handleJobFailure, runIdOf } from './failures.ts';
 import { startRun } from './job-run.ts';
 import { park } from './park.ts';
 import { asInsightsRows, toDbCampaignInsight, toDbDailyKpi } from './rows.ts';
-import { acquireSlot, chargeCalls } from './slots.ts';
+import { acquireSlot } from './slots.ts';
 
 type CollectRun = JobRun<CollectInsightsJobData>;
 
@@ -133,6 +134,7 @@ async function collect(ctx: ProcessorContext, run: CollectRun): Promise<CollectI
   if (stepRange && step?.reportRunId && (step.phase === 'report_pending' || step.phase === 'report_ready')) {
     return continueReport(ctx, run, step, step.reportRunId, stepRange);
   }
+  if (stepRange && step?.phase === 'sync_chunks') return collectSyncChunks(ctx, run, stepRange, step.polls);
   const range = stepRange ?? (await planRange(ctx, run));
   if (range === null) {
     await ctx.repo.recordSyncSuccess({
@@ -171,7 +173,7 @@ async function collectSync(
   run: CollectRun,
   range: TimeRange,
 ): Promise<CollectInsightsResult> {
-  const slot = await acquireSlot(ctx, run, BUC.insights, 1);
+  const slot = await acquireSlot(ctx, run, BUC.insights);
   let rows: MetaInsightsRow[];
   let parts: number;
   try {
@@ -181,8 +183,6 @@ async function collectSync(
     });
     rows = result.data;
     parts = result.parts;
-    // Extra pages, and the rejected calls that led to each split, count against the account's quota.
-    await chargeCalls(ctx, run, BUC.insights, result.pages - 1 + (result.parts - 1));
   } catch (error) {
     if (!(isMetaError(error) && error.category === 'data_too_large')) throw error;
     run.log.info(
@@ -199,7 +199,7 @@ async function collectSync(
 
 /** Step 1 of the async path: submit the report run, remember it in the job, park. */
 async function submitReport(ctx: ProcessorContext, run: CollectRun, range: TimeRange): Promise<never> {
-  const slot = await acquireSlot(ctx, run, BUC.insights, 1);
+  const slot = await acquireSlot(ctx, run, BUC.insights);
   let reportRunId: string;
   try {
     ({
@@ -217,6 +217,7 @@ async function submitReport(ctx: ProcessorContext, run: CollectRun, range: TimeR
     chunkUntil: range.until,
   };
   await run.job.updateData({ ...run.data, step });
+  noteProgress();
   run.log.info({ reportRunId, since: range.since, until: range.until }, 'report run submitted');
   return park(
     ctx,
@@ -234,7 +235,7 @@ async function continueReport(
   reportRunId: string,
   range: TimeRange,
 ): Promise<CollectInsightsResult> {
-  const slot = await acquireSlot(ctx, run, BUC.insights, 1);
+  const slot = await acquireSlot(ctx, run, BUC.insights);
   let rows: MetaInsightsRow[];
   const polls = step.polls + 1;
   try {
@@ -278,47 +279,68 @@ async function continueReport(
       limit: INSIGHTS_PAGE_SIZE,
     });
     rows = result.data;
-    await chargeCalls(ctx, run, BUC.insights, result.pages);
   } finally {
     await slot.release();
   }
   return write(ctx, run, range, rows, { mode: 'async', parts: 1, polls });
 }
 
-/** Fallback of the async path: the range in sync chunks of at most `asyncThresholdDays` (and 31) days. */
+/**
+ * Fallback of the async path: the range in sync chunks of at most `asyncThresholdDays` (and 31) days. Each
+ * chunk is written as soon as it is read and remembered in the job (`step.doneUntil`), so a job that must
+ * park between windows goes on with the next chunk instead of reading the range again.
+ */
 async function collectSyncChunks(
   ctx: ProcessorContext,
   run: CollectRun,
   range: TimeRange,
   polls: number,
 ): Promise<CollectInsightsResult> {
-  const chunks = chunkRange(range, Math.min(ctx.settings.asyncThresholdDays, 31));
-  const slot = await acquireSlot(ctx, run, BUC.insights, chunks.length);
-  const rows: MetaInsightsRow[] = [];
+  const doneUntil = run.data.step?.phase === 'sync_chunks' ? run.data.step.doneUntil : undefined;
+  const chunks = chunkRange(range, Math.min(ctx.settings.asyncThresholdDays, 31)).filter(
+    (chunk) => doneUntil === undefined || chunk.since > doneUntil,
+  );
+  const written = { rows: 0, dailyRows: 0 };
   let parts = 0;
-  try {
-    for (const chunk of chunks) {
-      const result = await ctx.meta.getInsights(run.adAccountId, buildCollectInsightsRequest(chunk).params, {
-        split: true,
-      });
-      rows.push(...result.data);
-      parts += result.parts;
-      await chargeCalls(ctx, run, BUC.insights, result.pages - 1 + (result.parts - 1));
+  if (chunks.length > 0) {
+    const slot = await acquireSlot(ctx, run, BUC.insights);
+    try {
+      for (const chunk of chunks) {
+        const result = await ctx.meta.getInsights(
+          run.adAccountId,
+          buildCollectInsightsRequest(chunk).params,
+          {
+            split: true,
+          },
+        );
+        parts += result.parts;
+        const counts = await writeRows(ctx, run, result.data);
+        written.rows += counts.rows;
+        written.dailyRows += counts.dailyRows;
+        const step: CollectStep = {
+          phase: 'sync_chunks',
+          polls,
+          chunkSince: range.since,
+          chunkUntil: range.until,
+          doneUntil: chunk.until,
+        };
+        run.data = { ...run.data, step };
+        await run.job.updateData({ ...(run.job.data as object), step });
+        noteProgress();
+      }
+    } finally {
+      await slot.release();
     }
-  } finally {
-    await slot.release();
   }
-  return write(ctx, run, range, rows, { mode: 'sync_chunks', parts, polls });
+  return finish(ctx, run, range, written, { mode: 'sync_chunks', parts, polls });
 }
 
-/** Raw rows, then daily KPIs, then (only after both succeeded) the high-water date. */
-async function write(
+/** Raw campaign-day rows and the app's daily KPIs of the rows read (idempotent upserts). */
+async function writeRows(
   ctx: ProcessorContext,
   run: CollectRun,
-  range: TimeRange,
   metaRows: readonly MetaInsightsRow[],
-  info: { mode: CollectMode; parts: number; polls: number },
-): Promise<CollectInsightsResult> {
+): Promise<{ rows: number; dailyRows: number }> {
   const rows = asInsightsRows(metaRows);
   const mappings = normalizeConversionMappings(await ctx.repo.getConversionMappings(run.clientId));
   const collectedAt = new Date().toISOString();
@@ -326,6 +348,17 @@ async function write(
   const dailyRows = buildDailyKpiRows(rows, { mappings });
   await ctx.repo.upsertCampaignInsights(campaignRows.map((row) => toDbCampaignInsight(row, collectedAt)));
   await ctx.repo.upsertDailyKpi(dailyRows.map((row) => toDbDailyKpi(row, run.clientId)));
+  return { rows: campaignRows.length, dailyRows: dailyRows.length };
+}
+
+/** The high-water date moves to the range's last day, only after every row of the range was written. */
+async function finish(
+  ctx: ProcessorContext,
+  run: CollectRun,
+  range: TimeRange,
+  written: { rows: number; dailyRows: number },
+  info: { mode: CollectMode; parts: number; polls: number },
+): Promise<CollectInsightsResult> {
   await ctx.repo.recordSyncSuccess({
     clientId: run.clientId,
     task: 'collect-insights',
@@ -337,11 +370,22 @@ async function write(
     since: range.since,
     until: range.until,
     days: daysBetween(range.since, range.until) + 1,
-    rows: campaignRows.length,
-    dailyRows: dailyRows.length,
+    rows: written.rows,
+    dailyRows: written.dailyRows,
     parts: info.parts,
     polls: info.polls,
   };
   run.log.info(result, 'insights collected');
   return result;
+}
+
+/** Raw rows, then daily KPIs, then (only after both succeeded) the high-water date. */
+async function write(
+  ctx: ProcessorContext,
+  run: CollectRun,
+  range: TimeRange,
+  metaRows: readonly MetaInsightsRow[],
+  info: { mode: CollectMode; parts: number; polls: number },
+): Promise<CollectInsightsResult> {
+  return finish(ctx, run, range, await writeRows(ctx, run, metaRows), info);
 }

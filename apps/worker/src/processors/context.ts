@@ -41,6 +41,14 @@ export interface WorkerSettings {
   metaTimeScale: number;
   /** Default of `close()`: how long in-flight jobs may finish before the workers are force-closed. */
   shutdownTimeoutMs: number;
+  /** A call that must wait up to this long waits inside the job; a longer wait parks the job. */
+  maxInlineWaitMs: number;
+  /** A job parked this many times for Meta's limits without a successful call in between ends (gave_up_waiting). */
+  maxParksWithoutProgress: number;
+  /** ... or after parking this long without one. */
+  maxWaitWithoutProgressMs: number;
+  /** How long a parked job's fetched results are kept for it. */
+  scratchTtlMs: number;
 }
 
 export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
@@ -59,6 +67,10 @@ export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
   tokenFatalRequeueMs: 1_000,
   metaTimeScale: 1,
   shutdownTimeoutMs: 25_000,
+  maxInlineWaitMs: 2_000,
+  maxParksWithoutProgress: 50,
+  maxWaitWithoutProgressMs: 24 * 3_600_000,
+  scratchTtlMs: 24 * 3_600_000,
 };
 
 export interface ProcessorContext {

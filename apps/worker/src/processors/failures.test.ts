@@ -3,11 +3,12 @@ import { MetaApiError, type MetaErrorCategory, MetaNetworkError } from '@meta-en
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
+import { CallWaitError } from '../call-booking.ts';
 import { createWorkerMetrics } from '../runtime/metrics.ts';
 import { SecretLeakError } from '../transform/index.ts';
 import { DEFAULT_WORKER_SETTINGS, type JobRun, type ProcessorContext } from './context.ts';
 import { describeFailure, handleJobFailure, isFinalAttempt, summarizeFailure } from './failures.ts';
-import { isParkedError } from './park.ts';
+import { isParkedError, nextParking } from './park.ts';
 
 const TOKEN = 'EAAsecret-token-value-123';
 
@@ -66,13 +67,21 @@ function setup(options: { attemptsMade?: number; attempts?: number } = {}) {
     now: () => new Date(),
   } as unknown as ProcessorContext;
   const moveToDelayed = vi.fn(async (_at: number, _token?: string) => {});
+  const job = {
+    id: 'job-1',
+    attemptsMade: options.attemptsMade ?? 0,
+    opts: { attempts: options.attempts ?? 5 },
+    data: { clientId: '00000000-0000-4000-8000-000000000001', adAccountId: '123', runId: 'r1' } as Record<
+      string,
+      unknown
+    >,
+    moveToDelayed,
+    updateData: vi.fn(async (data: Record<string, unknown>) => {
+      job.data = data;
+    }),
+  };
   const run = {
-    job: {
-      id: 'job-1',
-      attemptsMade: options.attemptsMade ?? 0,
-      opts: { attempts: options.attempts ?? 5 },
-      moveToDelayed,
-    },
+    job,
     token: 'lock-token',
     task: 'refresh-cache',
     data: { clientId: '00000000-0000-4000-8000-000000000001', adAccountId: '123', runId: 'r1' },
@@ -80,7 +89,7 @@ function setup(options: { attemptsMade?: number; attempts?: number } = {}) {
     adAccountId: '123',
     log: pino({ level: 'silent' }),
   } as unknown as JobRun<unknown>;
-  return { ctx, run, repo, moveToDelayed, paused, pauseHash };
+  return { ctx, run, repo, moveToDelayed, paused, pauseHash, job };
 }
 
 async function outcomeOf(error: unknown, options?: { attemptsMade?: number; attempts?: number }) {
@@ -92,6 +101,46 @@ async function outcomeOf(error: unknown, options?: { attemptsMade?: number; atte
 }
 
 describe('handleJobFailure: the action per error category', () => {
+  it('a call that must wait beyond the inline bound parks the job until its slot (no attempt used)', async () => {
+    const until = Date.now() + 45_000;
+    const { thrown, parkedForMs, repo } = await outcomeOf(new CallWaitError('paced', until));
+    expect(isParkedError(thrown) && thrown.reason).toBe('paced');
+    expect(parkedForMs).toBeGreaterThanOrEqual(44_000);
+    expect(repo.recordSyncFailure).not.toHaveBeenCalled();
+  });
+
+  it('parking is bounded: parked again and again without a successful call, the job ends with a recorded reason', async () => {
+    const fake = setup();
+    const max = fake.ctx.settings.maxParksWithoutProgress;
+    const throttle = metaError('account_throttle', 80004, 2446079, 60_000);
+    for (let park = 1; park <= max; park++) {
+      const thrown = await handleJobFailure(fake.ctx, fake.run, throttle).catch((caught: unknown) => caught);
+      expect(isParkedError(thrown), `park ${park}`).toBe(true);
+    }
+    expect(fake.job.data.parking).toMatchObject({ parks: max, reason: 'account_throttle' });
+    const last = await handleJobFailure(fake.ctx, fake.run, throttle).catch((caught: unknown) => caught);
+    expect(last).toBeInstanceOf(UnrecoverableError);
+    expect((last as Error).message).toMatch(
+      /^gave_up_waiting: parked 50 times over 0 min without getting further \(last wait: account_throttle\)/,
+    );
+    expect(fake.repo.recordSyncFailure).toHaveBeenCalledWith(
+      expect.objectContaining({ error: expect.objectContaining({ category: 'gave_up_waiting' }) }),
+    );
+  });
+
+  it('a successful call between parks resets the count (the job makes progress across windows)', () => {
+    const base = { reason: 'paced' as const, maxParks: 3, maxWaitMs: 1_000 };
+    let record = nextParking(undefined, { ...base, now: 0, progressed: false }).record;
+    record = nextParking(record, { ...base, now: 10, progressed: false }).record;
+    record = nextParking(record, { ...base, now: 20, progressed: false }).record;
+    expect(nextParking(record, { ...base, now: 30, progressed: false }).giveUp).toBe(true);
+    expect(nextParking(record, { ...base, now: 30, progressed: true })).toEqual({
+      record: { since: 30, parks: 1, reason: 'paced' },
+      giveUp: false,
+    });
+    expect(nextParking({ since: 0, parks: 1 }, { ...base, now: 1_001, progressed: false }).giveUp).toBe(true);
+  });
+
   it('account_throttle: parks until Meta says (no attempt used), records nothing', async () => {
     const { thrown, parkedForMs, repo, moveToDelayed } = await outcomeOf(
       metaError('account_throttle', 80004, 2446079, 60_000),

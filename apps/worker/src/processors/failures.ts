@@ -20,6 +20,7 @@ import { isDbError, isInvalidRowError } from '@meta-engine/db';
 import { isMetaError, type MetaError, scrubText } from '@meta-engine/meta-client';
 import { isInvalidJobDataError, pauseAllQueues, TOKEN_FATAL_REASON } from '@meta-engine/queue';
 import { DelayedError, UnrecoverableError } from 'bullmq';
+import { isCallWaitError } from '../call-booking.ts';
 import { scaleMetaMs } from '../meta-feedback.ts';
 import { isSecretLeakError } from '../transform/index.ts';
 import type { JobRun, ProcessorContext } from './context.ts';
@@ -122,6 +123,11 @@ export async function handleJobFailure(
   hooks: FailureHooks = {},
 ): Promise<never> {
   if (error instanceof DelayedError || error instanceof UnrecoverableError) throw error;
+  if (isCallWaitError(error)) {
+    // A call beyond what the window allows now: park with its reservation (no attempt used).
+    run.log.debug({ reason: error.reason, until: error.until }, 'Meta call must wait: parked');
+    return park(ctx, run, error.until, error.reason);
+  }
   const summary = summarizeFailure(error, ctx.secrets);
   const log = run.log;
   const safe = async (what: string, work: () => Promise<void>) => {

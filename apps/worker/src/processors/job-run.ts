@@ -8,6 +8,7 @@ import { isInvalidAdAccountIdError, parseAdAccountId } from '@meta-engine/meta-c
 import { type ClientTask, type JobDataByQueue, parseJobData } from '@meta-engine/queue';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
+import { jobCalls } from '../call-booking.ts';
 import type { JobRun, ProcessorContext } from './context.ts';
 import { describeFailure, recordFailure, summarizeFailure } from './failures.ts';
 
@@ -37,6 +38,8 @@ export async function startRun<T extends ClientTask>(
   };
   try {
     run.adAccountId = parseAdAccountId(data.adAccountId);
+    const calls = jobCalls.getStore();
+    if (calls) calls.adAccountId = run.adAccountId;
   } catch (error) {
     if (!isInvalidAdAccountIdError(error)) throw error;
     const summary = { ...summarizeFailure(error, ctx.secrets), category: 'invalid_ad_account_id' };

@@ -5,7 +5,9 @@
  *
  * 1. account time zone and currency: the latest validation, or one `act_<id>` read;
  * 2. `buildRefreshCachePlan`: 5 insights calls (6 with ad relevance) answer both periods at once through
- *    `time_ranges`; the limiter slot books all of them (`cost`);
+ *    `time_ranges`; each call is booked with the limiter before it is sent (call-booking.ts). When the
+ *    account's window cannot take the next call, the job parks and the results it already has stay in its
+ *    scratch (job-scratch.ts): back in the next window it asks only for what is missing;
  * 3. every call must succeed: ANY failed fetch writes nothing (the previous rows stay), never a
  *    placeholder;
  * 4. both `cache_data` objects are built by the pure transforms, checked with `assertNoSecrets`, upserted;
@@ -15,7 +17,8 @@ import { type Client, type InvalidClient, isInvalidClient } from '@meta-engine/d
 import type { RefreshCacheJobData } from '@meta-engine/queue';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
-import { BUC } from '../meta-feedback.ts';
+import { BUC } from '../buc.ts';
+import { noteProgress } from '../call-booking.ts';
 import {
   assertNoSecrets,
   buildMonthCacheData,
@@ -31,14 +34,17 @@ import { resolveAccountInfo, toMetaAccountInfo } from './account-info.ts';
 import type { JobRun, Processor, ProcessorContext } from './context.ts';
 import { handleJobFailure, runIdOf } from './failures.ts';
 import { startRun } from './job-run.ts';
+import { jobScratch } from './job-scratch.ts';
 import { asInsightsRows } from './rows.ts';
-import { acquireSlot, chargeCalls } from './slots.ts';
+import { acquireSlot } from './slots.ts';
 
 export interface RefreshCacheResult {
   monthPeriodId: string;
   weekPeriodId: string;
-  /** Meta calls made (insights, plus the account read when there was no validation). */
+  /** Meta calls made by this run (insights, plus the account read when there was no validation). */
   metaCalls: number;
+  /** Insights results taken from earlier runs of this job (parked between windows), not asked again. */
+  reused: number;
   campaigns: { month: number; week: number };
 }
 
@@ -71,18 +77,38 @@ async function refreshCache(
   const today = localDate(ctx.now(), account.timezone);
   const plan = buildRefreshCachePlan({ today, includeAdRelevance: ctx.settings.includeAdRelevance });
 
-  const slot = await acquireSlot(ctx, run, BUC.insights, plan.requests.length);
+  const scratch = jobScratch(ctx.redis, {
+    keyPrefix: ctx.controlKeyPrefix,
+    jobId: run.job.id ?? run.clientId,
+    signature: `${plan.periods.month.periodId}|${plan.periods.week.periodId}|${plan.periods.week.end}`,
+    ttlMs: ctx.settings.scratchTtlMs,
+  });
   const results = new Map<InsightsPurpose, InsightsRow[]>();
-  try {
-    for (const request of plan.requests) {
-      // Every fetch is required: a failure anywhere throws before anything is written.
-      const result = await ctx.meta.getInsights(run.adAccountId, request.params);
-      metaCalls += result.pages;
-      await chargeCalls(ctx, run, BUC.insights, result.pages - 1);
-      results.set(request.purpose, asInsightsRows(result.data));
+  // Only a job that ran before (parked between windows) can have results kept: a first run reads nothing.
+  if ((run.job.attemptsStarted ?? 0) > 1) {
+    for (const [purpose, rows] of await scratch.load()) {
+      results.set(purpose as InsightsPurpose, rows as InsightsRow[]);
     }
-  } finally {
-    await slot.release();
+  }
+  const missing = plan.requests.filter((request) => !results.has(request.purpose));
+  if (missing.length > 0) {
+    const slot = await acquireSlot(ctx, run, BUC.insights);
+    try {
+      for (const request of missing) {
+        // Every fetch is required: a failure anywhere throws before anything is written. What succeeded is
+        // kept for this job, so a park (the window is full) does not ask Meta for it again.
+        const result = await ctx.meta.getInsights(run.adAccountId, request.params);
+        metaCalls += result.pages;
+        const rows = asInsightsRows(result.data);
+        results.set(request.purpose, rows);
+        if (request !== missing.at(-1)) {
+          await scratch.save(request.purpose, rows);
+          noteProgress();
+        }
+      }
+    } finally {
+      await slot.release();
+    }
   }
 
   const rowsOf = (purpose: InsightsPurpose) => {
@@ -150,10 +176,12 @@ async function refreshCache(
     cacheData: weekData as unknown as Record<string, unknown>,
   });
   await ctx.repo.recordSyncSuccess({ clientId: run.clientId, task: 'refresh-cache', runId: runIdOf(run) });
+  await scratch.clear();
   const result: RefreshCacheResult = {
     monthPeriodId,
     weekPeriodId,
     metaCalls,
+    reused: plan.requests.length - missing.length,
     campaigns: { month: monthData.campaigns.length, week: weekData.campaigns.length },
   };
   run.log.info(result, 'caches refreshed');

@@ -20,7 +20,7 @@ import { AD_ACCOUNT_LIST_FIELDS, type AdAccount, type MetaError } from '@meta-en
 import type { ValidateJobData } from '@meta-engine/queue';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { BUC } from '../meta-feedback.ts';
+import { BUC } from '../buc.ts';
 import type { JobRun, Processor, ProcessorContext } from './context.ts';
 import { checkTokenOncePerRun } from './debug-token.ts';
 import { type FailureSummary, handleJobFailure, runIdOf } from './failures.ts';
@@ -97,7 +97,7 @@ async function validateAccount(
   run: JobRun<ValidateJobData>,
   record: Recorder,
 ): Promise<ValidateResult> {
-  const slot = await acquireSlot(ctx, run, BUC.management, 1);
+  const slot = await acquireSlot(ctx, run, BUC.management);
   let account: AdAccount;
   try {
     ({ data: account } = await ctx.meta.getAdAccount(run.adAccountId, VALIDATE_FIELDS));

@@ -488,6 +488,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
           input.throttled ? 1 : 0,
           settings.fallbackBlockMs,
           buc === '*' ? 0 : effectiveLimits(settings, accounts, account, buc).quotaHint,
+          settings.probeTtlMs,
         ],
       ),
     );

@@ -26,6 +26,7 @@
   ARGV[12] throttled        1 when the call was refused by a throttle (it is dropped from the log: Meta did not count it)
   ARGV[13] fullBlockMs      block after a full window when none of our calls is in it (others filled it)
   ARGV[14] quotaHint        the quota assumed before anything was learned (stored with the estimate: qest:<buc>)
+  ARGV[15] inFlightMs       a call booked longer ago than this is no longer counted as in flight (its answer was lost)
 
   Returns {blockUntil, blockRemainingMs, factorPermille, quotaLo, quotaHi}
     blockUntil: ms since the epoch (Redis time), 0 = not blocked now; blockRemainingMs: blockUntil - now
@@ -64,6 +65,8 @@ local fullBlockMs = numberArg(13, 0)
 if not fullBlockMs then return {-1, 13} end
 local quotaHint = numberArg(14, 0)
 if not quotaHint then return {-1, 14} end
+local inFlightMs = numberArg(15, 1)
+if not inFlightMs then return {-1, 15} end
 
 local key, logKey = KEYS[1], KEYS[2]
 local now = nowMs()
@@ -83,20 +86,29 @@ if util >= 0 then
 end
 
 if buc ~= '*' and member ~= '' then
+  -- Other calls of this (account, BUC) in flight when this one was answered: Meta may have counted them
+  -- before it or not yet. Never more than the calls booked lately (a lost answer does not count for ever).
+  local recent = redis.call('ZCOUNT', logKey, now - inFlightMs, now)
+  local flying = tonumber(redis.call('HGET', key, 'fly:' .. buc)) or 0
+  local others = math.max(0, math.min(flying, recent) - 1)
+  redis.call('HSET', key, 'fly:' .. buc, others)
   if throttled then
     redis.call('ZREM', logKey, member)
   elseif util >= 0 then
     -- Our calls Meta had counted when it answered: those booked before this one in the window, and this one.
-    local before = redis.call('ZCOUNT', logKey, '(' .. (slotAt - windowMs), '(' .. slotAt)
+    -- Calls near the window's start may or may not have left Meta's window yet (a call reaches Meta a
+    -- little after its slot): they widen the count.
+    -- How late a call may reach Meta: at least the margin, at least this call's own round trip.
+    local lag = math.max(marginMs, now - slotAt)
+    local inside = redis.call('ZCOUNT', logKey, '(' .. (slotAt - windowMs + lag), '(' .. slotAt)
+    local edge = redis.call('ZCOUNT', logKey, '(' .. (slotAt - windowMs - lag), slotAt - windowMs + lag)
     local same = redis.call('ZRANGEBYSCORE', logKey, slotAt, slotAt)
-    local n = before
+    local n = inside
     for _, m in ipairs(same) do
       if m <= member then n = n + 1 end
     end
-    -- Calls booked after it and already due may have reached Meta first.
-    local later = redis.call('ZCOUNT', logKey, '(' .. slotAt, now) + (#same - (n - before))
     if n >= 1 then
-      local lo, hi = observeQuota(key, buc, n, n + later, util)
+      local lo, hi = observeQuota(key, buc, math.max(1, n - others), n + edge + others, util)
       redis.call('HSET', key, 'qest:' .. buc, quotaFromInterval(lo, hi, quotaHint))
     end
   end

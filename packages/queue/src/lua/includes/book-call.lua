@@ -12,6 +12,7 @@
   "<buc>|<jobId>" in resv): when it comes back in time it uses it without booking again; it books again when
   it comes back later than `marginMs` after its slot, or when a block began that ends after the slot.
   Codes: 0 GRANTED (member = the call's log entry, to pass to record-usage), 1 PACED, 2 BLOCKED.
+  A granted call counts as in flight (fly:<buc>) until record-usage gets its answer.
 ]]
 local function bookCall(keys, buc, jobId, now, p)
   local stateKey, gcraKey, resvKey, logKey = keys[1], keys[2], keys[3], keys[4]
@@ -42,6 +43,7 @@ local function bookCall(keys, buc, jobId, now, p)
       redis.call('ZREM', logKey, logResv)
       local member = logSeqMember(stateKey, buc, now)
       redis.call('ZADD', logKey, slot, member)
+      redis.call('HINCRBY', stateKey, 'fly:' .. buc, 1)
       return 0, 0, slot, member, capacity, factorPermille
     end
   end
@@ -76,6 +78,7 @@ local function bookCall(keys, buc, jobId, now, p)
   if capacity > 0 and obs == 0 then redis.call('HSET', stateKey, 'probe:' .. buc, now) end
   local member = logSeqMember(stateKey, buc, now)
   redis.call('ZADD', logKey, s, member)
+  redis.call('HINCRBY', stateKey, 'fly:' .. buc, 1)
   extendTtl(logKey, ttl)
   extendTtl(stateKey, ttl)
   return 0, 0, s, member, capacity, factorPermille
