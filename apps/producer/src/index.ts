@@ -18,7 +18,6 @@ export { renderProgressBar, renderProgressLine, renderSummary, waitForRun } from
 export { EXIT, UsageError } from './cli/usage-error.ts';
 export { dispatch } from './commands/index.ts';
 export {
-  ConfigError,
   type ConfigNeeds,
   DEFAULT_SCHEDULES,
   loadConfig,

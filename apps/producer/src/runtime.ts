@@ -15,12 +15,13 @@ import {
   openProducerConnection,
   pingRedis,
 } from '@meta-engine/queue';
+import { singleRedisUrl } from '@meta-engine/runtime';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { clientDirectoryFrom, tokenStateStoreFrom } from './adapters/db.ts';
 import { pauseControlFrom, throttleReaderFrom } from './adapters/queue.ts';
-import { type ProducerConfig, secretsOf } from './config.ts';
+import type { ProducerConfig } from './config.ts';
 import { type FanoutDeps, fanOut } from './fanout/fan-out.ts';
 import { RunStore } from './fanout/run-store.ts';
 import { createLogger } from './logger.ts';
@@ -65,11 +66,13 @@ export interface RuntimeOptions {
 }
 
 export async function openRuntime(config: ProducerConfig, options: RuntimeOptions = {}): Promise<Runtime> {
-  const secrets = secretsOf(config);
+  const secrets = config.secrets;
+  // A Redis Cluster configuration is read but not wired yet: ConfigError (exit 78) before anything opens.
+  const redisUrl = singleRedisUrl(config.redis);
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets });
   const releasers = new Releasers();
   try {
-    const redis = await openProducerConnection(config.redisUrl);
+    const redis = await openProducerConnection(redisUrl);
     redis.on('error', (error) => logger.debug({ err: error.message }, 'redis connection error'));
     releasers.add('redis', () => redis.quit().catch(() => redis.disconnect()));
 

@@ -4,7 +4,7 @@
  * embeddable app: `startWorker(config)` from the environment's configuration, or `createWorkerApp(deps)`
  * from ready dependencies. `main.ts` is the process (signals, exit codes); nothing here exits.
  */
-export { ConfigError, configSchema, formatConfigError, loadConfig, type WorkerConfig } from './config.ts';
+export { loadConfig, type WorkerConfig } from './config.ts';
 export {
   BUC,
   bucForPath,

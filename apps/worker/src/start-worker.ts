@@ -3,7 +3,7 @@
  * From a validated `WorkerConfig` to a running worker app: logger, metrics, Redis (pinged), Supabase
  * (pinged), limiter, Meta client, workers. Used by `main.ts` and by anything that runs the worker
  * in-process (the demo, benchmarks). Never exits the process: failures are thrown as `StartupError`
- * with one line naming the variable to fix.
+ * with one line naming the variable to fix (a ConfigError for a configuration it cannot serve yet).
  *
  * @example
  * const worker = await startWorker(loadConfig(process.env));
@@ -23,6 +23,7 @@ import {
   pingRedis,
   redactRedisUrl,
 } from '@meta-engine/queue';
+import { singleRedisUrl } from '@meta-engine/runtime';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.ts';
 import { tokenFingerprint } from './runtime/fingerprint.ts';
@@ -122,7 +123,9 @@ export async function startWorker(
   config: WorkerConfig,
   options: StartWorkerOptions = {},
 ): Promise<RunningWorker> {
-  const secrets = [config.META_ACCESS_TOKEN, config.META_APP_SECRET ?? ''].filter((s) => s.length > 0);
+  // A Redis Cluster configuration is read but not wired yet: ConfigError (exit 78) before anything opens.
+  const redisUrl = singleRedisUrl(config.redis);
+  const secrets = config.secrets;
   const logger =
     options.logger ??
     createLogger({
@@ -133,17 +136,17 @@ export async function startWorker(
   const metrics = options.metrics ?? createWorkerMetrics();
   const releasers = new Releasers();
   try {
-    const connection = createWorkerConnection(config.REDIS_URL, { lazyConnect: true });
+    const connection = createWorkerConnection(redisUrl, { lazyConnect: true });
     releasers.add('redis', async () => {
       await connection.quit().catch(() => connection.disconnect());
     });
     try {
-      await pingRedis(connection, { url: config.REDIS_URL, variable: 'REDIS_URL', timeoutMs: 5_000 });
+      await pingRedis(connection, { url: redisUrl, variable: 'REDIS_URL', timeoutMs: 5_000 });
     } catch (error) {
       throw new StartupError(
         error instanceof Error
           ? error.message
-          : `Redis at REDIS_URL=${redactRedisUrl(config.REDIS_URL)} is unreachable`,
+          : `Redis at REDIS_URL=${redactRedisUrl(redisUrl)} is unreachable`,
       );
     }
     // Reconnects are ioredis' job; log the errors instead of letting them surface as unhandled events.
