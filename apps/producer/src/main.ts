@@ -42,7 +42,11 @@ try {
     openRuntime: (config, command) => {
       // One-shot commands print their own results; their logs stay at warnings unless LOG_LEVEL says otherwise.
       const level = command === 'serve' || process.env.LOG_LEVEL ? config.logLevel : 'warn';
-      return openRuntime(config, { logger: createLogger({ level, secrets: secretsOf(config) }) });
+      return openRuntime(config, {
+        logger: createLogger({ level, secrets: secretsOf(config) }),
+        // The Redis target from the configuration (REDIS_URL; the cluster form joins it with REDIS_CLUSTER_NODES).
+        redis: { url: config.redisUrl, clusterNodes: undefined },
+      });
     },
     stopped,
     signal: controller.signal,

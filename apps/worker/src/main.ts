@@ -36,7 +36,8 @@ async function main(): Promise<void> {
 
   let worker: RunningWorker;
   try {
-    worker = await startWorker(config);
+    // The Redis target from the configuration (REDIS_URL; the cluster form joins it with REDIS_CLUSTER_NODES).
+    worker = await startWorker(config, { redis: { url: config.REDIS_URL, clusterNodes: undefined } });
   } catch (error) {
     if (error instanceof StartupError) fail(error.message);
     throw error;

@@ -17,11 +17,15 @@ import {
   createLimiter,
   createWorkerConnection,
   DEFAULT_LIMITER_SETTINGS,
+  describeRedisTarget,
+  isClusterTarget,
   type LimiterSettings,
   limiterKeyPrefixFor,
   type PaceConfig,
   pingRedis,
-  redactRedisUrl,
+  type RedisTarget,
+  redisTargetVariable,
+  requireClusterPrefix,
 } from '@meta-engine/queue';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.ts';
@@ -47,6 +51,16 @@ export interface StartWorkerOptions {
   limiterAccounts?: AccountOverrides;
   /** Settings beyond the environment (wins over it). */
   settings?: WorkerSettingsInput;
+  /** Where Redis is: a single Redis or a Redis Cluster (default {@link redisTargetFromConfig}). */
+  redis?: RedisTarget;
+}
+
+/**
+ * The Redis target of a configuration. For now REDIS_URL only; the cluster form (`clusterNodes` from
+ * REDIS_CLUSTER_NODES) is wired in where the configuration learns it.
+ */
+export function redisTargetFromConfig(config: Pick<WorkerConfig, 'REDIS_URL'>): RedisTarget {
+  return { url: config.REDIS_URL, clusterNodes: undefined };
 }
 
 export interface RunningWorker {
@@ -133,17 +147,28 @@ export async function startWorker(
   const metrics = options.metrics ?? createWorkerMetrics();
   const releasers = new Releasers();
   try {
-    const connection = createWorkerConnection(config.REDIS_URL, { lazyConnect: true });
+    const target = options.redis ?? redisTargetFromConfig(config);
+    let connection: ReturnType<typeof createWorkerConnection>;
+    try {
+      if (isClusterTarget(target)) requireClusterPrefix(config.QUEUE_PREFIX);
+      connection = createWorkerConnection(target, { lazyConnect: true });
+    } catch (error) {
+      throw new StartupError(error instanceof Error ? error.message : String(error));
+    }
     releasers.add('redis', async () => {
       await connection.quit().catch(() => connection.disconnect());
     });
     try {
-      await pingRedis(connection, { url: config.REDIS_URL, variable: 'REDIS_URL', timeoutMs: 5_000 });
+      await pingRedis(connection, {
+        variable: redisTargetVariable(target),
+        ...(isClusterTarget(target) || !target.url ? {} : { url: target.url }),
+        timeoutMs: 5_000,
+      });
     } catch (error) {
       throw new StartupError(
         error instanceof Error
           ? error.message
-          : `Redis at REDIS_URL=${redactRedisUrl(config.REDIS_URL)} is unreachable`,
+          : `Redis at ${redisTargetVariable(target)}=${describeRedisTarget(target)} is unreachable`,
       );
     }
     // Reconnects are ioredis' job; log the errors instead of letting them surface as unhandled events.
