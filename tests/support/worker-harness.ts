@@ -369,6 +369,9 @@ export async function startWorkerHarness(options: HarnessOptions = {}): Promise<
         return {
           PATH: process.env.PATH,
           REDIS_URL: stack.redisUrl,
+          ...(stack.redisTarget.clusterNodes
+            ? { REDIS_CLUSTER_NODES: stack.redisTarget.clusterNodes.join(',') }
+            : {}),
           SUPABASE_URL: stack.supabaseUrl,
           SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
           META_ACCESS_TOKEN: token,

@@ -1,10 +1,9 @@
 /**
  * @module runtime
  * Wires the producer from its configuration: one fail-fast Redis connection (the queue package's
- * producer connection; a single Redis or a Redis Cluster, see `RedisTarget`) shared by every Queue and the
- * run store, the database repository, the adapters
- * behind the ports, and the operations the commands and the admin app call. Every resource registers its
- * closer; `close()` releases them in reverse order.
+ * producer connection; a single Redis or a Redis Cluster, see `RedisTarget`) shared by every Queue and
+ * the run store, the database repository, the adapters behind the ports, and the operations the commands
+ * and the admin app call. Every resource registers its closer; `close()` releases them in reverse order.
  *
  * `pnpm demo` (issue 8) can build the same runtime with `openRuntime(loadConfig(env))` and reuse
  * `startRunInline` / `waitForRun` / `createAdminApp` without the CLI.

@@ -3,14 +3,13 @@
  * The producer's ports on top of `@meta-engine/queue`: the token-fatal pause record and the limiter's
  * read API. Connections come from the same package (producer connections fail fast).
  */
-
-import type { RedisClient } from '@meta-engine/queue';
 import {
   type ClientTask,
   controlKeyPrefixFor,
   createLimiter,
   getPauseState,
   limiterKeyPrefixFor,
+  type RedisClient,
   resumeAllQueues,
   TOKEN_FATAL_REASON,
 } from '@meta-engine/queue';

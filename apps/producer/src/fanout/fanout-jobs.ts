@@ -10,9 +10,7 @@
  * - `fanout`: an on-demand run requested through the admin API (`buildFanoutJob`, job id
  *   `fanout-<task>-<runId>`), already recorded as `pending` in the run store.
  */
-
-import type { RedisClient } from '@meta-engine/queue';
-import { buildFanoutJob, type FanoutJobData, parseJobData } from '@meta-engine/queue';
+import { buildFanoutJob, type FanoutJobData, parseJobData, type RedisClient } from '@meta-engine/queue';
 import { type Job, type Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Task } from '../tasks.ts';
