@@ -20,6 +20,7 @@ import {
   startRunInline,
   waitForRun,
 } from '@meta-engine/producer';
+import type { RedisTarget } from '@meta-engine/queue';
 import {
   createLogger,
   loadConfig as loadWorkerConfig,
@@ -45,6 +46,11 @@ export interface DemoOptions {
   env?: NodeJS.ProcessEnv;
   /** BullMQ prefix (default `{demo}`); tests sharing one Redis give each demo its own. */
   queuePrefix?: string;
+  /**
+   * Run on this Redis Cluster (`host:port` seed nodes) instead of a single Redis from the local stack:
+   * worker and producer both get `{ url: undefined, clusterNodes }`.
+   */
+  redisClusterNodes?: string[];
 }
 
 export interface DemoHandle {
@@ -89,15 +95,21 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
     say(`Meta Ads collection engine demo: ${clients.length} clients against the Meta sandbox`);
     say('- starting Redis, Postgres and PostgREST (local stack)');
     say('  (applying the migrations before PostgREST starts)');
+    const clusterNodes = options.redisClusterNodes;
     const stack = await startLocalStack({
       env: options.env,
+      redis: clusterNodes === undefined,
       log: (line) => say(`  ${line}`),
       prepareDatabase: async (databaseUrl) => void (await migrate(databaseUrl)),
     });
     closers.push(() => stack.stop());
+    const redisSource = clusterNodes ? `cluster ${clusterNodes.join(',')}` : stack.sources.redis;
     say(
-      `  redis: ${stack.sources.redis}, postgres: ${stack.sources.postgres}, postgrest: ${stack.sources.postgrest}`,
+      `  redis: ${redisSource}, postgres: ${stack.sources.postgres}, postgrest: ${stack.sources.postgrest}`,
     );
+    const redis: RedisTarget = clusterNodes
+      ? { url: undefined, clusterNodes }
+      : { url: stack.redisUrl, clusterNodes: undefined };
 
     say(`- starting the Meta sandbox (one sandbox hour = ${3600 / DEMO_TIME_SCALE} s)`);
     const sandbox = await startDemoSandbox(clients);
@@ -116,14 +128,15 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
       destination = file;
     }
     const env = demoEnv({
-      redisUrl: stack.redisUrl,
+      // On a cluster the configuration still wants a URL; the target above is what is used.
+      redisUrl: clusterNodes ? `redis://${clusterNodes[0]}` : stack.redisUrl,
       supabaseUrl: stack.supabaseUrl,
       serviceRoleKey: stack.serviceRoleKey,
       graphUrl: sandbox.url,
     });
 
     say('- starting the worker and the producer');
-    const worker = await startWorker(loadWorkerConfig(env), { logDestination: destination });
+    const worker = await startWorker(loadWorkerConfig(env), { logDestination: destination, redis });
     closers.push(() => worker.close(5_000));
     const producerConfig = loadProducerConfig(env, { admin: true, token: true });
     const logger = createLogger({
@@ -132,7 +145,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
       destination,
       base: { service: 'producer' },
     });
-    const runtime = await openRuntime(producerConfig, { logger });
+    const runtime = await openRuntime(producerConfig, { logger, redis });
     closers.push(() => runtime.close());
     const service = await startProducerService(runtime, {
       port: options.port ?? (await adminPort()),

@@ -36,7 +36,7 @@ export { startAdminServer } from './http/server.ts';
 export type * from './ports.ts';
 export { shortFingerprint, tokenFingerprint } from './rotation/fingerprint.ts';
 export { type RotationOutcome, rotateIfChanged } from './rotation/rotate.ts';
-export { openRuntime, type Runtime } from './runtime.ts';
+export { openRuntime, type Runtime, type RuntimeOptions, redisTargetFromConfig } from './runtime.ts';
 export { listSchedulers, schedulerIdFor, syncSchedulers } from './schedules/sync-schedulers.ts';
 export { type ProducerService, startProducerService } from './service.ts';
 export { collectStatus, type StatusSnapshot } from './status/collect-status.ts';

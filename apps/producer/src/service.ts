@@ -12,7 +12,6 @@
  * `close()` stops them in reverse order (the worker finishes its current fan-out first).
  */
 import { createWorkerConnection } from '@meta-engine/queue';
-import { singleRedisUrl } from '@meta-engine/runtime';
 import type { Hono } from 'hono';
 import { startFanoutWorker } from './fanout/fanout-jobs.ts';
 import { requestRun } from './fanout/start-run.ts';
@@ -59,7 +58,7 @@ export async function startProducerService(
     }
   }
 
-  const workerConnection = createWorkerConnection(singleRedisUrl(config.redis));
+  const workerConnection = createWorkerConnection(runtime.redisTarget);
   workerConnection.on('error', (error) => logger.debug({ err: error.message }, 'worker connection error'));
   runtime.releasers.add('worker connection', () =>
     workerConnection.quit().catch(() => workerConnection.disconnect()),

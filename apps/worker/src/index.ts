@@ -55,6 +55,7 @@ export { Releasers } from './runtime/releasers.ts';
 export {
   limiterSettingsFor,
   type RunningWorker,
+  redisTargetFromConfig,
   StartupError,
   type StartWorkerOptions,
   startWorker,

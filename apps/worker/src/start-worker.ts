@@ -17,13 +17,16 @@ import {
   createLimiter,
   createWorkerConnection,
   DEFAULT_LIMITER_SETTINGS,
+  describeRedisTarget,
+  isClusterTarget,
   type LimiterSettings,
   limiterKeyPrefixFor,
   type PaceConfig,
   pingRedis,
-  redactRedisUrl,
+  type RedisTarget,
+  redisTargetVariable,
+  requireClusterPrefix,
 } from '@meta-engine/queue';
-import { singleRedisUrl } from '@meta-engine/runtime';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.ts';
 import { tokenFingerprint } from './runtime/fingerprint.ts';
@@ -48,6 +51,13 @@ export interface StartWorkerOptions {
   limiterAccounts?: AccountOverrides;
   /** Settings beyond the environment (wins over it). */
   settings?: WorkerSettingsInput;
+  /** Where Redis is: a single Redis or a Redis Cluster (default {@link redisTargetFromConfig}). */
+  redis?: RedisTarget;
+}
+
+/** The Redis target of a configuration: REDIS_URL, or a Redis Cluster from REDIS_CLUSTER_NODES. */
+export function redisTargetFromConfig(config: Pick<WorkerConfig, 'redis'>): RedisTarget {
+  return config.redis;
 }
 
 export interface RunningWorker {
@@ -123,8 +133,6 @@ export async function startWorker(
   config: WorkerConfig,
   options: StartWorkerOptions = {},
 ): Promise<RunningWorker> {
-  // A Redis Cluster configuration is read but not wired yet: ConfigError (exit 78) before anything opens.
-  const redisUrl = singleRedisUrl(config.redis);
   const secrets = config.secrets;
   const logger =
     options.logger ??
@@ -136,17 +144,28 @@ export async function startWorker(
   const metrics = options.metrics ?? createWorkerMetrics();
   const releasers = new Releasers();
   try {
-    const connection = createWorkerConnection(redisUrl, { lazyConnect: true });
+    const target = options.redis ?? redisTargetFromConfig(config);
+    let connection: ReturnType<typeof createWorkerConnection>;
+    try {
+      if (isClusterTarget(target)) requireClusterPrefix(config.QUEUE_PREFIX);
+      connection = createWorkerConnection(target, { lazyConnect: true });
+    } catch (error) {
+      throw new StartupError(error instanceof Error ? error.message : String(error));
+    }
     releasers.add('redis', async () => {
       await connection.quit().catch(() => connection.disconnect());
     });
     try {
-      await pingRedis(connection, { url: redisUrl, variable: 'REDIS_URL', timeoutMs: 5_000 });
+      await pingRedis(connection, {
+        variable: redisTargetVariable(target),
+        ...(isClusterTarget(target) || !target.url ? {} : { url: target.url }),
+        timeoutMs: 5_000,
+      });
     } catch (error) {
       throw new StartupError(
         error instanceof Error
           ? error.message
-          : `Redis at REDIS_URL=${redactRedisUrl(redisUrl)} is unreachable`,
+          : `Redis at ${redisTargetVariable(target)}=${describeRedisTarget(target)} is unreachable`,
       );
     }
     // Reconnects are ioredis' job; log the errors instead of letting them surface as unhandled events.

@@ -16,7 +16,6 @@ export {
   REDIS_RULE,
   type RedisServers,
   redisServersFrom,
-  singleRedisUrl,
 } from './config/redis-servers.ts';
 export {
   CREDENTIAL_URL_VARIABLES,

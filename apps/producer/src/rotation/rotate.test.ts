@@ -7,7 +7,6 @@ import {
   getPauseState,
   pauseAllQueues,
 } from '@meta-engine/queue';
-import { singleRedisUrl } from '@meta-engine/runtime';
 import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_FATAL_REASON } from '../adapters/queue.ts';
@@ -94,7 +93,7 @@ describe('token rotation (real Redis and database)', () => {
     const everything = new Promise<void>((resolve) => {
       allSeen = resolve;
     });
-    const connection = createWorkerConnection(singleRedisUrl(config.redis));
+    const connection = createWorkerConnection(config.redis);
     const worker = new Worker(
       'validate',
       async (job) => {

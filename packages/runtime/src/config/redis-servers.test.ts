@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { isConfigError } from './config-error.ts';
 import { parseEnv } from './parse-env.ts';
-import { REDIS_FIELDS, REDIS_RULE, redisServersFrom, singleRedisUrl } from './redis-servers.ts';
+import { REDIS_FIELDS, REDIS_RULE, redisServersFrom } from './redis-servers.ts';
 
 const read = (env: Record<string, string>) =>
   redisServersFrom(parseEnv(z.object(REDIS_FIELDS), env, [REDIS_RULE]));
@@ -44,16 +44,5 @@ describe('REDIS_URL / REDIS_CLUSTER_NODES', () => {
     expect(problems({ REDIS_URL: 'http://x', REDIS_CLUSTER_NODES: 'nohost' })).toBe(
       "REDIS_URL: expected a redis:// or rediss:// URL, got http://…\nREDIS_CLUSTER_NODES: expected host:port[,host:port...], got 'nohost'",
     );
-  });
-
-  it('singleRedisUrl: the server, or a ConfigError while cluster connections are not wired', () => {
-    expect(singleRedisUrl({ url: 'redis://h:1', clusterNodes: undefined })).toBe('redis://h:1');
-    let error: unknown;
-    try {
-      singleRedisUrl({ url: 'redis://h:1', clusterNodes: ['a:7000'] });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(isConfigError(error) && error.issues[0]?.variable).toBe('REDIS_CLUSTER_NODES');
   });
 });

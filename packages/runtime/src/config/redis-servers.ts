@@ -10,7 +10,6 @@
  * const values = parseEnv(schema, process.env, [REDIS_RULE]);
  * const redis = redisServersFrom(values); // { url: 'redis://…', clusterNodes: undefined }
  */
-import { ConfigError } from './config-error.ts';
 import { rule } from './env-rule.ts';
 import { field } from './field.ts';
 
@@ -34,20 +33,4 @@ export function redisServersFrom(values: {
   REDIS_CLUSTER_NODES?: string[];
 }): RedisServers {
   return { url: values.REDIS_URL, clusterNodes: values.REDIS_CLUSTER_NODES };
-}
-
-/**
- * The URL of the one Redis server. Connections to a Redis Cluster are not wired yet, so a configuration
- * with REDIS_CLUSTER_NODES stops here with a ConfigError (exit 78) rather than connecting to the wrong place.
- */
-export function singleRedisUrl(servers: RedisServers): string {
-  if (servers.clusterNodes || !servers.url) {
-    throw new ConfigError([
-      {
-        variable: 'REDIS_CLUSTER_NODES',
-        problem: 'Redis Cluster connections are not supported by this version yet; set REDIS_URL only',
-      },
-    ]);
-  }
-  return servers.url;
 }
