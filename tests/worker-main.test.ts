@@ -1,7 +1,7 @@
 /**
- * `node apps/worker/src/main.ts` refuses to start with one clear line per problem and exit code 1: a
- * missing or malformed variable (named), Redis unreachable (REDIS_URL named), Supabase unreachable
- * (SUPABASE_URL named). The token never appears in that output.
+ * `node apps/worker/src/main.ts` refuses to start with one clear line per problem: a missing or malformed
+ * variable (named; exit 78), Redis unreachable (REDIS_URL named; exit 1), Supabase unreachable
+ * (SUPABASE_URL named; exit 1). The token never appears in that output.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -36,15 +36,15 @@ const VALID = {
 };
 
 describe('worker main: start-up errors', () => {
-  it('names every missing or malformed variable, one line each', async () => {
+  it('names every missing or malformed variable, one line each, exit 78', async () => {
     const { code, output } = await runMain({ META_ACCESS_TOKEN: TOKEN, CONCURRENCY_VALIDATE: 'many' });
-    expect(code).toBe(1);
+    expect(code).toBe(78);
     const lines = output.trim().split('\n');
     expect(lines).toEqual([
-      'worker: REDIS_URL: is required',
+      'worker: REDIS_URL: is required (or REDIS_CLUSTER_NODES)',
       'worker: SUPABASE_URL: is required',
       'worker: SUPABASE_SERVICE_ROLE_KEY: is required',
-      expect.stringMatching(/^worker: CONCURRENCY_VALIDATE: /),
+      "worker: CONCURRENCY_VALIDATE: expected an integer, got 'many'",
     ]);
   });
 

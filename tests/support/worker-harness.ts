@@ -3,7 +3,8 @@
  * Shared setup of the worker's acceptance suites: the local stack (real Redis, a fresh Postgres database,
  * PostgREST), the db migrations, a Meta sandbox, clients seeded with SQL, producer-side queues on a random
  * prefix, and the worker app in-process (or its environment for a child process). Everything opened is
- * closed by `close()`, and the prefix's Redis keys are deleted.
+ * closed by `close()`, and the prefix's Redis keys are deleted. With `redisClusterNodes` everything runs on
+ * that Redis Cluster instead of a single Redis (the cluster suites).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRepository, migrate, type Repository } from '@meta-engine/db';
@@ -17,14 +18,16 @@ import {
   createLimiter,
   createQueue,
   createWorkerConnection,
+  deleteKeysMatching,
   jobIdFor,
   type Limiter,
   type LimiterSettings,
   limiterKeyPrefixFor,
+  type RedisClient,
+  type RedisTarget,
 } from '@meta-engine/queue';
 import { createClient } from '@supabase/supabase-js';
 import type { Job, JobsOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import postgres from 'postgres';
 import {
   createLogger,
@@ -50,6 +53,8 @@ export interface HarnessOptions {
   token?: string;
   /** Ad accounts the token may read (default all). */
   tokenAccounts?: 'all' | string[];
+  /** Run on this Redis Cluster (`host:port` seed nodes) instead of starting a single Redis. */
+  redisClusterNodes?: string[];
 }
 
 export interface AppOptions {
@@ -77,7 +82,10 @@ export interface TestApp {
 
 /** The services of one harness (the shape of local-stack's `LocalStack`, for the parts used here). */
 export interface HarnessStack {
+  /** The single Redis (on a cluster: a URL of its first seed node, for configurations that want one). */
   redisUrl: string;
+  /** Where Redis is, as apps take it. */
+  redisTarget: RedisTarget;
   /** Superuser URL of this harness's own database. */
   databaseUrl: string;
   supabaseUrl: string;
@@ -91,22 +99,32 @@ export interface HarnessStack {
  * the reload that `migrate()` triggers and briefly bring back a cache without the new tables (PostgREST
  * 12.0 then answers 404 with an empty body), which made writes fail at random under load.
  */
-async function startHarnessStack(): Promise<HarnessStack> {
+async function startHarnessStack(clusterNodes?: string[]): Promise<HarnessStack> {
   const closers: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const close of closers.reverse()) await close().catch(() => {});
     closers.length = 0;
   };
   try {
-    const redis = await startRedis();
-    closers.push(redis.stop);
+    let redisUrl: string;
+    let redisTarget: RedisTarget;
+    if (clusterNodes) {
+      redisUrl = `redis://${clusterNodes[0]}`;
+      redisTarget = { url: undefined, clusterNodes };
+    } else {
+      const redis = await startRedis();
+      closers.push(redis.stop);
+      redisUrl = redis.url;
+      redisTarget = { url: redis.url, clusterNodes: undefined };
+    }
     const postgres = await startPostgres({ isolate: true });
     closers.push(postgres.stop);
     await migrate(postgres.url);
     const api = await startPostgrest(postgres.authenticatorUrl);
     closers.push(api.stop);
     return {
-      redisUrl: redis.url,
+      redisUrl,
+      redisTarget,
       databaseUrl: postgres.url,
       supabaseUrl: api.supabaseUrl,
       serviceRoleKey: api.serviceRoleKey,
@@ -124,7 +142,7 @@ export interface WorkerHarness {
   sandbox: Sandbox;
   token: string;
   prefix: string;
-  redis: Redis;
+  redis: RedisClient;
   repo: Repository;
   /** Producer-side queues on the harness prefix. */
   queues: Record<ClientTask, Queue>;
@@ -199,7 +217,7 @@ export async function startWorkerHarness(options: HarnessOptions = {}): Promise<
     closers.length = 0;
   };
   try {
-    const stack = await startHarnessStack();
+    const stack = await startHarnessStack(options.redisClusterNodes);
     closers.push(() => stack.stop());
     await waitForTables(stack, [
       'clients',
@@ -223,14 +241,13 @@ export async function startWorkerHarness(options: HarnessOptions = {}): Promise<
 
     const tag = `w${randomBytes(5).toString('hex')}`;
     const prefix = `{${tag}}`;
-    const redis = createWorkerConnection(stack.redisUrl);
+    const redis = createWorkerConnection(stack.redisTarget);
+    redis.on('error', () => {
+      // ioredis reconnects (and on a cluster follows a failover) by itself; commands report their errors.
+    });
     closers.push(async () => {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `*${tag}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
+      // Every master of a cluster; key by key, since the prefix's keys span slots (limiter keys).
+      await deleteKeysMatching(redis, `*${tag}*`);
       await redis.quit();
     });
     const queues = Object.fromEntries(
@@ -280,7 +297,10 @@ export async function startWorkerHarness(options: HarnessOptions = {}): Promise<
           secrets: appOptions.scrubLogs === false ? [] : [appToken],
           destination: { write: (line: string) => logs.push(line) },
         });
-        const connection = createWorkerConnection(stack.redisUrl);
+        const connection = createWorkerConnection(stack.redisTarget);
+        connection.on('error', () => {
+          // Reconnects are ioredis' job; the workers report command errors themselves.
+        });
         const app = createWorkerApp({
           meta: ({ onResponse, beforeRequest }): MetaClient =>
             createMetaClient({
@@ -352,6 +372,9 @@ export async function startWorkerHarness(options: HarnessOptions = {}): Promise<
         return {
           PATH: process.env.PATH,
           REDIS_URL: stack.redisUrl,
+          ...(stack.redisTarget.clusterNodes
+            ? { REDIS_CLUSTER_NODES: stack.redisTarget.clusterNodes.join(',') }
+            : {}),
           SUPABASE_URL: stack.supabaseUrl,
           SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
           META_ACCESS_TOKEN: token,

@@ -1,8 +1,11 @@
 /**
  * `pnpm demo`: the whole system on one machine, against the Meta sandbox (see run-demo.ts for the steps).
  * `--once` exits after the run with 0 only if every client ended as expected; otherwise it keeps serving
- * Bull Board and the admin API until Ctrl-C.
+ * Bull Board and the admin API until Ctrl-C. Exit codes: 2 for a bad flag, 78 for a bad configuration
+ * variable (checked before anything starts), 1 for any other failure. The demo reads no `.env`: it would
+ * point the demo's migrations and seed at the services a `.env` names.
  */
+import { exitOnConfigError, isConfigError } from '@meta-engine/runtime';
 import { DEMO_USAGE, DemoUsageError, parseDemoArgs } from './args.ts';
 import { type DemoHandle, runDemoTasks, startDemo } from './run-demo.ts';
 import { renderSummaryTable } from './summary.ts';
@@ -64,8 +67,11 @@ async function main(): Promise<number> {
     await new Promise(() => {});
     return 0;
   } catch (error) {
-    process.stderr.write(`pnpm demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (!isConfigError(error)) {
+      process.stderr.write(`pnpm demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
     await demo?.close();
+    exitOnConfigError(error, 'pnpm demo');
     return 1;
   }
 }

@@ -20,6 +20,7 @@ import {
   startRunInline,
   waitForRun,
 } from '@meta-engine/producer';
+import type { RedisTarget } from '@meta-engine/queue';
 import {
   createLogger,
   loadConfig as loadWorkerConfig,
@@ -45,6 +46,11 @@ export interface DemoOptions {
   env?: NodeJS.ProcessEnv;
   /** BullMQ prefix (default `{demo}`); tests sharing one Redis give each demo its own. */
   queuePrefix?: string;
+  /**
+   * Run on this Redis Cluster (`host:port` seed nodes) instead of a single Redis from the local stack:
+   * worker and producer both get `{ url: undefined, clusterNodes }`.
+   */
+  redisClusterNodes?: string[];
 }
 
 export interface DemoHandle {
@@ -73,20 +79,37 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
     for (const closer of closers.reverse()) await closer().catch(() => {});
     closers.length = 0;
   };
+  const adminUser = 'admin';
+  const adminPassword = randomBytes(9).toString('base64url');
+  const demoEnv = (services: DemoServices): NodeJS.ProcessEnv =>
+    environmentFor(options.env ?? process.env, services, {
+      adminUser,
+      adminPassword,
+      queuePrefix: options.queuePrefix ?? '{demo}',
+    });
+  // The configuration the worker and the producer will read, checked before anything starts: a bad
+  // variable in the caller's environment is a ConfigError now, not after the stack is up.
+  checkConfiguration(demoEnv(PLACEHOLDER_SERVICES));
   try {
     const clients = demoClients(options.clients ?? 25);
     say(`Meta Ads collection engine demo: ${clients.length} clients against the Meta sandbox`);
     say('- starting Redis, Postgres and PostgREST (local stack)');
     say('  (applying the migrations before PostgREST starts)');
+    const clusterNodes = options.redisClusterNodes;
     const stack = await startLocalStack({
       env: options.env,
+      redis: clusterNodes === undefined,
       log: (line) => say(`  ${line}`),
       prepareDatabase: async (databaseUrl) => void (await migrate(databaseUrl)),
     });
     closers.push(() => stack.stop());
+    const redisSource = clusterNodes ? `cluster ${clusterNodes.join(',')}` : stack.sources.redis;
     say(
-      `  redis: ${stack.sources.redis}, postgres: ${stack.sources.postgres}, postgrest: ${stack.sources.postgrest}`,
+      `  redis: ${redisSource}, postgres: ${stack.sources.postgres}, postgrest: ${stack.sources.postgrest}`,
     );
+    const redis: RedisTarget = clusterNodes
+      ? { url: undefined, clusterNodes }
+      : { url: stack.redisUrl, clusterNodes: undefined };
 
     say(`- starting the Meta sandbox (one sandbox hour = ${3600 / DEMO_TIME_SCALE} s)`);
     const sandbox = await startDemoSandbox(clients);
@@ -104,35 +127,25 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
       closers.push(() => new Promise((resolve) => file.end(resolve)));
       destination = file;
     }
-    const adminUser = 'admin';
-    const adminPassword = randomBytes(9).toString('base64url');
-    const env: NodeJS.ProcessEnv = {
-      ...(options.env ?? process.env),
-      REDIS_URL: stack.redisUrl,
-      SUPABASE_URL: stack.supabaseUrl,
-      SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
-      META_ACCESS_TOKEN: DEMO_TOKEN,
-      META_GRAPH_URL: sandbox.url,
-      META_TIME_SCALE: String(DEMO_TIME_SCALE),
-      TOKEN_FINGERPRINT_KEY: 'demo-fingerprint-key',
-      QUEUE_PREFIX: options.queuePrefix ?? '{demo}',
-      ADMIN_USER: adminUser,
-      ADMIN_PASSWORD: adminPassword,
-      WORKER_HTTP_PORT: '0',
-      LOG_LEVEL: 'info',
-    };
+    const env = demoEnv({
+      // On a cluster the configuration still wants a URL; the target above is what is used.
+      redisUrl: clusterNodes ? `redis://${clusterNodes[0]}` : stack.redisUrl,
+      supabaseUrl: stack.supabaseUrl,
+      serviceRoleKey: stack.serviceRoleKey,
+      graphUrl: sandbox.url,
+    });
 
     say('- starting the worker and the producer');
-    const worker = await startWorker(loadWorkerConfig(env), { logDestination: destination });
+    const worker = await startWorker(loadWorkerConfig(env), { logDestination: destination, redis });
     closers.push(() => worker.close(5_000));
     const producerConfig = loadProducerConfig(env, { admin: true, token: true });
     const logger = createLogger({
       level: 'info',
-      secrets: [DEMO_TOKEN, adminPassword],
+      secrets: producerConfig.secrets,
       destination,
       base: { service: 'producer' },
     });
-    const runtime = await openRuntime(producerConfig, { logger });
+    const runtime = await openRuntime(producerConfig, { logger, redis });
     closers.push(() => runtime.close());
     const service = await startProducerService(runtime, {
       port: options.port ?? (await adminPort()),
@@ -176,6 +189,56 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
     await close();
     throw error;
   }
+}
+
+interface DemoServices {
+  redisUrl: string;
+  supabaseUrl: string;
+  serviceRoleKey: string;
+  graphUrl: string;
+}
+
+/** Well-formed stand-ins for the services, to check the rest of the configuration before they exist. */
+const PLACEHOLDER_SERVICES: DemoServices = {
+  redisUrl: 'redis://127.0.0.1:6379',
+  supabaseUrl: 'http://127.0.0.1:54321',
+  serviceRoleKey: 'placeholder-service-role-key',
+  graphUrl: 'http://127.0.0.1:8787',
+};
+
+/**
+ * The environment the demo's worker and producer read, as `pnpm start` would give them: the caller's, with
+ * the local services, the sandbox and the demo's token. The token file and cluster variables are removed:
+ * the demo's own token and single Redis always win.
+ */
+function environmentFor(
+  base: NodeJS.ProcessEnv,
+  services: DemoServices,
+  demo: { adminUser: string; adminPassword: string; queuePrefix: string },
+): NodeJS.ProcessEnv {
+  return {
+    ...base,
+    REDIS_URL: services.redisUrl,
+    REDIS_CLUSTER_NODES: undefined,
+    SUPABASE_URL: services.supabaseUrl,
+    SUPABASE_SERVICE_ROLE_KEY: services.serviceRoleKey,
+    META_ACCESS_TOKEN: DEMO_TOKEN,
+    META_ACCESS_TOKEN_FILE: undefined,
+    META_GRAPH_URL: services.graphUrl,
+    META_TIME_SCALE: String(DEMO_TIME_SCALE),
+    TOKEN_FINGERPRINT_KEY: 'demo-fingerprint-key',
+    QUEUE_PREFIX: demo.queuePrefix,
+    ADMIN_USER: demo.adminUser,
+    ADMIN_PASSWORD: demo.adminPassword,
+    WORKER_HTTP_PORT: '0',
+    LOG_LEVEL: 'info',
+  };
+}
+
+/** Throws the ConfigError the worker or the producer would throw for `env`. */
+function checkConfiguration(env: NodeJS.ProcessEnv): void {
+  loadWorkerConfig(env);
+  loadProducerConfig(env, { admin: true, token: true });
 }
 
 /** Runs validation, cache refresh and insights collection in order; returns the summaries and problems. */

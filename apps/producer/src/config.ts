@@ -1,11 +1,26 @@
 /**
  * @module config
- * The producer's configuration, read once from the environment in main.ts (`loadConfig(process.env)`).
- * Nothing else reads process.env. A missing or malformed value throws ConfigError whose message is ONE
- * line naming every bad variable, and never echoes a value (URLs and keys may hold secrets).
+ * The producer's configuration, read once from the environment in main.ts (`loadConfig(process.env)`) with
+ * the shared field helpers of `@meta-engine/runtime`, so every variable the worker also reads means the
+ * same thing here (same trimming, same messages). Nothing else reads process.env. A missing or malformed
+ * value throws the runtime's ConfigError: one line per problem, `VARIABLE: problem`, never a secret.
  */
+import { DEFAULT_QUEUE_PREFIX, resolveQueuePrefix } from '@meta-engine/queue';
+import {
+  type Env,
+  type EnvRule,
+  field,
+  type LogLevel,
+  parseEnv,
+  REDIS_FIELDS,
+  REDIS_RULE,
+  type RedisServers,
+  redisServersFrom,
+  rule,
+  secretsFromEnv,
+} from '@meta-engine/runtime';
 import { z } from 'zod';
-import { cronPatternProblem, isKnownTimeZone } from './schedules/cron-pattern.ts';
+import { cronPatternProblem } from './schedules/cron-pattern.ts';
 import { TASKS, type Task, taskEnvName } from './tasks.ts';
 
 export interface Schedule {
@@ -16,11 +31,17 @@ export interface Schedule {
 }
 
 export interface ProducerConfig {
-  redisUrl: string;
+  /** REDIS_URL / REDIS_CLUSTER_NODES. */
+  redis: RedisServers;
   supabaseUrl: string;
   supabaseServiceRoleKey: string;
-  /** Present when META_ACCESS_TOKEN is set; only ever fingerprinted, never logged or stored. */
+  /**
+   * From META_ACCESS_TOKEN or read from META_ACCESS_TOKEN_FILE; undefined when neither is set. Only ever
+   * fingerprinted, never logged or stored.
+   */
   metaAccessToken: string | undefined;
+  /** META_ACCESS_TOKEN_FILE when the token came from a file (to re-read it later), else undefined. */
+  metaAccessTokenFile: string | undefined;
   tokenFingerprintKey: string;
   /** True when TOKEN_FINGERPRINT_KEY was not set and the shared development default is in use. */
   tokenFingerprintKeyIsDefault: boolean;
@@ -37,10 +58,9 @@ export interface ProducerConfig {
   fanout: { pageSize: number; chunkSize: number; concurrency: number };
   runRetentionSeconds: number;
   logLevel: LogLevel;
+  /** What logs and error messages must never contain (runtime's secretsFromEnv). */
+  secrets: string[];
 }
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Defaults: validation daily, cache refresh every 2 hours during the day, insights nightly. */
 export const DEFAULT_SCHEDULES: Record<Task, string> = {
@@ -60,118 +80,76 @@ export const DEFAULT_FINGERPRINT_KEY = 'meta-engine-fingerprint';
 
 /** What a command needs beyond the base settings; main.ts passes the running command's needs. */
 export interface ConfigNeeds {
-  /** META_ACCESS_TOKEN must be set (serve, rotate). */
+  /** META_ACCESS_TOKEN or META_ACCESS_TOKEN_FILE must be set (serve, rotate). */
   token?: boolean;
   /** ADMIN_USER and ADMIN_PASSWORD must be set (serve). */
   admin?: boolean;
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+const TOKEN = { minLength: 8, hint: 'the system-user access token' };
 
-const url = (protocols: readonly string[], hint: string) =>
-  z
-    .string()
-    .trim()
-    .min(1, 'is empty')
-    .refine((value) => {
-      try {
-        return protocols.includes(new URL(value).protocol);
-      } catch {
-        return false;
-      }
-    }, `must be ${hint}`);
-
-const wholeNumber = (fallback: number, min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
-    .optional()
-    .transform((value) => value ?? fallback);
-
-const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
-    .optional()
-    .transform((value) => (value === undefined ? fallback : ['true', '1', 'yes'].includes(value)));
-
-const timeZone = z
-  .string()
-  .trim()
-  .refine(isKnownTimeZone, 'must be an IANA time zone such as Europe/Warsaw or UTC');
-
-const schedule = (fallback: string) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .transform((value, ctx) => {
-      const pattern = value === undefined || value === '' ? fallback : value;
-      if (pattern.toLowerCase() === 'off') return null;
-      const problem = cronPatternProblem(pattern);
-      if (problem) {
-        ctx.addIssue({ code: 'custom', message: `is not a cron pattern (${problem}); use "off" to disable` });
-        return z.NEVER;
-      }
-      return pattern;
-    });
+/** A cron pattern, or `off` (null: the task's scheduler is removed). */
+const schedule = () =>
+  field.checked((pattern): string | null => {
+    if (pattern.toLowerCase() === 'off') return null;
+    const problem = cronPatternProblem(pattern);
+    if (problem) throw new Error(`is not a cron pattern (${problem}); use "off" to disable`);
+    return pattern;
+  });
 
 const scheduleFields = Object.fromEntries(
   TASKS.flatMap((task) => [
-    [`SCHEDULE_${taskEnvName(task)}`, schedule(DEFAULT_SCHEDULES[task])],
-    [`SCHEDULE_${taskEnvName(task)}_TZ`, timeZone.optional()],
+    [`SCHEDULE_${taskEnvName(task)}`, schedule().default(DEFAULT_SCHEDULES[task])],
+    [`SCHEDULE_${taskEnvName(task)}_TZ`, field.timeZone().optional()],
   ]),
-) as Record<string, z.ZodType<string | null | undefined>>;
+) as Record<string, z.ZodType<string | null | undefined, string | undefined>>;
 
 const schema = z.object({
-  REDIS_URL: url(['redis:', 'rediss:'], 'a redis:// or rediss:// URL'),
-  SUPABASE_URL: url(['http:', 'https:'], 'the http(s):// URL of the Supabase project'),
-  SUPABASE_SERVICE_ROLE_KEY: z
-    .string()
-    .trim()
-    .min(20, 'must be the service-role key of the Supabase project'),
-  META_ACCESS_TOKEN: z.string().trim().min(8, 'must be the system-user access token').optional(),
-  TOKEN_FINGERPRINT_KEY: z.string().min(8, 'must be at least 8 characters').optional(),
-  QUEUE_PREFIX: z
-    .string()
-    .trim()
-    .regex(/^[^\s:]+$/, 'must be non-empty, without spaces or ":"')
-    .default('{meta}'),
-  ADMIN_HOST: z.string().trim().min(1, 'is empty').default('127.0.0.1'),
-  ADMIN_PORT: wholeNumber(3000, 0, 65535),
-  ADMIN_USER: z.string().trim().min(1, 'is empty').optional(),
-  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
-  BULL_BOARD_READ_ONLY: bool(false),
-  SCHEDULE_TZ: timeZone.default('Europe/Warsaw'),
+  ...REDIS_FIELDS,
+  SUPABASE_URL: field.url({
+    protocols: ['http:', 'https:'],
+    hint: 'the http(s):// URL of the Supabase project',
+  }),
+  SUPABASE_SERVICE_ROLE_KEY: field.secret({
+    minLength: 20,
+    hint: 'the service-role key of the Supabase project',
+  }),
+  META_ACCESS_TOKEN: field.secret(TOKEN).optional(),
+  META_ACCESS_TOKEN_FILE: field.secretFile(TOKEN).optional(),
+  TOKEN_FINGERPRINT_KEY: field
+    .secret({ minLength: 8, hint: 'the HMAC key of the token fingerprint' })
+    .optional(),
+  QUEUE_PREFIX: field.checked(resolveQueuePrefix).default(DEFAULT_QUEUE_PREFIX),
+  ADMIN_HOST: field.text().default('127.0.0.1'),
+  ADMIN_PORT: field.port().default(3000),
+  ADMIN_USER: field.text().optional(),
+  ADMIN_PASSWORD: field.secret({ minLength: 8, hint: 'the admin password' }).optional(),
+  BULL_BOARD_READ_ONLY: field.boolean().default(false),
+  SCHEDULE_TZ: field.timeZone().default('Europe/Warsaw'),
   ...scheduleFields,
-  FANOUT_PAGE_SIZE: wholeNumber(1000, 1, 1000),
-  FANOUT_CHUNK_SIZE: wholeNumber(500, 1, 5000),
-  FANOUT_CONCURRENCY: wholeNumber(2, 1, 16),
-  RUN_RETENTION_HOURS: wholeNumber(168, 1, 24 * 90),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  FANOUT_PAGE_SIZE: field.integer({ min: 1, max: 1000 }).default(1000),
+  FANOUT_CHUNK_SIZE: field.integer({ min: 1, max: 5000 }).default(500),
+  FANOUT_CONCURRENCY: field.integer({ min: 1, max: 16 }).default(2),
+  RUN_RETENTION_HOURS: field.integer({ min: 1, max: 24 * 90 }).default(168),
+  LOG_LEVEL: field.logLevel().default('info'),
 });
 
+function rulesFor(needs: ConfigNeeds): EnvRule[] {
+  const rules = [REDIS_RULE, rule.atMostOne(['META_ACCESS_TOKEN', 'META_ACCESS_TOKEN_FILE'])];
+  if (needs.token) rules.push(rule.anyOf(['META_ACCESS_TOKEN', 'META_ACCESS_TOKEN_FILE']));
+  if (needs.admin) {
+    rules.push(rule.required('ADMIN_USER', 'to serve the admin HTTP API'));
+    rules.push(rule.required('ADMIN_PASSWORD', 'to serve the admin HTTP API'));
+  }
+  return rules;
+}
+
 /**
- * Parses the environment. Throws ConfigError (one line, every bad variable named) when something is
- * missing or malformed, including what `needs` makes required for the running command.
+ * Parses the environment. Throws ConfigError (one line per problem, every bad variable named) when
+ * something is missing or malformed, including what `needs` makes required for the running command.
  */
-export function loadConfig(env: NodeJS.ProcessEnv, needs: ConfigNeeds = {}): ProducerConfig {
-  const parsed = schema.safeParse(env);
-  const problems = parsed.success ? [] : parsed.error.issues.map(describeIssue);
-  if (needs.token && !env.META_ACCESS_TOKEN?.trim()) problems.push('META_ACCESS_TOKEN is required');
-  if (needs.admin && !env.ADMIN_USER?.trim())
-    problems.push('ADMIN_USER is required to serve the admin HTTP API');
-  if (needs.admin && !env.ADMIN_PASSWORD) {
-    problems.push('ADMIN_PASSWORD is required to serve the admin HTTP API');
-  }
-  if (!parsed.success || problems.length > 0) {
-    throw new ConfigError(`Invalid configuration: ${[...new Set(problems)].join('; ')}`);
-  }
-  const e = parsed.data;
+export function loadConfig(env: Env, needs: ConfigNeeds = {}): ProducerConfig {
+  const e = parseEnv(schema, env, rulesFor(needs));
   const raw = e as unknown as Record<string, string | null | undefined>;
   const schedules = Object.fromEntries(
     TASKS.map((task) => {
@@ -180,11 +158,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, needs: ConfigNeeds = {}): Pro
       return [task, pattern ? { pattern, tz } : null];
     }),
   ) as Record<Task, Schedule | null>;
+  const metaAccessToken = e.META_ACCESS_TOKEN ?? e.META_ACCESS_TOKEN_FILE?.value;
   return {
-    redisUrl: e.REDIS_URL,
+    redis: redisServersFrom(e),
     supabaseUrl: e.SUPABASE_URL,
     supabaseServiceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY,
-    metaAccessToken: e.META_ACCESS_TOKEN,
+    metaAccessToken,
+    metaAccessTokenFile: e.META_ACCESS_TOKEN_FILE?.path,
     tokenFingerprintKey: e.TOKEN_FINGERPRINT_KEY ?? DEFAULT_FINGERPRINT_KEY,
     tokenFingerprintKeyIsDefault: e.TOKEN_FINGERPRINT_KEY === undefined,
     queuePrefix: e.QUEUE_PREFIX,
@@ -203,23 +183,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, needs: ConfigNeeds = {}): Pro
     },
     runRetentionSeconds: e.RUN_RETENTION_HOURS * 3600,
     logLevel: e.LOG_LEVEL,
+    secrets: secretsFromEnv(env, metaAccessToken ? { META_ACCESS_TOKEN: metaAccessToken } : {}),
   };
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const variable = issue.path.join('.') || 'environment';
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `${variable} is required`;
-  return `${variable} ${issue.message}`;
-}
-
-/** The secrets a logger must scrub from every line. */
-export function secretsOf(config: ProducerConfig): string[] {
-  return [
-    config.metaAccessToken,
-    config.supabaseServiceRoleKey,
-    config.admin.password,
-    config.tokenFingerprintKey,
-  ]
-    .filter((s): s is string => typeof s === 'string' && s.length >= 6)
-    .filter((s) => s !== DEFAULT_FINGERPRINT_KEY);
 }

@@ -18,7 +18,6 @@ export { renderProgressBar, renderProgressLine, renderSummary, waitForRun } from
 export { EXIT, UsageError } from './cli/usage-error.ts';
 export { dispatch } from './commands/index.ts';
 export {
-  ConfigError,
   type ConfigNeeds,
   DEFAULT_SCHEDULES,
   loadConfig,
@@ -37,7 +36,7 @@ export { startAdminServer } from './http/server.ts';
 export type * from './ports.ts';
 export { shortFingerprint, tokenFingerprint } from './rotation/fingerprint.ts';
 export { type RotationOutcome, rotateIfChanged } from './rotation/rotate.ts';
-export { openRuntime, type Runtime } from './runtime.ts';
+export { openRuntime, type Runtime, type RuntimeOptions, redisTargetFromConfig } from './runtime.ts';
 export { listSchedulers, schedulerIdFor, syncSchedulers } from './schedules/sync-schedulers.ts';
 export { type ProducerService, startProducerService } from './service.ts';
 export { collectStatus, type StatusSnapshot } from './status/collect-status.ts';

@@ -3,25 +3,22 @@
  * @module main
  * The producer's entry point: `node apps/producer/src/main.ts <command>` (`pnpm producer <command>`,
  * `pnpm start` = serve, or the `meta-producer` bin). Loads `./.env` when present (ENV_FILE names another
- * file), then hands over to the command dispatcher. Exit codes: 0 ok, 1 failure (a job of an awaited run
- * failed, or a runtime error), 2 bad flags or unknown client ids (nothing enqueued), 78 configuration.
+ * file) with the runtime's loadDotEnv, then hands over to the command dispatcher. Exit codes: 0 ok,
+ * 1 failure (a job of an awaited run failed, or a runtime error), 2 bad flags or unknown client ids
+ * (nothing enqueued), 78 configuration (the runtime's exitOnConfigError, one line per problem).
  */
-import { existsSync } from 'node:fs';
+import { exitOnConfigError, loadDotEnv, secretsFromEnv } from '@meta-engine/runtime';
 import { EXIT } from './cli/usage-error.ts';
 import { dispatch } from './commands/index.ts';
-import { secretsOf } from './config.ts';
 import { redactString } from './http/redact.ts';
 import { createLogger } from './logger.ts';
 import { openRuntime } from './runtime.ts';
 
-const envFile = process.env.ENV_FILE ?? '.env';
-if (existsSync(envFile)) {
-  try {
-    process.loadEnvFile(envFile);
-  } catch (error) {
-    process.stderr.write(`producer: cannot read ${envFile}: ${(error as Error).message}\n`);
-    process.exit(EXIT.config);
-  }
+try {
+  loadDotEnv();
+} catch (error) {
+  exitOnConfigError(error, 'producer');
+  throw error;
 }
 
 const controller = new AbortController();
@@ -34,6 +31,9 @@ const stopped = new Promise<string>((resolve) => {
   }
 });
 
+// What an unexpected error's message is scrubbed of: the environment's secrets, then the loaded configuration's
+// (which adds a token read from META_ACCESS_TOKEN_FILE).
+let secrets = secretsFromEnv(process.env);
 try {
   process.exitCode = await dispatch(process.argv.slice(2), {
     env: process.env,
@@ -41,18 +41,15 @@ try {
     err: process.stderr,
     openRuntime: (config, command) => {
       // One-shot commands print their own results; their logs stay at warnings unless LOG_LEVEL says otherwise.
-      const level = command === 'serve' || process.env.LOG_LEVEL ? config.logLevel : 'warn';
-      return openRuntime(config, { logger: createLogger({ level, secrets: secretsOf(config) }) });
+      const level = command === 'serve' || process.env.LOG_LEVEL?.trim() ? config.logLevel : 'warn';
+      secrets = config.secrets;
+      return openRuntime(config, { logger: createLogger({ level, secrets }) });
     },
     stopped,
     signal: controller.signal,
   });
 } catch (error) {
-  const secrets = [
-    process.env.META_ACCESS_TOKEN,
-    process.env.SUPABASE_SERVICE_ROLE_KEY,
-    process.env.ADMIN_PASSWORD,
-  ].filter((s): s is string => typeof s === 'string');
+  exitOnConfigError(error, 'producer');
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`producer: ${redactString(message, secrets)}\n`);
   process.exitCode = EXIT.failure;

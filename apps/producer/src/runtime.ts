@@ -1,9 +1,9 @@
 /**
  * @module runtime
  * Wires the producer from its configuration: one fail-fast Redis connection (the queue package's
- * producer connection) shared by every Queue and the run store, the database repository, the adapters
- * behind the ports, and the operations the commands and the admin app call. Every resource registers its
- * closer; `close()` releases them in reverse order.
+ * producer connection; a single Redis or a Redis Cluster, see `RedisTarget`) shared by every Queue and
+ * the run store, the database repository, the adapters behind the ports, and the operations the commands
+ * and the admin app call. Every resource registers its closer; `close()` releases them in reverse order.
  *
  * `pnpm demo` (issue 8) can build the same runtime with `openRuntime(loadConfig(env))` and reuse
  * `startRunInline` / `waitForRun` / `createAdminApp` without the CLI.
@@ -11,16 +11,20 @@
 import { createRepository, type Repository } from '@meta-engine/db';
 import {
   controlKeyPrefixFor,
-  defaultJobOptionsFor,
+  createQueue,
+  isClusterTarget,
   openProducerConnection,
   pingRedis,
+  type RedisClient,
+  type RedisTarget,
+  redisTargetVariable,
+  requireClusterPrefix,
 } from '@meta-engine/queue';
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { clientDirectoryFrom, tokenStateStoreFrom } from './adapters/db.ts';
 import { pauseControlFrom, throttleReaderFrom } from './adapters/queue.ts';
-import { type ProducerConfig, secretsOf } from './config.ts';
+import type { ProducerConfig } from './config.ts';
 import { type FanoutDeps, fanOut } from './fanout/fan-out.ts';
 import { RunStore } from './fanout/run-store.ts';
 import { createLogger } from './logger.ts';
@@ -36,7 +40,9 @@ export interface Runtime {
   config: ProducerConfig;
   logger: Logger;
   secrets: string[];
-  redis: Redis;
+  /** Where Redis is (the service opens its worker connection to the same place). */
+  redisTarget: RedisTarget;
+  redis: RedisClient;
   queues: Record<Task, Queue>;
   fanoutQueue: Queue;
   /** Task queues then fanout: what Bull Board, status and metrics show. */
@@ -62,23 +68,28 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** A repository to use instead of one built from SUPABASE_URL (tests). */
   repository?: Repository;
+  /** Where Redis is: a single Redis or a Redis Cluster (default {@link redisTargetFromConfig}). */
+  redis?: RedisTarget;
+}
+
+/** The Redis target of a configuration: REDIS_URL, or a Redis Cluster from REDIS_CLUSTER_NODES. */
+export function redisTargetFromConfig(config: Pick<ProducerConfig, 'redis'>): RedisTarget {
+  return config.redis;
 }
 
 export async function openRuntime(config: ProducerConfig, options: RuntimeOptions = {}): Promise<Runtime> {
-  const secrets = secretsOf(config);
+  const secrets = config.secrets;
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets });
   const releasers = new Releasers();
   try {
-    const redis = await openProducerConnection(config.redisUrl);
+    const redisTarget = options.redis ?? redisTargetFromConfig(config);
+    if (isClusterTarget(redisTarget)) requireClusterPrefix(config.queuePrefix);
+    const redis = await openProducerConnection(redisTarget);
     redis.on('error', (error) => logger.debug({ err: error.message }, 'redis connection error'));
     releasers.add('redis', () => redis.quit().catch(() => redis.disconnect()));
 
     const makeQueue = (name: Task | 'fanout') => {
-      const queue = new Queue(name, {
-        connection: redis,
-        prefix: config.queuePrefix,
-        defaultJobOptions: defaultJobOptionsFor(name),
-      });
+      const queue = createQueue(name, { connection: redis, prefix: config.queuePrefix });
       queue.on('error', (error) => logger.debug({ queue: name, err: error.message }, 'queue error'));
       releasers.add(`queue ${name}`, () => queue.close());
       return queue;
@@ -127,6 +138,7 @@ export async function openRuntime(config: ProducerConfig, options: RuntimeOption
       config,
       logger,
       secrets,
+      redisTarget,
       redis,
       queues,
       fanoutQueue,
@@ -156,7 +168,7 @@ export async function openRuntime(config: ProducerConfig, options: RuntimeOption
         return rotateIfChanged(deps, rotateOptions);
       },
       ready: {
-        redis: () => pingRedis(redis, { timeoutMs: 1500 }),
+        redis: () => pingRedis(redis, { timeoutMs: 1500, variable: redisTargetVariable(redisTarget) }),
         database: () => directory.ping(),
       },
       close: () => releasers.close(),

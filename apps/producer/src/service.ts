@@ -58,7 +58,7 @@ export async function startProducerService(
     }
   }
 
-  const workerConnection = createWorkerConnection(config.redisUrl);
+  const workerConnection = createWorkerConnection(runtime.redisTarget);
   workerConnection.on('error', (error) => logger.debug({ err: error.message }, 'worker connection error'));
   runtime.releasers.add('worker connection', () =>
     workerConnection.quit().catch(() => workerConnection.disconnect()),

@@ -1,24 +1,31 @@
 /**
  * `pnpm start`: the producer service and one worker, as two child processes with one environment, like a
  * Procfile. For a single machine; in production run `producer serve` and the worker as separate services
- * (docker-compose.yml does) and scale workers independently. Signals are forwarded; when one child exits,
- * the other is stopped and the exit code is passed on.
+ * (docker-compose.yml does) and scale workers independently. The `.env` of the working directory (or
+ * ENV_FILE) is loaded here, as each child would load it; a malformed one exits 78 before anything starts.
+ * Signals are forwarded; when one child exits, the other is stopped and the exit code is passed on (78 when
+ * a child found the configuration wrong).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { exitOnConfigError, loadDotEnv } from '@meta-engine/runtime';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-if (existsSync(`${root}.env`)) process.loadEnvFile(`${root}.env`);
+try {
+  loadDotEnv();
+} catch (error) {
+  exitOnConfigError(error, 'start');
+  throw error;
+}
 
+const script = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
 const children: Array<{ name: string; child: ChildProcess }> = [
   {
     name: 'producer',
-    child: spawn(process.execPath, ['apps/producer/src/main.ts', 'serve'], { cwd: root, stdio: 'inherit' }),
+    child: spawn(process.execPath, [script('apps/producer/src/main.ts'), 'serve'], { stdio: 'inherit' }),
   },
   {
     name: 'worker',
-    child: spawn(process.execPath, ['apps/worker/src/main.ts'], { cwd: root, stdio: 'inherit' }),
+    child: spawn(process.execPath, [script('apps/worker/src/main.ts')], { stdio: 'inherit' }),
   },
 ];
 

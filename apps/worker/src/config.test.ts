@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isConfigError } from '@meta-engine/runtime';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from './config.ts';
 import { tokenFingerprint } from './runtime/fingerprint.ts';
 import { limiterSettingsFor, workerSettingsFor } from './start-worker.ts';
 import { resolveWorkerSettings } from './worker-app.ts';
@@ -50,19 +54,48 @@ describe('loadConfig', () => {
         REFRESH_AD_RELEVANCE: 'maybe',
       });
     } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
+      expect(isConfigError(error)).toBe(true);
       message = (error as Error).message;
     }
-    const lines = message.split('\n');
-    expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^REDIS_URL: /);
-    expect(message).toMatch(/META_ACCESS_TOKEN: /);
-    expect(message).toMatch(/REFRESH_AD_RELEVANCE: must be true or false/);
+    expect(message.split('\n')).toEqual([
+      'REDIS_URL: expected a redis:// or rediss:// URL, got http://…',
+      'META_ACCESS_TOKEN: must be the system-user access token (at least 8 characters)',
+      "REFRESH_AD_RELEVANCE: expected true or false (or 1/0, yes/no), got 'maybe'",
+    ]);
     expect(message).not.toContain('short');
   });
 
-  it('reports a missing variable as required', () => {
-    expect(() => loadConfig({})).toThrow(/REDIS_URL: is required/);
+  it('reports a missing variable as required, and a malformed one as what it is', () => {
+    expect(() => loadConfig({})).toThrow(/^REDIS_URL: is required \(or REDIS_CLUSTER_NODES\)$/m);
+    expect(() => loadConfig({ ...BASE, CONCURRENCY_VALIDATE: 'abc' })).toThrow(
+      /^CONCURRENCY_VALIDATE: expected an integer, got 'abc'$/,
+    );
+    expect(() => loadConfig({ ...BASE, CONCURRENCY_VALIDATE: '' })).not.toThrow();
+  });
+
+  it('trims every value the same way: " 5 " is 5', () => {
+    expect(loadConfig({ ...BASE, CONCURRENCY_VALIDATE: ' 5 ' }).CONCURRENCY_VALIDATE).toBe(5);
+    expect(loadConfig({ ...BASE, META_ACCESS_TOKEN: ' EAAtoken-value ' }).META_ACCESS_TOKEN).toBe(
+      'EAAtoken-value',
+    );
+  });
+
+  it('lists every secret of the environment for its logs, not only the token and the app secret', () => {
+    const config = loadConfig({
+      ...BASE,
+      META_APP_SECRET: 'app-secret-0123456789',
+      ADMIN_PASSWORD: 'admin-password-1',
+      REDIS_URL: 'redis://default:redis-password@127.0.0.1:6379',
+    });
+    expect(config.secrets.toSorted()).toEqual(
+      [
+        BASE.SUPABASE_SERVICE_ROLE_KEY,
+        BASE.META_ACCESS_TOKEN,
+        'app-secret-0123456789',
+        'admin-password-1',
+        'redis-password',
+      ].toSorted(),
+    );
   });
 
   it('parses booleans', () => {
@@ -117,6 +150,59 @@ describe('tokenFingerprint', () => {
 describe('QUEUE_PREFIX', () => {
   it('accepts a hash-tagged prefix and names a malformed one', () => {
     expect(loadConfig({ ...BASE, QUEUE_PREFIX: '{prod}' }).QUEUE_PREFIX).toBe('{prod}');
-    expect(() => loadConfig({ ...BASE, QUEUE_PREFIX: '{a}{b}' })).toThrow(/^QUEUE_PREFIX: /);
+    expect(loadConfig({ ...BASE, QUEUE_PREFIX: 'app:{meta}' }).QUEUE_PREFIX).toBe('app:{meta}');
+    expect(() => loadConfig({ ...BASE, QUEUE_PREFIX: '{a}{b}' })).toThrow(
+      /^QUEUE_PREFIX: invalid queue prefix /,
+    );
+  });
+});
+
+describe('META_ACCESS_TOKEN_FILE', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'worker-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const { META_ACCESS_TOKEN: _token, ...withoutToken } = BASE;
+
+  it('reads the token from the file and keeps the path', () => {
+    const path = join(dir, 'meta-token');
+    writeFileSync(path, 'EAAtoken-from-file\n');
+    const config = loadConfig({ ...withoutToken, META_ACCESS_TOKEN_FILE: path });
+    expect(config.META_ACCESS_TOKEN).toBe('EAAtoken-from-file');
+    expect(config.metaAccessTokenFile).toBe(path);
+    expect(config.secrets).toContain('EAAtoken-from-file');
+    expect(loadConfig(BASE).metaAccessTokenFile).toBeUndefined();
+  });
+
+  it('needs exactly one of the two', () => {
+    expect(() => loadConfig(withoutToken)).toThrow(
+      /^META_ACCESS_TOKEN: is required \(or META_ACCESS_TOKEN_FILE\)$/,
+    );
+    const path = join(dir, 'both');
+    writeFileSync(path, 'EAAtoken-from-file');
+    expect(() => loadConfig({ ...BASE, META_ACCESS_TOKEN_FILE: path })).toThrow(
+      /^META_ACCESS_TOKEN: set META_ACCESS_TOKEN or META_ACCESS_TOKEN_FILE, not both$/,
+    );
+  });
+
+  it('names the variable and the path of an empty or missing file, never its content', () => {
+    const empty = join(dir, 'empty');
+    writeFileSync(empty, '\n');
+    expect(() => loadConfig({ ...withoutToken, META_ACCESS_TOKEN_FILE: empty })).toThrow(
+      `META_ACCESS_TOKEN_FILE: ${empty} is empty; it must hold the system-user access token`,
+    );
+    const missing = join(dir, 'missing');
+    expect(() => loadConfig({ ...withoutToken, META_ACCESS_TOKEN_FILE: missing })).toThrow(
+      `META_ACCESS_TOKEN_FILE: cannot read ${missing} (no such file)`,
+    );
+  });
+});
+
+describe('REDIS_CLUSTER_NODES', () => {
+  it('makes REDIS_URL optional and is exposed as redis.clusterNodes', () => {
+    const { REDIS_URL: _url, ...withoutUrl } = BASE;
+    expect(loadConfig({ ...withoutUrl, REDIS_CLUSTER_NODES: 'r1:7000,r2:7000' }).redis).toEqual({
+      url: undefined,
+      clusterNodes: ['r1:7000', 'r2:7000'],
+    });
+    expect(loadConfig(BASE).redis).toEqual({ url: BASE.REDIS_URL, clusterNodes: undefined });
   });
 });

@@ -1,117 +1,121 @@
-import { resolveQueuePrefix } from '@meta-engine/queue';
+/**
+ * @module config
+ * The worker's configuration, read once from the environment in main.ts (`loadConfig(process.env)`) with
+ * the shared field helpers of `@meta-engine/runtime`, so every variable the producer also reads means the
+ * same thing here (same trimming, same messages). Nothing else reads process.env. A missing or malformed
+ * value throws the runtime's ConfigError: one line per problem, `VARIABLE: problem`.
+ */
+import { DEFAULT_QUEUE_PREFIX, resolveQueuePrefix } from '@meta-engine/queue';
+import {
+  type Env,
+  field,
+  parseEnv,
+  REDIS_FIELDS,
+  REDIS_RULE,
+  type RedisServers,
+  redisServersFrom,
+  rule,
+  secretsFromEnv,
+} from '@meta-engine/runtime';
 import { z } from 'zod';
 
-function isQueuePrefix(value: string): boolean {
-  try {
-    resolveQueuePrefix(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * Worker configuration, read once from the environment in main.ts. A missing or malformed value stops the
- * process with one line naming the variable (see formatConfigError); nothing else reads process.env.
+ * Same development default as apps/producer, so both sides fingerprint a token identically out of the box;
+ * set TOKEN_FINGERPRINT_KEY in production.
  */
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
-const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
-    .default(fallback ? 'true' : 'false')
-    .transform((value) => value === 'true' || value === '1' || value === 'yes');
+export const DEFAULT_FINGERPRINT_KEY = 'meta-engine-fingerprint';
 
-const url = (protocols: string[]) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .refine(
-      (value) => {
-        try {
-          return protocols.includes(new URL(value).protocol);
-        } catch {
-          return false;
-        }
-      },
-      `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
-    );
+const TOKEN = { minLength: 8, hint: 'the system-user access token' };
 
-export const configSchema = z.object({
-  REDIS_URL: url(['redis:', 'rediss:']),
-  SUPABASE_URL: url(['http:', 'https:']),
-  SUPABASE_SERVICE_ROLE_KEY: z
-    .string()
-    .trim()
-    .min(20, 'must be the service-role JWT of the Supabase project'),
-  META_ACCESS_TOKEN: z.string().trim().min(8, 'must be the system-user access token'),
-  META_APP_SECRET: z.string().trim().min(1).optional(),
-  META_GRAPH_URL: url(['http:', 'https:']).default('https://graph.facebook.com'),
-  META_API_VERSION: z
-    .string()
-    .regex(/^v\d+\.\d+$/, 'must look like v26.0')
-    .default('v26.0'),
-  META_ACCESS_TIER: z.enum(['development', 'standard']).default('development'),
-  META_REQUEST_TIMEOUT_MS: positiveInt(30_000),
-  META_RETRY_LIMIT: z.coerce.number().int().min(0).max(10).default(2),
+const schema = z.object({
+  ...REDIS_FIELDS,
+  SUPABASE_URL: field.url({
+    protocols: ['http:', 'https:'],
+    hint: 'the http(s):// URL of the Supabase project',
+  }),
+  SUPABASE_SERVICE_ROLE_KEY: field.secret({
+    minLength: 20,
+    hint: 'the service-role key of the Supabase project',
+  }),
+  META_ACCESS_TOKEN: field.secret(TOKEN).optional(),
+  META_ACCESS_TOKEN_FILE: field.secretFile(TOKEN).optional(),
+  META_APP_SECRET: field.secret({ hint: 'the Meta app secret' }).optional(),
+  META_GRAPH_URL: field.url({ protocols: ['http:', 'https:'] }).default('https://graph.facebook.com'),
+  META_API_VERSION: field.matching(/^v\d+\.\d+$/, 'a Graph API version such as v26.0').default('v26.0'),
+  META_ACCESS_TIER: field.oneOf(['development', 'standard']).default('development'),
+  META_REQUEST_TIMEOUT_MS: field.durationMs().default(30_000),
+  META_RETRY_LIMIT: field.integer({ min: 0, max: 10 }).default(2),
   /** Keep-alive connections to the Graph API; below the sum of the queue concurrencies it caps throughput. */
-  META_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1000).default(64),
+  META_MAX_CONNECTIONS: field.integer({ min: 1, max: 1000 }).default(64),
   /** Sandbox only: Meta time runs this many times faster than real time (divides Meta's wait times, multiplies quotas). */
-  META_TIME_SCALE: z.coerce.number().positive().max(1e7).default(1),
-  TOKEN_FINGERPRINT_KEY: z
-    .string()
-    .min(8, 'must be at least 8 characters')
-    .default('meta-engine-fingerprint'),
-  QUEUE_PREFIX: z
-    .string()
-    .trim()
-    .refine(isQueuePrefix, 'must be letters, digits and "_.-:" with at most one hash tag, such as {meta}')
-    .default('{meta}'),
-  CONCURRENCY_VALIDATE: positiveInt(20),
-  CONCURRENCY_REFRESH_CACHE: positiveInt(10),
-  CONCURRENCY_COLLECT_INSIGHTS: positiveInt(10),
-  ACCOUNT_CONCURRENCY: nonNegativeInt(2),
+  META_TIME_SCALE: field.number({ above: 0, max: 1e7 }).default(1),
+  TOKEN_FINGERPRINT_KEY: field
+    .secret({ minLength: 8, hint: 'the HMAC key of the token fingerprint' })
+    .optional(),
+  QUEUE_PREFIX: field.checked(resolveQueuePrefix).default(DEFAULT_QUEUE_PREFIX),
+  CONCURRENCY_VALIDATE: field.integer({ min: 1 }).default(20),
+  CONCURRENCY_REFRESH_CACHE: field.integer({ min: 1 }).default(10),
+  CONCURRENCY_COLLECT_INSIGHTS: field.integer({ min: 1 }).default(10),
+  ACCOUNT_CONCURRENCY: field.integer({ min: 0 }).default(2),
   /** Share of each Meta quota the limiter books (the rest is margin for the app and other tools). */
-  LIMITER_SAFETY_FACTOR: z.coerce.number().gt(0, 'must be above 0').max(1, 'must be at most 1').default(0.8),
-  ACCOUNT_LEASE_TTL_MS: positiveInt(600_000),
-  WORKER_LOCK_DURATION_MS: positiveInt(60_000),
-  WORKER_STALLED_INTERVAL_MS: positiveInt(30_000),
-  WORKER_MAX_STALLED_COUNT: positiveInt(2),
-  INSIGHTS_LOOKBACK_DAYS: z.coerce.number().int().min(0).max(28).default(28),
-  INSIGHTS_BACKFILL_DAYS: z.coerce.number().int().min(1).max(1123).default(90),
-  INSIGHTS_ASYNC_THRESHOLD_DAYS: positiveInt(62),
-  ASYNC_POLL_INTERVAL_MS: positiveInt(5_000),
-  ASYNC_MAX_POLL_INTERVAL_MS: positiveInt(60_000),
-  ASYNC_MAX_WAIT_MS: positiveInt(3_600_000),
-  REFRESH_AD_RELEVANCE: bool(true),
-  POLICY_PARK_MS: positiveInt(3_600_000),
-  WORKER_HTTP_HOST: z.string().default('127.0.0.1'),
-  WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
-  SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LIMITER_SAFETY_FACTOR: field.ratio().default(0.8),
+  ACCOUNT_LEASE_TTL_MS: field.durationMs().default(600_000),
+  WORKER_LOCK_DURATION_MS: field.durationMs().default(60_000),
+  WORKER_STALLED_INTERVAL_MS: field.durationMs().default(30_000),
+  WORKER_MAX_STALLED_COUNT: field.integer({ min: 1 }).default(2),
+  INSIGHTS_LOOKBACK_DAYS: field.integer({ min: 0, max: 28 }).default(28),
+  INSIGHTS_BACKFILL_DAYS: field.integer({ min: 1, max: 1123 }).default(90),
+  INSIGHTS_ASYNC_THRESHOLD_DAYS: field.integer({ min: 1 }).default(62),
+  ASYNC_POLL_INTERVAL_MS: field.durationMs().default(5_000),
+  ASYNC_MAX_POLL_INTERVAL_MS: field.durationMs().default(60_000),
+  ASYNC_MAX_WAIT_MS: field.durationMs().default(3_600_000),
+  REFRESH_AD_RELEVANCE: field.boolean().default(true),
+  POLICY_PARK_MS: field.durationMs().default(3_600_000),
+  WORKER_HTTP_HOST: field.text().default('127.0.0.1'),
+  WORKER_HTTP_PORT: field.port().default(9464),
+  SHUTDOWN_TIMEOUT_MS: field.durationMs().default(25_000),
+  LOG_LEVEL: field.logLevel().default('info'),
 });
 
-export type WorkerConfig = z.infer<typeof configSchema>;
+const RULES = [
+  REDIS_RULE,
+  rule.anyOf(['META_ACCESS_TOKEN', 'META_ACCESS_TOKEN_FILE']),
+  rule.atMostOne(['META_ACCESS_TOKEN', 'META_ACCESS_TOKEN_FILE']),
+];
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+type Parsed = z.output<typeof schema>;
 
-/** Parses the environment; throws ConfigError whose message is one line per bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv): WorkerConfig {
-  const result = configSchema.safeParse(env);
-  if (result.success) return result.data;
-  throw new ConfigError(formatConfigError(result.error));
-}
+export type WorkerConfig = Omit<
+  Parsed,
+  | 'REDIS_URL'
+  | 'REDIS_CLUSTER_NODES'
+  | 'META_ACCESS_TOKEN'
+  | 'META_ACCESS_TOKEN_FILE'
+  | 'TOKEN_FINGERPRINT_KEY'
+> & {
+  /** From META_ACCESS_TOKEN, or read from the file META_ACCESS_TOKEN_FILE names. */
+  META_ACCESS_TOKEN: string;
+  /** META_ACCESS_TOKEN_FILE when the token came from a file (to re-read it later), else undefined. */
+  metaAccessTokenFile: string | undefined;
+  TOKEN_FINGERPRINT_KEY: string;
+  /** REDIS_URL / REDIS_CLUSTER_NODES. */
+  redis: RedisServers;
+  /** What logs and stored error messages must never contain (runtime's secretsFromEnv). */
+  secrets: string[];
+};
 
-export function formatConfigError(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const variable = issue.path.join('.') || 'environment';
-      const message =
-        issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
-      return `${variable}: ${message}`;
-    })
-    .join('\n');
+/** Parses the environment; throws ConfigError (one line per problem) when something is missing or malformed. */
+export function loadConfig(env: Env): WorkerConfig {
+  const values = parseEnv(schema, env, RULES);
+  const { REDIS_URL, REDIS_CLUSTER_NODES, META_ACCESS_TOKEN_FILE, TOKEN_FINGERPRINT_KEY, ...rest } = values;
+  // RULES guarantee exactly one of META_ACCESS_TOKEN / META_ACCESS_TOKEN_FILE.
+  const token = (values.META_ACCESS_TOKEN ?? META_ACCESS_TOKEN_FILE?.value) as string;
+  return {
+    ...rest,
+    META_ACCESS_TOKEN: token,
+    metaAccessTokenFile: META_ACCESS_TOKEN_FILE?.path,
+    TOKEN_FINGERPRINT_KEY: TOKEN_FINGERPRINT_KEY ?? DEFAULT_FINGERPRINT_KEY,
+    redis: redisServersFrom({ REDIS_URL, REDIS_CLUSTER_NODES }),
+    secrets: secretsFromEnv(env, { META_ACCESS_TOKEN: token }),
+  };
 }

@@ -6,7 +6,7 @@
  */
 
 export { BUC, bucForPath } from './buc.ts';
-export { ConfigError, configSchema, formatConfigError, loadConfig, type WorkerConfig } from './config.ts';
+export { loadConfig, type WorkerConfig } from './config.ts';
 export {
   appUtilizationPct,
   createMetaFeedback,
@@ -56,6 +56,7 @@ export { Releasers } from './runtime/releasers.ts';
 export {
   limiterSettingsFor,
   type RunningWorker,
+  redisTargetFromConfig,
   StartupError,
   type StartWorkerOptions,
   startWorker,

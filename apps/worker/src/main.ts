@@ -10,10 +10,12 @@
  *    is lost, and every write is an idempotent upsert;
  * 4. close the resources in reverse order of opening, exit 0.
  *
- * A second signal exits at once (exit 1). The only module that calls `process.exit`.
+ * A second signal exits at once (exit 1). A missing or malformed configuration value exits 78 (one line
+ * per problem, through the runtime's exitOnConfigError); any other start-up failure exits 1. The only
+ * module that calls `process.exit`.
  */
-import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig, type WorkerConfig } from './config.ts';
+import { exitOnConfigError, loadDotEnv } from '@meta-engine/runtime';
+import { loadConfig, type WorkerConfig } from './config.ts';
 import { startHealthServer } from './runtime/http-server.ts';
 import { type RunningWorker, StartupError, startWorker } from './start-worker.ts';
 
@@ -25,12 +27,12 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
   let config: WorkerConfig;
   try {
+    loadDotEnv();
     config = loadConfig(process.env);
   } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
+    exitOnConfigError(error, 'worker');
     throw error;
   }
 
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
   try {
     worker = await startWorker(config);
   } catch (error) {
+    exitOnConfigError(error, 'worker');
     if (error instanceof StartupError) fail(error.message);
     throw error;
   }

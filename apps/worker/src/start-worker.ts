@@ -3,7 +3,7 @@
  * From a validated `WorkerConfig` to a running worker app: logger, metrics, Redis (pinged), Supabase
  * (pinged), limiter, Meta client, workers. Used by `main.ts` and by anything that runs the worker
  * in-process (the demo, benchmarks). Never exits the process: failures are thrown as `StartupError`
- * with one line naming the variable to fix.
+ * with one line naming the variable to fix (a ConfigError for a configuration it cannot serve yet).
  *
  * @example
  * const worker = await startWorker(loadConfig(process.env));
@@ -17,11 +17,15 @@ import {
   createLimiter,
   createWorkerConnection,
   DEFAULT_LIMITER_SETTINGS,
+  describeRedisTarget,
+  isClusterTarget,
   type LimiterSettings,
   limiterKeyPrefixFor,
   type PaceConfig,
   pingRedis,
-  redactRedisUrl,
+  type RedisTarget,
+  redisTargetVariable,
+  requireClusterPrefix,
 } from '@meta-engine/queue';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.ts';
@@ -47,6 +51,13 @@ export interface StartWorkerOptions {
   limiterAccounts?: AccountOverrides;
   /** Settings beyond the environment (wins over it). */
   settings?: WorkerSettingsInput;
+  /** Where Redis is: a single Redis or a Redis Cluster (default {@link redisTargetFromConfig}). */
+  redis?: RedisTarget;
+}
+
+/** The Redis target of a configuration: REDIS_URL, or a Redis Cluster from REDIS_CLUSTER_NODES. */
+export function redisTargetFromConfig(config: Pick<WorkerConfig, 'redis'>): RedisTarget {
+  return config.redis;
 }
 
 export interface RunningWorker {
@@ -121,7 +132,7 @@ export async function startWorker(
   config: WorkerConfig,
   options: StartWorkerOptions = {},
 ): Promise<RunningWorker> {
-  const secrets = [config.META_ACCESS_TOKEN, config.META_APP_SECRET ?? ''].filter((s) => s.length > 0);
+  const secrets = config.secrets;
   const logger =
     options.logger ??
     createLogger({
@@ -132,17 +143,28 @@ export async function startWorker(
   const metrics = options.metrics ?? createWorkerMetrics();
   const releasers = new Releasers();
   try {
-    const connection = createWorkerConnection(config.REDIS_URL, { lazyConnect: true });
+    const target = options.redis ?? redisTargetFromConfig(config);
+    let connection: ReturnType<typeof createWorkerConnection>;
+    try {
+      if (isClusterTarget(target)) requireClusterPrefix(config.QUEUE_PREFIX);
+      connection = createWorkerConnection(target, { lazyConnect: true });
+    } catch (error) {
+      throw new StartupError(error instanceof Error ? error.message : String(error));
+    }
     releasers.add('redis', async () => {
       await connection.quit().catch(() => connection.disconnect());
     });
     try {
-      await pingRedis(connection, { url: config.REDIS_URL, variable: 'REDIS_URL', timeoutMs: 5_000 });
+      await pingRedis(connection, {
+        variable: redisTargetVariable(target),
+        ...(isClusterTarget(target) || !target.url ? {} : { url: target.url }),
+        timeoutMs: 5_000,
+      });
     } catch (error) {
       throw new StartupError(
         error instanceof Error
           ? error.message
-          : `Redis at REDIS_URL=${redactRedisUrl(config.REDIS_URL)} is unreachable`,
+          : `Redis at ${redisTargetVariable(target)}=${describeRedisTarget(target)} is unreachable`,
       );
     }
     // Reconnects are ioredis' job; log the errors instead of letting them surface as unhandled events.

@@ -22,10 +22,10 @@ import {
   controlKeyPrefixFor,
   createQueue,
   DEFAULT_QUEUE_PREFIX,
-  resolveQueuePrefix,
+  queuePrefixFor,
+  type RedisClient,
 } from '@meta-engine/queue';
 import { DelayedError, type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type AppTracking, createCallBooking, jobCalls } from './call-booking.ts';
 import { createMetaFeedback } from './meta-feedback.ts';
@@ -63,14 +63,17 @@ export interface WorkerAppOptions {
    */
   meta: MetaClient | MetaClientFactory;
   repo: WorkerRepository;
-  /** A worker connection (`maxRetriesPerRequest: null`, see `createWorkerConnection`); not closed by the app. */
-  connection: Redis;
+  /**
+   * A worker connection (`maxRetriesPerRequest: null`, see `createWorkerConnection`), a single Redis or a
+   * Redis Cluster; not closed by the app.
+   */
+  connection: RedisClient;
   /** The per-account limiter (its keys must match `queuePrefix`: `limiterKeyPrefixFor(prefix)`). */
   limiter: MetaLimiter;
   logger: Logger;
   /** Default: a fresh registry with default metrics. */
   metrics?: WorkerMetrics;
-  /** BullMQ prefix of the queues, default `{meta}`. */
+  /** BullMQ prefix of the queues, default `{meta}` (a hash tag; required on a Redis Cluster). */
   queuePrefix?: string;
   /** HMAC fingerprint of the token (`tokenFingerprint(TOKEN_FINGERPRINT_KEY, token)`). */
   tokenFingerprint: string;
@@ -128,7 +131,7 @@ function jobBindings(queue: string, job: Job): Record<string, unknown> {
 
 export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
   const settings = resolveWorkerSettings(options.settings);
-  const prefix = resolveQueuePrefix(options.queuePrefix ?? DEFAULT_QUEUE_PREFIX);
+  const prefix = queuePrefixFor(options.connection, options.queuePrefix ?? DEFAULT_QUEUE_PREFIX);
   const logger = options.logger;
   const metrics = options.metrics ?? createWorkerMetrics();
   const tasks = options.tasks ?? CLIENT_TASKS;

@@ -3,7 +3,6 @@
  * SQL migrations for the app's Supabase project plus this system's tables, and the repository (the only
  * code that knows table names). Knows tables, nothing of Meta's HTTP API or of queues.
  */
-export { checkDatabaseUrl } from './database-url.ts';
 export {
   DbError,
   type DbOperation,

@@ -1,38 +1,37 @@
 /**
- * `pnpm db:migrate`: applies the pending migrations to DATABASE_URL (read from the environment, or from
- * `.env` in the working directory when the variable is not set there). Exit code 0 when the database is
- * up to date, 1 with one line on stderr otherwise.
+ * `pnpm db:migrate`: applies the pending migrations to DATABASE_URL, read from the environment (after
+ * `./.env` or ENV_FILE, which never override it) with the runtime's configuration helpers. Exit code 0
+ * when the database is up to date, 78 with one line naming DATABASE_URL when it is missing or malformed,
+ * 1 with one line when the migration fails.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { parseEnv } from 'node:util';
-import { checkDatabaseUrl } from './database-url.ts';
+import { exitOnConfigError, field, loadDotEnv, parseEnv } from '@meta-engine/runtime';
+import { z } from 'zod';
 import { migrate } from './migrate.ts';
 
-function readDotEnv(variable: string): string | undefined {
-  if (!existsSync('.env')) return undefined;
-  return parseEnv(readFileSync('.env', 'utf8'))[variable];
+const schema = z.object({
+  DATABASE_URL: field.url({
+    protocols: ['postgres:', 'postgresql:'],
+    hint: 'a postgres:// or postgresql:// connection string such as postgres://postgres:<password>@db.<project-ref>.supabase.co:5432/postgres',
+  }),
+});
+
+let url: string;
+try {
+  loadDotEnv();
+  url = parseEnv(schema, process.env).DATABASE_URL;
+} catch (error) {
+  exitOnConfigError(error, 'db:migrate');
+  throw error;
 }
 
-async function main(): Promise<number> {
-  let url: string;
-  try {
-    url = checkDatabaseUrl(process.env.DATABASE_URL ?? readDotEnv('DATABASE_URL'));
-  } catch (error) {
-    console.error((error as Error).message);
-    return 1;
-  }
-  try {
-    const { applied, skipped } = await migrate(url, { log: (line) => console.log(line) });
-    console.log(
-      applied.length === 0
-        ? `database is up to date (${skipped.length} migrations already applied)`
-        : `applied ${applied.length} migration(s): ${applied.join(', ')}`,
-    );
-    return 0;
-  } catch (error) {
-    console.error(`db:migrate failed: ${(error as Error).message}`);
-    return 1;
-  }
+try {
+  const { applied, skipped } = await migrate(url, { log: (line) => console.log(line) });
+  console.log(
+    applied.length === 0
+      ? `database is up to date (${skipped.length} migrations already applied)`
+      : `applied ${applied.length} migration(s): ${applied.join(', ')}`,
+  );
+} catch (error) {
+  console.error(`db:migrate failed: ${(error as Error).message}`);
+  process.exitCode = 1;
 }
-
-process.exitCode = await main();

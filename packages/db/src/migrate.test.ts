@@ -330,12 +330,20 @@ describe('pnpm db:migrate (src/migrate-cli.ts)', () => {
       encoding: 'utf8',
     });
 
-  it('exits 1 with one line naming DATABASE_URL when it is missing or malformed', () => {
-    for (const env of [{}, { DATABASE_URL: 'not a url' }, { DATABASE_URL: 'mysql://root@localhost/db' }]) {
+  it('exits 78 with one line naming DATABASE_URL when it is missing or malformed, never echoing it', () => {
+    for (const [env, problem] of [
+      [{}, 'is required'],
+      [{ DATABASE_URL: '   ' }, 'is required'],
+      [{ DATABASE_URL: 'not a url' }, 'expected a postgres:// or postgresql:// connection string'],
+      [{ DATABASE_URL: 'mysql://root:hunter2@localhost/db' }, 'got mysql://…'],
+      [{ DATABASE_URL: 'postgres://' }, 'with a host'],
+    ] as const) {
       const run = runCli(env);
-      expect(run.status).toBe(1);
+      expect(run.status).toBe(78);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
-      expect(run.stderr).toMatch(/^DATABASE_URL /);
+      expect(run.stderr).toMatch(/^db:migrate: DATABASE_URL: /);
+      expect(run.stderr).toContain(problem);
+      expect(run.stderr).not.toContain('hunter2');
     }
   });
 

@@ -3,6 +3,7 @@
  * Redis, Postgres and the Supabase REST API for tests and the demo. For each service: the URL from the
  * environment when set and reachable; else a testcontainers container when a Docker engine runs; else the
  * local binary on a free loopback port in a temporary directory, stopped and deleted by stop().
+ * `startRedisCluster()` (separately) starts a six-node Redis Cluster on loopback for the cluster suites.
  *
  * @example
  * const stack = await startLocalStack();
@@ -21,6 +22,18 @@ export { freePort } from './ports.ts';
 export { type PostgresService, pingPostgres, startPostgres } from './postgres.ts';
 export { pingSupabase, postgrestBinary, type SupabaseApi, startPostgrest } from './postgrest.ts';
 export { pingRedis, type RedisService, startRedis } from './redis.ts';
+export {
+  type ClusterNodeInfo,
+  type KilledMaster,
+  parseClusterNodes,
+  type RedisCluster,
+  type RedisClusterStart,
+  type RedisClusterStarted,
+  type RedisClusterUnavailable,
+  type RedisClusterUnavailableReason,
+  type StartRedisClusterOptions,
+  startRedisCluster,
+} from './redis-cluster.ts';
 export type { ServiceSource, StackOptions } from './types.ts';
 
 export interface LocalStack {

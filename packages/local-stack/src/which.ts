@@ -2,8 +2,12 @@ import { accessSync, constants, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 /** Finds an executable on PATH or in extra directories; undefined when absent. */
-export function which(binary: string, extraDirs: string[] = []): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), ...extraDirs].filter(Boolean);
+export function which(
+  binary: string,
+  extraDirs: string[] = [],
+  searchPath: string | undefined = process.env.PATH,
+): string | undefined {
+  const dirs = [...(searchPath ?? '').split(delimiter), ...extraDirs].filter(Boolean);
   for (const dir of dirs) {
     const candidate = join(dir, binary);
     try {

@@ -5,14 +5,21 @@
  * HTTP or of tables.
  */
 export {
+  CLUSTER_CONNECTION_OPTIONS,
+  type ClusterTargetOptions,
+  clusterTargetOptions,
   createProducerConnection,
   createWorkerConnection,
   DEFAULT_PING_TIMEOUT_MS,
+  describeRedisTarget,
+  isClusterTarget,
   openProducerConnection,
   type PingOptions,
   PRODUCER_CONNECTION_OPTIONS,
   pingRedis,
+  type RedisTarget,
   redactRedisUrl,
+  redisTargetVariable,
   WORKER_CONNECTION_OPTIONS,
 } from './connections.ts';
 export {
@@ -68,6 +75,7 @@ export {
   type ClientTask,
   controlKeyPrefixFor,
   DEFAULT_QUEUE_PREFIX,
+  hasHashTag,
   isClientTask,
   isQueueName,
   keyBaseFor,
@@ -75,6 +83,14 @@ export {
   QUEUE_NAMES,
   type QueueName,
   type QueueNaming,
+  requireClusterPrefix,
   resolveQueuePrefix,
 } from './names.ts';
-export { closeQueues, createQueue, createQueues, type QueueFactoryOptions } from './queues.ts';
+export {
+  closeQueues,
+  createQueue,
+  createQueues,
+  type QueueFactoryOptions,
+  queuePrefixFor,
+} from './queues.ts';
+export { deleteKeysMatching, type ScanOptions, scanKeys, scanTargets } from './scan-keys.ts';

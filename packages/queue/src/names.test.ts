@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildQueueNames, keyBaseFor, limiterKeyPrefixFor, resolveQueuePrefix } from './names.ts';
+import {
+  buildQueueNames,
+  hasHashTag,
+  keyBaseFor,
+  limiterKeyPrefixFor,
+  requireClusterPrefix,
+  resolveQueuePrefix,
+} from './names.ts';
 
 describe('queue names', () => {
   it('derives every name from one prefix with a hash tag', () => {
@@ -19,5 +26,17 @@ describe('queue names', () => {
 
   it.each(['', '{a}{b}', '{meta', 'me ta', '{}', 'a}b{'])('rejects prefix %j', (prefix) => {
     expect(() => resolveQueuePrefix(prefix)).toThrow(/invalid queue prefix/);
+  });
+});
+
+describe('prefixes on Redis Cluster', () => {
+  it('accepts a hash-tagged prefix and refuses one without a tag, naming it and a fix', () => {
+    expect(hasHashTag('{meta}')).toBe(true);
+    expect(hasHashTag('bull:{meta}')).toBe(true);
+    expect(hasHashTag('meta')).toBe(false);
+    expect(requireClusterPrefix('{meta}')).toBe('{meta}');
+    expect(() => requireClusterPrefix('meta')).toThrow(
+      'queue prefix "meta" has no hash tag: on Redis Cluster every key of a queue must share one slot; use a prefix such as "{meta}"',
+    );
   });
 });

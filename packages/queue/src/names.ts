@@ -62,6 +62,26 @@ export function resolveQueuePrefix(prefix: string = DEFAULT_QUEUE_PREFIX): strin
   return value;
 }
 
+/** True when the prefix holds a hash tag (`{meta}`), so all of a queue's keys share one Cluster slot. */
+export function hasHashTag(prefix: string): boolean {
+  return /\{[^{}]+\}/.test(prefix);
+}
+
+/**
+ * For a Redis Cluster: the prefix, or an error naming it when it has no hash tag. BullMQ's scripts touch
+ * several keys of a queue at once; without a tag they hash to different slots and every script fails with
+ * CROSSSLOT at the first job.
+ */
+export function requireClusterPrefix(prefix: string): string {
+  const value = resolveQueuePrefix(prefix);
+  if (!hasHashTag(value)) {
+    throw new Error(
+      `queue prefix ${JSON.stringify(prefix)} has no hash tag: on Redis Cluster every key of a queue must share one slot; use a prefix such as "{${value}}"`,
+    );
+  }
+  return value;
+}
+
 /** The prefix without hash-tag braces (`{meta}` -> `meta`), the base of limiter and control keys. */
 export function keyBaseFor(prefix: string = DEFAULT_QUEUE_PREFIX): string {
   return resolveQueuePrefix(prefix).replace(/[{}]/g, '');

@@ -8,8 +8,15 @@
  * await closeQueues(queues);
  */
 import { type ConnectionOptions, Queue } from 'bullmq';
+import { Cluster } from 'ioredis';
 import { defaultJobOptionsFor } from './jobs.ts';
-import { ALL_QUEUE_NAMES, DEFAULT_QUEUE_PREFIX, type QueueName, resolveQueuePrefix } from './names.ts';
+import {
+  ALL_QUEUE_NAMES,
+  DEFAULT_QUEUE_PREFIX,
+  type QueueName,
+  requireClusterPrefix,
+  resolveQueuePrefix,
+} from './names.ts';
 
 export interface QueueFactoryOptions {
   /** An ioredis instance (shared) or options; producers pass a fail-fast connection. */
@@ -18,11 +25,19 @@ export interface QueueFactoryOptions {
   prefix?: string;
 }
 
+/**
+ * The BullMQ prefix to use on `connection`: checked, and on a Redis Cluster required to be a hash tag
+ * (throws naming the prefix otherwise; see {@link requireClusterPrefix}).
+ */
+export function queuePrefixFor(connection: ConnectionOptions, prefix: string = DEFAULT_QUEUE_PREFIX): string {
+  return connection instanceof Cluster ? requireClusterPrefix(prefix) : resolveQueuePrefix(prefix);
+}
+
 /** One queue with the package's prefix and {@link defaultJobOptionsFor} its name. */
 export function createQueue(name: QueueName, options: QueueFactoryOptions): Queue {
   return new Queue(name, {
     connection: options.connection,
-    prefix: resolveQueuePrefix(options.prefix ?? DEFAULT_QUEUE_PREFIX),
+    prefix: queuePrefixFor(options.connection, options.prefix),
     defaultJobOptions: defaultJobOptionsFor(name),
   });
 }

@@ -1,7 +1,27 @@
 /**
  * @module @meta-engine/runtime
- * Process plumbing the producer and the worker share: secret-scrubbing pino logs and ordered closers.
+ * Process plumbing every app and CLI shares: reading the configuration (zod field helpers, one error type,
+ * one `.env` loader, one secrets list, exit code 78), secret-scrubbing pino logs and ordered closers.
  * Knows nothing of Meta, queues or tables.
  */
+export { ConfigError, type ConfigIssue, isConfigError } from './config/config-error.ts';
+export { rule } from './config/env-rule.ts';
+export { EXIT_CONFIG, exitOnConfigError } from './config/exit-on-config-error.ts';
+export { field, LOG_LEVELS, type LogLevel, type SecretFile } from './config/field.ts';
+export { type DotEnvResult, loadDotEnv } from './config/load-dot-env.ts';
+export { type Env, type EnvRule, normalizeEnv, parseEnv } from './config/parse-env.ts';
+export { type IntegerRange, type Parsed, parseInteger } from './config/parse-integer.ts';
+export {
+  REDIS_FIELDS,
+  REDIS_RULE,
+  type RedisServers,
+  redisServersFrom,
+} from './config/redis-servers.ts';
+export {
+  CREDENTIAL_URL_VARIABLES,
+  SECRET_VARIABLES,
+  type SecretVariable,
+  secretsFromEnv,
+} from './config/secrets-from-env.ts';
 export { createLogger, type LoggerOptions } from './create-logger.ts';
 export { Releasers } from './releasers.ts';

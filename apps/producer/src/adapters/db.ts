@@ -8,7 +8,7 @@
  * still enqueued (with the stored value): the worker records why, the producer does not hide them.
  */
 import { API_STATUSES, type ApiStatus, type Repository } from '@meta-engine/db';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@meta-engine/queue';
 import type { ClientDirectory, ClientPage, ClientRef, TokenStateStore, TokenStateView } from '../ports.ts';
 import type { Task } from '../tasks.ts';
 
@@ -74,7 +74,7 @@ export function clientDirectoryFrom(repo: Repository): ClientDirectory {
  */
 export function tokenStateStoreFrom(
   repo: Repository,
-  redis: Redis,
+  redis: RedisClient,
   controlKeyPrefix: string,
 ): TokenStateStore {
   const rotationKey = `${controlKeyPrefix}:rotation`;

@@ -9,11 +9,11 @@ import {
   createLimiter,
   getPauseState,
   limiterKeyPrefixFor,
+  type RedisClient,
   resumeAllQueues,
   TOKEN_FATAL_REASON,
 } from '@meta-engine/queue';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { PauseControl, QueuePauseState, ThrottleReader } from '../ports.ts';
 import type { Task } from '../tasks.ts';
 
@@ -28,7 +28,11 @@ const TASKS_MATCH: Record<Task, ClientTask> = {
 };
 void TASKS_MATCH;
 
-export function pauseControlFrom(queues: readonly Queue[], redis: Redis, queuePrefix: string): PauseControl {
+export function pauseControlFrom(
+  queues: readonly Queue[],
+  redis: RedisClient,
+  queuePrefix: string,
+): PauseControl {
   const store = { redis, keyPrefix: controlKeyPrefixFor(queuePrefix) };
   return {
     async states(): Promise<QueuePauseState[]> {
@@ -54,7 +58,7 @@ export function pauseControlFrom(queues: readonly Queue[], redis: Redis, queuePr
   };
 }
 
-export function throttleReaderFrom(redis: Redis, queuePrefix: string): ThrottleReader {
+export function throttleReaderFrom(redis: RedisClient, queuePrefix: string): ThrottleReader {
   const limiter = createLimiter({ redis, keyPrefix: limiterKeyPrefixFor(queuePrefix) });
   return {
     async listThrottled(limit) {

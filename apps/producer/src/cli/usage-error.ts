@@ -3,6 +3,8 @@
  * A bad command line: unknown flag, missing or contradictory flags, malformed value, unknown client id.
  * main.ts prints the message and exits with EXIT.usage; nothing has been enqueued when it is thrown.
  */
+import { EXIT_CONFIG } from '@meta-engine/runtime';
+
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -14,6 +16,6 @@ export const EXIT = {
   failure: 1,
   /** Bad flags or arguments (nothing was done). */
   usage: 2,
-  /** Missing or malformed configuration (nothing was done). */
-  config: 78,
+  /** Missing or malformed configuration (nothing was done): the runtime's exitOnConfigError. */
+  config: EXIT_CONFIG,
 } as const;

@@ -48,7 +48,7 @@ describe('the real CLI (spawned)', () => {
     });
     expect(code).toBe(78);
     expect(stdout).toBe('');
-    expect(stderr).toBe('producer: Invalid configuration: REDIS_URL is required\n');
+    expect(stderr).toBe('producer: REDIS_URL: is required (or REDIS_CLUSTER_NODES)\n');
   });
 
   it('names a malformed value without echoing it, also from a .env file', () => {
@@ -60,7 +60,7 @@ describe('the real CLI (spawned)', () => {
       const { code, stderr } = cli(['schedules']);
       expect(code).toBe(78);
       expect(stderr).toBe(
-        'producer: Invalid configuration: SCHEDULE_VALIDATE is not a cron pattern (hour value 25 is outside 0-23); use "off" to disable\n',
+        'producer: SCHEDULE_VALIDATE: is not a cron pattern (hour value 25 is outside 0-23); use "off" to disable\n',
       );
       expect(stderr).not.toContain('secret-service-role-key');
     } finally {
@@ -77,8 +77,46 @@ describe('the real CLI (spawned)', () => {
     const { code, stderr } = cli(['serve'], base);
     expect(code).toBe(78);
     expect(stderr).toBe(
-      'producer: Invalid configuration: META_ACCESS_TOKEN is required; ADMIN_USER is required to serve the admin HTTP API; ADMIN_PASSWORD is required to serve the admin HTTP API\n',
+      [
+        'producer: META_ACCESS_TOKEN: is required (or META_ACCESS_TOKEN_FILE)',
+        'producer: ADMIN_USER: is required to serve the admin HTTP API',
+        'producer: ADMIN_PASSWORD: is required to serve the admin HTTP API',
+        '',
+      ].join('\n'),
     );
+  });
+
+  it('refuses a malformed .env with exit 78, naming the line and not its content', () => {
+    writeFileSync(
+      join(cwd, '.env'),
+      'REDIS_URL=redis://127.0.0.1:1\nMETA_ACCESS_TOKEN EAAsecret-token-value\n',
+    );
+    try {
+      const { code, stdout, stderr } = cli(['status']);
+      expect(code).toBe(78);
+      expect(stdout).toBe('');
+      expect(stderr).toBe('producer: .env: line 2 is not NAME=value\n');
+    } finally {
+      rmSync(join(cwd, '.env'));
+    }
+  });
+
+  it('reads ENV_FILE, and a missing ENV_FILE is a configuration error', () => {
+    const path = join(cwd, 'other.env');
+    writeFileSync(path, 'SUPABASE_URL=http://127.0.0.1:1\nSUPABASE_SERVICE_ROLE_KEY=x\n');
+    try {
+      const { code, stderr } = cli(['status'], { ENV_FILE: path });
+      expect(code).toBe(78);
+      // The file was read: SUPABASE_URL is fine, the short key is named, REDIS_URL is missing.
+      expect(stderr).toBe(
+        'producer: REDIS_URL: is required (or REDIS_CLUSTER_NODES)\nproducer: SUPABASE_SERVICE_ROLE_KEY: must be the service-role key of the Supabase project (at least 20 characters)\n',
+      );
+    } finally {
+      rmSync(path);
+    }
+    const missing = cli(['status'], { ENV_FILE: join(cwd, 'nope.env') });
+    expect(missing.code).toBe(78);
+    expect(missing.stderr).toBe(`producer: ENV_FILE: cannot read ${join(cwd, 'nope.env')} (no such file)\n`);
   });
 
   it('prints help with exit code 0', () => {

@@ -1,12 +1,13 @@
 /**
  * @module commands
  * The CLI's dispatcher: picks the command, parses its flags strictly (before any configuration or
- * connection, so a bad flag costs nothing), loads the configuration the command needs, opens the
- * runtime, runs the command with the parts of the runtime it uses, and closes everything.
+ * connection, so a bad flag costs nothing), loads the configuration the command needs (a ConfigError is
+ * left to main.ts), opens the runtime, runs the command with the parts of the runtime it uses, and closes
+ * everything.
  */
 import type { Output } from '../cli/output.ts';
 import { EXIT, UsageError } from '../cli/usage-error.ts';
-import { ConfigError, type ConfigNeeds, loadConfig } from '../config.ts';
+import { type ConfigNeeds, loadConfig } from '../config.ts';
 import type { Runtime } from '../runtime.ts';
 import * as enqueue from './enqueue.ts';
 import * as help from './help.ts';
@@ -52,16 +53,8 @@ export async function dispatch(argv: readonly string[], ctx: DispatchContext): P
   }
   const run = parseOrReport(command, () => prepare(command, rest, ctx), ctx);
   if (typeof run === 'number') return run;
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig(ctx.env, command.needs);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      ctx.err.write(`producer: ${error.message}\n`);
-      return EXIT.config;
-    }
-    throw error;
-  }
+  // A ConfigError goes up to main.ts, which prints it and exits 78 (the runtime's exitOnConfigError).
+  const config = loadConfig(ctx.env, command.needs);
   const runtime = await ctx.openRuntime(config, command.name);
   try {
     return await run(runtime);

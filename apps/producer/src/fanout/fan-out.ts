@@ -13,8 +13,8 @@
  * which BullMQ ignores, and the run store counts each id once.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { RedisClient } from '@meta-engine/queue';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ClientDirectory, ClientRef, UnusableClient } from '../ports.ts';
 import { PRIORITY, type Task, type Trigger } from '../tasks.ts';
@@ -22,7 +22,7 @@ import { type PlannedJob, planJobs, type RejectedClient, type RunSpec } from './
 import type { RunStore } from './run-store.ts';
 
 export interface FanoutDeps {
-  redis: Redis;
+  redis: RedisClient;
   directory: ClientDirectory;
   queues: Record<Task, Queue>;
   runs: RunStore;

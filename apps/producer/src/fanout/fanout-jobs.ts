@@ -10,9 +10,8 @@
  * - `fanout`: an on-demand run requested through the admin API (`buildFanoutJob`, job id
  *   `fanout-<task>-<runId>`), already recorded as `pending` in the run store.
  */
-import { buildFanoutJob, type FanoutJobData, parseJobData } from '@meta-engine/queue';
+import { buildFanoutJob, type FanoutJobData, parseJobData, type RedisClient } from '@meta-engine/queue';
 import { type Job, type Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Task } from '../tasks.ts';
 import { type FanoutDeps, type FanoutResult, fanOut } from './fan-out.ts';
@@ -59,7 +58,7 @@ export async function processFanoutJob(
 
 export interface FanoutWorkerOptions {
   /** A connection with maxRetriesPerRequest: null (BullMQ duplicates it for blocking calls). */
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   concurrency: number;
   logger?: Logger | undefined;

@@ -15,8 +15,8 @@
  * jobs are retried from Bull Board or QueueEvents' stream has been trimmed.
  */
 import { readFileSync } from 'node:fs';
+import type { RedisClient } from '@meta-engine/queue';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Task, Trigger } from '../tasks.ts';
 
 const RECORD_CHUNK = readFileSync(new URL('./lua/record-chunk-2.lua', import.meta.url), 'utf8');
@@ -88,7 +88,7 @@ export interface NewRun {
 }
 
 export interface RunStoreOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** The task queues, to classify a run's jobs by state. */
   queues: Record<Task, Queue>;
@@ -97,7 +97,7 @@ export interface RunStoreOptions {
 }
 
 export class RunStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly prefix: string;
   private readonly queues: Record<Task, Queue>;
   private readonly ttl: number;

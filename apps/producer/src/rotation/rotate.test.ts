@@ -93,7 +93,7 @@ describe('token rotation (real Redis and database)', () => {
     const everything = new Promise<void>((resolve) => {
       allSeen = resolve;
     });
-    const connection = createWorkerConnection(config.redisUrl);
+    const connection = createWorkerConnection(config.redis);
     const worker = new Worker(
       'validate',
       async (job) => {

@@ -13,7 +13,7 @@
  * A short Redis lock (`<controlPrefix>:rotation-lock`) keeps two producers starting together from
  * rotating twice; the one that loses reports `in-progress` and does nothing.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@meta-engine/queue';
 import type { Logger } from 'pino';
 import type { FanoutResult } from '../fanout/fan-out.ts';
 import { newRunId } from '../fanout/run-id.ts';
@@ -21,7 +21,7 @@ import type { PauseControl, TokenStateStore } from '../ports.ts';
 import { shortFingerprint, tokenFingerprint } from './fingerprint.ts';
 
 export interface RotationDeps {
-  redis: Redis;
+  redis: RedisClient;
   /** Base of control keys (`meta:control`): the lock is `<controlPrefix>:rotation-lock`. */
   controlPrefix: string;
   tokenState: TokenStateStore;

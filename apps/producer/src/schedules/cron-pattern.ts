@@ -82,13 +82,3 @@ function fieldValue(token: string, spec: FieldSpec): number | undefined {
   if (named < 0) return undefined;
   return spec.names === MONTHS ? named + 1 : named;
 }
-
-/** True when the runtime knows the IANA time zone (`Europe/Warsaw`, `UTC`). */
-export function isKnownTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -4,9 +4,8 @@
  * and the job being run (`JobRun`, built per job by `startRun`).
  */
 import type { MetaClient } from '@meta-engine/meta-client';
-import type { ClientTask } from '@meta-engine/queue';
+import type { ClientTask, RedisClient } from '@meta-engine/queue';
 import type { Job, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { MetaLimiter, WorkerRepository } from '../ports.ts';
 import type { WorkerMetrics } from '../runtime/metrics.ts';
@@ -80,7 +79,7 @@ export interface ProcessorContext {
   /** The task queues (paused together on a token-fatal error). */
   queues: () => readonly Queue[];
   /** Redis for the pause record and the once-per-run debug_token key. */
-  redis: Redis;
+  redis: RedisClient;
   /** `meta:control` for the queue prefix (see `controlKeyPrefixFor`). */
   controlKeyPrefix: string;
   metrics: WorkerMetrics;

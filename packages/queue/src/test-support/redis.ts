@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import type { RedisClient } from '../lua/loader.ts';
+import { deleteKeysMatching } from '../scan-keys.ts';
 
 export function testRedisUrl(): string {
   return process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -20,14 +22,7 @@ export function randomPrefix(label = 'mqtest'): string {
   return `${label}-${randomUUID().slice(0, 8)}`;
 }
 
-/** Deletes every key containing `base` (SCAN, tests only). */
-export async function deleteKeys(redis: Redis, base: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `*${base}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.del(...keys);
-  } while (cursor !== '0');
-  return deleted;
+/** Deletes every key containing `base` (SCAN of every master on a cluster; tests only). */
+export function deleteKeys(redis: RedisClient, base: string): Promise<number> {
+  return deleteKeysMatching(redis, `*${base}*`);
 }

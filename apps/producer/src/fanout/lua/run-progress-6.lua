@@ -13,6 +13,8 @@
   Returns { ids seen, completed, failed, delayed, prioritized, active, waiting, removed }:
   'waiting' = the job exists in none of the sets above (wait list, or paused queue);
   'removed' = the job hash is gone (auto-removed after it finished, or deleted by hand).
+  The job hashes are read by name, not passed in KEYS: they carry the queue prefix's hash tag, so on a
+  Redis Cluster they live in KEYS[2]'s slot (the prefix must be tagged there; see requireClusterPrefix).
 ]]
 local ids = redis.call('ZRANGE', KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
 local active = {}
