@@ -157,7 +157,8 @@ describe.skipIf(!cluster)('scripts and multi-key commands on a Redis Cluster', (
     expect(await limiter.admitApp()).toMatchObject({ ok: true }); // app-admit
     await limiter.recordUsage({ scope: 'app', throttled: true, blockForMs: 30_000, reason: 'meta 4' }); // app-usage
     const listed = await limiter.listThrottledAccounts({ limit: 1_000 }); // list-throttled + app-block
-    expect(listed.total).toBe(ACCOUNTS.length);
+    // Each account: its BUC full at 100 % and the whole account blocked.
+    expect(listed.total).toBe(2 * ACCOUNTS.length);
     expect(listed.app).toMatchObject({ reason: 'meta 4' });
     await limiter.clearAppBlock();
     for (const account of ACCOUNTS) await limiter.clearAccountBlocks(account);
