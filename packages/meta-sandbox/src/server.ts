@@ -85,6 +85,8 @@ export type SandboxPatch = Partial<
     | 'rateLimits'
     | 'scoreLimiter'
     | 'appInsightsLoad'
+    | 'appBudget'
+    | 'appCreatedAfterV27'
     | 'asyncJobs'
     | 'insights'
     | 'exposeTimeScaleHeader'

@@ -11,6 +11,7 @@ import { faultsSchema, tokenSpecSchema } from './config/schema.ts';
 import { type AppCounters, type BucCounters, Counters } from './counters.ts';
 import { type EffectiveFaults, effectiveFaults, FaultEngine } from './faults/fault-engine.ts';
 import type { InsightsRow } from './insights/compute-insights.ts';
+import { AppBudget, type AppBudgetSettings } from './limits/app-budget.ts';
 import { AppLoad } from './limits/app-load.ts';
 import { BucLimiter, type BucLimitSettings, type BucUsage } from './limits/buc-limiter.ts';
 import { computeQuota } from './limits/quota.ts';
@@ -65,6 +66,7 @@ export class SandboxState {
   readonly buc = new BucLimiter();
   readonly score = new ScoreLimiter();
   readonly appLoad = new AppLoad();
+  readonly appBudget = new AppBudget();
   readonly reports: ReportRunStore;
   readonly counters = new Counters();
   readonly faults: FaultEngine;
@@ -115,6 +117,15 @@ export class SandboxState {
     return {
       windowMs: limits.windowMinutes * 60_000,
       blockMs: limits.blockMinutes === 'window' ? 'window' : limits.blockMinutes * 60_000,
+    };
+  }
+
+  appBudgetSettings(): AppBudgetSettings {
+    const budget = this.settings.appBudget;
+    return {
+      windowMs: (budget.windowMinutes ?? this.settings.rateLimits.windowMinutes) * 60_000,
+      callsPerWindow: budget.callsPerWindow,
+      enforce: budget.enabled,
     };
   }
 
@@ -275,6 +286,7 @@ export class SandboxState {
     this.buc.reset();
     this.score.reset();
     this.appLoad.reset();
+    this.appBudget.reset();
     this.reports.reset();
     this.faults.reset();
     this.insightsCache.clear();

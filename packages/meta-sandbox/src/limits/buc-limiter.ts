@@ -21,10 +21,12 @@ export interface BucUsage {
   type: BucType;
   calls: number;
   quota: number;
-  /** Integer percent, may exceed 100. */
+  /** Whole percent of the quota used (rounded down; at least 100 while blocked), may exceed 100. */
   callCount: number;
-  totalCputime: number;
-  totalTime: number;
+  /** Exact percent of the quota used (at least 100 while blocked). */
+  callPct: number;
+  /** Exact percent behind `total_time` / `total_cputime` (half the cost share, capped at 999). */
+  timePct: number;
   /** Whole minutes until calls are accepted again (0 when not blocked). */
   regainMinutes: number;
   /** Sandbox-clock ms until the window is empty or the block ends. */
@@ -139,17 +141,17 @@ export class BucLimiter {
   ): BucUsage {
     const calls = bucket.window.count;
     const blocked = bucket.blockedUntil > now;
-    const callCount = Math.floor((100 * calls) / quota);
-    const load = Math.min(999, Math.floor((100 * bucket.window.cost) / (quota * 2)));
+    const exact = (100 * calls) / quota;
+    const callPct = blocked ? Math.max(100, exact) : exact;
     const newest = bucket.window.newest();
     const windowResetMs = newest === undefined ? 0 : Math.max(0, newest + settings.windowMs - now);
     return {
       type: buc,
       calls,
       quota,
-      callCount: blocked ? Math.max(100, callCount) : callCount,
-      totalCputime: load,
-      totalTime: load,
+      callCount: Math.floor(callPct),
+      callPct,
+      timePct: Math.min(999, (100 * bucket.window.cost) / (quota * 2)),
       regainMinutes: blocked ? Math.ceil((bucket.blockedUntil - now) / 60_000) : 0,
       resetMs: blocked ? bucket.blockedUntil - now : windowResetMs,
       blockedUntil: blocked ? bucket.blockedUntil : 0,
