@@ -213,9 +213,16 @@ export function computeInsights(
       .map((entry) => entry.g);
   }
   const dropOffsite = query.breakdowns.includes('region');
-  return ordered.map((g) =>
+  const formatted = ordered.map((g) =>
     formatRow(g, query, scope.account, group ? (outputValues[g.cell] ?? []) : [], dropOffsite),
   );
+  const aliases = query.aliases;
+  if (aliases === null) return formatted;
+  return formatted.map((row) => {
+    const renamed: InsightsRow = {};
+    for (const [key, value] of Object.entries(row)) renamed[aliases.get(key) ?? key] = value;
+    return renamed;
+  });
 }
 
 function levelEntity(ad: AdModel, level: InsightsLevel): CampaignModel | AdsetModel | AdModel | null {
