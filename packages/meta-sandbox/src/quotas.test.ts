@@ -142,8 +142,15 @@ describe('per-account quotas (reference §1.2)', () => {
     sandbox.advanceTime(30 * MINUTE);
     const late = await calls(`act_${NO_ADS}`, 200);
     expect(late.every((r) => r.status === 200)).toBe(true);
-    expect(buc(late[198] as GraphResult, NO_ADS).call_count).toBe(99);
-    expect(buc(late[199] as GraphResult, NO_ADS).call_count).toBe(100);
+    expect(buc(late[198] as GraphResult, NO_ADS)).toMatchObject({
+      call_count: 99,
+      estimated_time_to_regain_access: 0,
+    });
+    // The accepted call that uses the last unit already says when a call fits again (t0 + 60 min).
+    expect(buc(late[199] as GraphResult, NO_ADS)).toMatchObject({
+      call_count: 100,
+      estimated_time_to_regain_access: 30,
+    });
 
     sandbox.advanceTime(15 * MINUTE + 20_000); // t0 + 45 min 20 s
     const refused = await call(sandbox.url, `/v26.0/act_${NO_ADS}?fields=name`);
@@ -179,6 +186,34 @@ describe('per-account quotas (reference §1.2)', () => {
     expect((again[100] as GraphResult).status).toBe(400);
     // Now the calls of t0 + 30 min are the oldest: they leave at t0 + 90 min, about 30 minutes on.
     expect(buc(again[100] as GraphResult, NO_ADS).estimated_time_to_regain_access).toBe(30);
+  });
+
+  it('a fixed block (blockMinutes: N) starts with the call that reaches 100 % and lasts N minutes', async () => {
+    sandbox.updateConfig({
+      rateLimits: { blockMinutes: 20 },
+      accounts: { [FIVE_ADS]: { quotaOverride: { ads_management: 2 } } },
+    });
+    try {
+      const [first, second] = await calls(`act_${FIVE_ADS}`, 2);
+      expect(buc(first as GraphResult, FIVE_ADS)).toMatchObject({
+        call_count: 50,
+        estimated_time_to_regain_access: 0,
+      });
+      expect(buc(second as GraphResult, FIVE_ADS)).toMatchObject({
+        call_count: 100,
+        estimated_time_to_regain_access: 20,
+      });
+      sandbox.advanceTime(19 * MINUTE);
+      const refused = await call(sandbox.url, `/v26.0/act_${FIVE_ADS}`);
+      expect(errorOf(refused).code).toBe(80004);
+      expect(buc(refused, FIVE_ADS).estimated_time_to_regain_access).toBe(1);
+      sandbox.advanceTime(MINUTE + 1);
+      const back = await call(sandbox.url, `/v26.0/act_${FIVE_ADS}`);
+      expect(back.status).toBe(200);
+      expect(buc(back, FIVE_ADS).call_count).toBe(50);
+    } finally {
+      sandbox.updateConfig({ accounts: { [FIVE_ADS]: { quotaOverride: null } } });
+    }
   });
 
   it('ads_insights answers 80000 with its own text, and every response carries the usage, errors included', async () => {

@@ -131,6 +131,7 @@ export class SandboxState {
     return {
       windowMs: limits.windowMinutes * 60_000,
       blockMs: limits.blockMinutes === 'window' ? 'window' : limits.blockMinutes * 60_000,
+      enforce: limits.enabled,
     };
   }
 

@@ -2,8 +2,9 @@
  * @module
  * The Business-Use-Case limiter: one rolling window per (ad account, BUC) on the sandbox clock.
  * `call_count = 100 * calls / quota`. A call that finds the window full (call_count >= 100)
- * starts a block; while blocked every call is throttled and reports
- * `estimated_time_to_regain_access` in whole minutes (rounded up).
+ * starts a block; while blocked every call is throttled. Every answer at 100 % or more
+ * (including the accepted call that used the last unit of quota) reports
+ * `estimated_time_to_regain_access` in whole minutes, rounded up (reference §8).
  */
 import type { BucType } from '../config/schema.ts';
 import { RollingWindow } from './rolling-window.ts';
@@ -15,6 +16,8 @@ export interface BucLimitSettings {
   windowMs: number;
   /** Fixed block length, or 'window': blocked until the window has room again. */
   blockMs: number | 'window';
+  /** False: calls are counted but never refused (rate limits disabled). Default true. */
+  enforce?: boolean;
 }
 
 export interface BucUsage {
@@ -122,6 +125,11 @@ export class BucLimiter {
       return { allowed: false, usage: this.describe(bucket, buc, now, quota, settings) };
     }
     bucket.window.push(now, cost);
+    if (settings.blockMs !== 'window' && bucket.window.count >= quota) {
+      // The call that uses the last unit of quota starts the fixed block (and reports it).
+      bucket.blockedUntil = now + settings.blockMs;
+      bucket.clearOnUnblock = true;
+    }
     return { allowed: true, usage: this.describe(bucket, buc, now, quota, settings) };
   }
 
@@ -145,6 +153,12 @@ export class BucLimiter {
     const callPct = blocked ? Math.max(100, exact) : exact;
     const newest = bucket.window.newest();
     const windowResetMs = newest === undefined ? 0 : Math.max(0, newest + settings.windowMs - now);
+    let regainMs = blocked ? bucket.blockedUntil - now : 0;
+    if (!blocked && calls >= quota && settings.enforce !== false && settings.blockMs === 'window') {
+      // Full but not yet refused: one more call fits once enough calls have left the window.
+      const leaving = bucket.window.at(Math.max(0, calls - Math.ceil(quota)));
+      if (leaving !== undefined) regainMs = Math.max(1, leaving + settings.windowMs - now);
+    }
     return {
       type: buc,
       calls,
@@ -152,7 +166,7 @@ export class BucLimiter {
       callCount: Math.floor(callPct),
       callPct,
       timePct: Math.min(999, (100 * bucket.window.cost) / (quota * 2)),
-      regainMinutes: blocked ? Math.ceil((bucket.blockedUntil - now) / 60_000) : 0,
+      regainMinutes: Math.ceil(regainMs / 60_000),
       resetMs: blocked ? bucket.blockedUntil - now : windowResetMs,
       blockedUntil: blocked ? bucket.blockedUntil : 0,
     };
