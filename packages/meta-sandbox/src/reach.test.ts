@@ -126,6 +126,14 @@ describe('period-level reach', () => {
     expect(Number(account?.reach)).toBeGreaterThanOrEqual(Math.max(...reaches));
   });
 
+  it('a day never reaches more people than it has impressions (daily frequency >= 1)', async () => {
+    const ads = await rows(
+      `/v26.0/act_${ACCOUNT}/insights?level=ad&time_range=${range('2026-08-01', '2026-11-20')}&time_increment=1&fields=ad_id,impressions,reach&limit=10000`,
+    );
+    expect(ads.length).toBeGreaterThan(500);
+    for (const row of ads) expect(Number(row.reach)).toBeLessThanOrEqual(Number(row.impressions));
+  });
+
   it('breakdown cells and metric filters use the period reach', async () => {
     const query = `time_range=${range('2026-11-01', '2026-11-20')}&fields=impressions,reach,frequency&limit=500`;
     const cells = await rows(`/v26.0/act_${ACCOUNT}/insights?breakdowns=age,gender&${query}`);
