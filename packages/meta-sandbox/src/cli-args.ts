@@ -24,6 +24,7 @@ Options:
   --quota-management <n>     hourly ads_management quota of every account (override)
   --block-minutes <n|window> throttle block length (default: window)
   --no-rate-limits           never throttle (usage headers are still sent)
+  --app-budget <n>           enforce an app-wide budget of n calls per window (all accounts together)
   --latency-ms <n>           fixed latency per response
   --error-rate <0..1>        share of 500/503 responses
   --hang-rate <0..1>         share of requests that never get a response
@@ -98,6 +99,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         'quota-management': { type: 'string' },
         'block-minutes': { type: 'string' },
         'no-rate-limits': { type: 'boolean' },
+        'app-budget': { type: 'string' },
         'latency-ms': { type: 'string' },
         'error-rate': { type: 'string' },
         'hang-rate': { type: 'string' },
@@ -162,6 +164,10 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         blockMinutes === 'window' ? 'window' : number('block-minutes', blockMinutes, 0.001);
     }
     if (values['no-rate-limits']) config.rateLimits.enabled = false;
+  }
+  const appBudget = number('app-budget', str('app-budget'), 1);
+  if (appBudget !== undefined) {
+    config.appBudget = { ...config.appBudget, enabled: true, callsPerWindow: appBudget };
   }
   const latency = number('latency-ms', str('latency-ms'), 0);
   if (latency !== undefined) config.latencyMs = latency;

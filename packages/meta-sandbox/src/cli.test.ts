@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliUsageError, parseCliArgs } from './cli-args.ts';
+import { normalizeConfig } from './config/normalize.ts';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 
@@ -61,7 +62,30 @@ describe('parseCliArgs', () => {
     });
   });
 
+  it('the app budget comes from the config file or --app-budget, and is validated like every option', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meta-sandbox-cli-'));
+    const file = join(dir, 'sandbox.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ appBudget: { enabled: true, callsPerWindow: 50, plainStatus: 400 } }),
+    );
+    const fromFile = parseCliArgs(['--config', file]);
+    expect(normalizeConfig(fromFile.config).settings.appBudget).toEqual({
+      enabled: true,
+      callsPerWindow: 50,
+      windowMinutes: null,
+      plainStatus: 400,
+    });
+    const fromFlag = parseCliArgs(['--config', file, '--app-budget', '20']);
+    expect(fromFlag.config.appBudget).toEqual({ enabled: true, callsPerWindow: 20, plainStatus: 400 });
+    writeFileSync(file, JSON.stringify({ appBudget: { callsPerWindow: 'many' } }));
+    expect(() => normalizeConfig(parseCliArgs(['--config', file]).config)).toThrow(
+      /appBudget\.callsPerWindow/,
+    );
+  });
+
   it.each([
+    [['--app-budget', '0'], /--app-budget must be >= 1/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['--port', 'abc'], /--port expects a number/],
     [['--error-rate', '2'], /--error-rate must be <= 1/],

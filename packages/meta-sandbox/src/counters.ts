@@ -19,6 +19,10 @@ export interface AppCounters {
   malformed: number;
   injectedServerErrors: number;
   tokenErrors: number;
+  /** Calls refused because the app-wide budget was used up (also counted in `throttles`). */
+  appBudgetThrottles: number;
+  /** Answers changed by a quirk fault (`bareErrorRate`, `errorIn200Rate`). */
+  quirks: number;
   throttles: number;
   errors: number;
   byStatus: Record<string, number>;
@@ -33,6 +37,8 @@ function emptyApp(): AppCounters {
     malformed: 0,
     injectedServerErrors: 0,
     tokenErrors: 0,
+    appBudgetThrottles: 0,
+    quirks: 0,
     throttles: 0,
     errors: 0,
     byStatus: {},

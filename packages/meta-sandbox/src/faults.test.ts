@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ACCOUNT_IDS } from './config/defaults.ts';
 import { type Sandbox, startSandbox } from './server.ts';
-import { call, errorOf, jsonHeader, rowsOf } from './testing.ts';
+import { call, errorOf, type GraphResult, jsonHeader, range, rowsOf } from './testing.ts';
 
 const [ACCOUNT, OTHER] = DEFAULT_ACCOUNT_IDS;
 let sandbox: Sandbox;
@@ -17,8 +17,11 @@ const NO_FAULTS = {
   hangRate: 0,
   malformedRate: 0,
   emptyPageRate: 0,
+  emptyPageSharedCursorRate: 0,
   batchNullItemRate: 0,
   asyncFirstPollNotFoundRate: 0,
+  bareErrorRate: 0,
+  errorIn200Rate: 0,
   byAccount: {},
 };
 
@@ -184,5 +187,211 @@ describe('paging, batch and async faults', () => {
       error_subcode: 1504045,
     });
     sandbox.setFaults({ reduceData: { asyncMaxRows: null } });
+  });
+});
+
+interface WalkedPage {
+  url: string;
+  rows: number;
+  after: string | undefined;
+  next: string | undefined;
+}
+
+/** Follows `paging.next` to the end; `stopOnRepeatedCursor` mimics a client that treats a repeated cursor as a loop. */
+async function walk(path: string, stopOnRepeatedCursor = false) {
+  const pages: WalkedPage[] = [];
+  const rows: Array<Record<string, unknown>> = [];
+  let url: string | undefined = path;
+  while (url !== undefined) {
+    const result: GraphResult = await call(sandbox.url, url);
+    expect(result.status, result.text).toBe(200);
+    const body = result.body as {
+      data: Array<Record<string, unknown>>;
+      paging?: { cursors?: { after: string }; next?: string };
+    };
+    const after = body.paging?.cursors?.after;
+    if (stopOnRepeatedCursor && after !== undefined && pages.some((p) => p.after === after)) break;
+    pages.push({ url, rows: body.data.length, after, next: body.paging?.next });
+    rows.push(...body.data);
+    const next = body.paging?.next;
+    url = next === undefined ? undefined : new URL(next).pathname + new URL(next).search;
+    expect(pages.length).toBeLessThan(200);
+  }
+  return { pages, rows };
+}
+
+describe('shared-cursor empty pages (issue 12.3)', () => {
+  const query = `/v26.0/act_${ACCOUNT}/insights?level=ad&time_range=${range('2026-10-25', '2026-11-23')}&fields=ad_id,impressions,spend`;
+
+  it('sync insights: an empty page whose after cursor is that of the next page, every next URL new, no row lost', async () => {
+    const whole = rowsOf(await call(sandbox.url, `${query}&limit=1000`));
+    expect(whole.length).toBeGreaterThan(10);
+    sandbox.setFaults({ emptyPageSharedCursorRate: 1 });
+    const { pages, rows } = await walk(`${query}&limit=5`);
+    expect(rows).toEqual(whole);
+    // Pages alternate: empty (quirk), then the rows it stood for.
+    expect(pages.map((p) => p.rows > 0)).toEqual(pages.map((_, i) => i % 2 === 1));
+    for (let i = 0; i + 1 < pages.length; i += 2) {
+      const [empty, following] = [pages[i] as WalkedPage, pages[i + 1] as WalkedPage];
+      expect(empty.after).toBeDefined();
+      expect(empty.after).toBe(following.after);
+      expect(empty.next).toBeDefined();
+      expect(empty.next).not.toBe(following.next);
+    }
+    const urls = pages.map((p) => new URL(p.url, 'http://x').search);
+    expect(new Set(urls).size).toBe(urls.length);
+    // A client that stops on a repeated cursor loses rows.
+    const naive = await walk(`${query}&limit=5`, true);
+    expect(naive.rows.length).toBeLessThan(whole.length);
+  });
+
+  it('report-run results page the same way; a share of pages replays for the seed', async () => {
+    sandbox.setFaults({ emptyPageSharedCursorRate: 1 });
+    const created = await call(sandbox.url, `/v26.0/act_${ACCOUNT}/insights`, {
+      form: {
+        level: 'ad',
+        time_range: JSON.stringify({ since: '2026-11-01', until: '2026-11-20' }),
+        limit: '4',
+      },
+    });
+    const id = (created.body as { report_run_id: string }).report_run_id;
+    sandbox.advanceTime(3_600_000);
+    const { pages, rows } = await walk(`/v26.0/${id}/insights`);
+    expect(pages[0]?.rows).toBe(0);
+    expect(pages[0]?.after).toBe(pages[1]?.after);
+    sandbox.setFaults({ emptyPageSharedCursorRate: 0 });
+    expect(rows).toEqual((await walk(`/v26.0/${id}/insights?limit=1000`)).rows);
+
+    const replay = async () => {
+      const instance = await startSandbox({
+        seed: 'odd-pages',
+        startTime: '2026-11-24T10:00:00Z',
+        faults: { emptyPageSharedCursorRate: 0.4 },
+      });
+      const shape: number[] = [];
+      let url: string | undefined = `${query}&limit=3`;
+      while (url !== undefined) {
+        const result = await call(instance.url, url);
+        const body = result.body as { data: unknown[]; paging?: { next?: string } };
+        shape.push(body.data.length);
+        const next = body.paging?.next;
+        url = next === undefined ? undefined : new URL(next).pathname + new URL(next).search;
+      }
+      await instance.close();
+      return shape;
+    };
+    const [first, second] = [await replay(), await replay()];
+    expect(first).toEqual(second);
+    expect(first.filter((n) => n === 0).length).toBeGreaterThan(0);
+    expect(first.filter((n) => n > 0).length).toBeGreaterThan(first.filter((n) => n === 0).length);
+  });
+});
+
+describe('"reduce the amount of data" on report-run creation (issue 12.4)', () => {
+  const create = (accountId: string, since: string, until: string) =>
+    call(sandbox.url, `/v26.0/act_${accountId}/insights`, {
+      form: { level: 'campaign', time_range: JSON.stringify({ since, until }), time_increment: '1' },
+    });
+
+  it('refuses POST ranges longer than N days on that account only; shorter ranges and sync reads succeed', async () => {
+    sandbox.updateConfig({ faults: { byAccount: { [ACCOUNT]: { reduceData: { asyncCreateMaxDays: 7 } } } } });
+    const long = await create(ACCOUNT as string, '2026-11-01', '2026-11-08');
+    expect(long.status).toBe(500);
+    expect(long.body).toEqual({
+      error: {
+        code: 1,
+        message: "Please reduce the amount of data you're asking for, then retry your request",
+      },
+    });
+    expect(jsonHeader(long, 'x-business-use-case-usage')).toHaveProperty(ACCOUNT as string);
+    const short = await create(ACCOUNT as string, '2026-11-01', '2026-11-07');
+    expect(short.status).toBe(200);
+    expect(short.body).toEqual({ report_run_id: expect.stringMatching(/^\d+$/) });
+    expect((await create(OTHER as string, '2026-11-01', '2026-11-30')).status).toBe(200);
+    const sync = await call(
+      sandbox.url,
+      `/v26.0/act_${ACCOUNT}/insights?level=campaign&time_range=${range('2026-10-01', '2026-11-20')}&time_increment=1`,
+    );
+    expect(sync.status).toBe(200);
+    sandbox.updateConfig({
+      faults: { byAccount: { [ACCOUNT]: { reduceData: { asyncCreateMaxDays: 7, form: 'wrapped' } } } },
+    });
+    const wrapped = await create(ACCOUNT as string, '2026-10-01', '2026-10-31');
+    expect(wrapped.status).toBe(500);
+    expect(errorOf(wrapped)).toMatchObject({
+      message: 'An unknown error occurred',
+      code: 1,
+      error_subcode: 99,
+      error_user_msg: "Please reduce the amount of data you're asking for, then retry your request",
+    });
+    sandbox.updateConfig({ faults: { byAccount: { [ACCOUNT]: null } } });
+  });
+});
+
+describe('quirk faults: misleading error wrappers (issue 12.9)', () => {
+  it('bareErrorRate: HTTP 403 with the error code at the top level, no error wrapper', async () => {
+    sandbox.updateConfig({
+      accounts: { [ACCOUNT as string]: { quotaOverride: { ads_management: 1 } } },
+      faults: { byAccount: { [ACCOUNT as string]: { bareErrorRate: 1 } } },
+    });
+    sandbox.reset();
+    try {
+      expect((await call(sandbox.url, `/v26.0/act_${ACCOUNT}`)).status).toBe(200);
+      const throttled = await call(sandbox.url, `/v26.0/act_${ACCOUNT}`);
+      expect(throttled.status).toBe(403);
+      expect(throttled.body).toEqual({
+        code: 80004,
+        error_subcode: 2446079,
+        message: expect.stringMatching(/^\(#80004\) There have been too many calls to this ad-account\./),
+        type: 'OAuthException',
+        fbtrace_id: expect.any(String),
+      });
+      expect(Object.keys(throttled.body as object).slice(0, 3)).toEqual(['code', 'error_subcode', 'message']);
+      expect(
+        (jsonHeader(throttled, 'x-business-use-case-usage') as Record<string, Array<{ call_count: number }>>)[
+          ACCOUNT as string
+        ]?.[0]?.call_count,
+      ).toBe(100);
+      // Other accounts keep the normal envelope.
+      const other = await call(sandbox.url, `/v26.0/act_${OTHER}?fields=nope`);
+      expect(other.status).toBe(400);
+      expect(Object.keys(other.body as object)).toEqual(['error']);
+      expect(sandbox.counters().app.quirks).toBe(1);
+    } finally {
+      sandbox.updateConfig({
+        accounts: { [ACCOUNT as string]: { quotaOverride: null } },
+        faults: { byAccount: { [ACCOUNT as string]: null } },
+      });
+    }
+  });
+
+  it('errorIn200Rate: an unusual error code inside an HTTP 200 body, configurable', async () => {
+    sandbox.setFaults({ errorIn200Rate: 1 });
+    const result = await call(sandbox.url, `/v26.0/act_${ACCOUNT}/insights?date_preset=yesterday`);
+    expect(result.status).toBe(200);
+    expect(result.body).toEqual({
+      error: {
+        message: '(#999) An unexpected error occurred.',
+        type: 'OAuthException',
+        code: 999,
+        fbtrace_id: expect.any(String),
+      },
+    });
+    expect(jsonHeader(result, 'x-business-use-case-usage')).toHaveProperty(ACCOUNT as string);
+    sandbox.setFaults({ errorIn200: { code: 80000, error_subcode: 2446079, message: '(#80000) throttled' } });
+    const custom = await call(sandbox.url, '/v26.0/me');
+    expect(custom.status).toBe(200);
+    expect(errorOf(custom)).toMatchObject({
+      code: 80000,
+      error_subcode: 2446079,
+      message: '(#80000) throttled',
+    });
+    sandbox.setFaults({
+      errorIn200Rate: 0,
+      errorIn200: { code: 999, message: '(#999) An unexpected error occurred.' },
+    });
+    expect(
+      rowsOf(await call(sandbox.url, `/v26.0/act_${ACCOUNT}/insights?date_preset=yesterday`)).length,
+    ).toBe(1);
   });
 });

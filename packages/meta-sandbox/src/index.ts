@@ -50,3 +50,4 @@ export type { BucCounterView, ConfigView, CountersView, RotateTokenInput, Sandbo
 export { type TokenDescription, tokenFingerprint } from './tokens/token-store.ts';
 export { ACTION_TYPES, CONVERSION_TYPES } from './world/action-types.ts';
 export type { AccountConfig } from './world/build-world.ts';
+export type { RestateInput, RestatementFactors, RestatementView } from './world/restatements.ts';

@@ -1,23 +1,32 @@
 /**
  * @module
- * The Graph request pipeline, shared by HTTP requests and batch items:
- * route -> token -> object and permission -> app insights load -> score limiter -> BUC limiter
- * -> injected server error -> endpoint handler -> usage headers.
+ * The Graph request pipeline, shared by HTTP requests, batch items and `?ids=` sub-calls:
+ * route -> token -> app-wide budget -> v27 restrictions -> object and permission -> app insights
+ * load -> score limiter -> BUC limiter -> injected server error / quirk -> endpoint handler ->
+ * usage headers (errors included) -> the bare-error quirk.
  */
 import type { BucType } from './config/schema.ts';
+import type { EffectiveFaults } from './faults/fault-engine.ts';
 import {
+  appBudgetError,
   appInsightsThrottleError,
   bucThrottleError,
+  errorIn200,
   expiredTokenError,
   type GraphError,
+  type GraphErrorBody,
+  invalidParameterError,
   invalidTokenError,
   missingTokenError,
   revokedTokenError,
   scoreThrottleError,
   serverError,
+  unknownAliasesError,
   unknownPathError,
   unsupportedRequestError,
+  v27RestrictionError,
 } from './graph/errors.ts';
+import { parseList } from './graph/params.ts';
 import {
   AD_ACCOUNT_USAGE_HEADER,
   APP_USAGE_HEADER,
@@ -25,9 +34,9 @@ import {
   appUsage,
   BUC_USAGE_HEADER,
   businessUseCaseUsage,
+  fractionalPercent,
   INSIGHTS_THROTTLE_HEADER,
   insightsThrottle,
-  precisePct,
 } from './graph/usage-headers.ts';
 import { runBatch } from './handlers/batch.ts';
 import { debugToken } from './handlers/debug-token.ts';
@@ -55,6 +64,7 @@ export type Route =
   | { kind: 'me_adaccounts' }
   | { kind: 'debug_token' }
   | { kind: 'account'; accountId: string; edge: AccountEdge | null }
+  | { kind: 'async_batch'; accountId: string }
   | { kind: 'object'; id: string; edge: 'insights' | null }
   | { kind: 'unknown_path'; components: string };
 
@@ -77,6 +87,7 @@ export function parseRoute(path: string): Route {
     if (second === undefined) return { kind: 'account', accountId: act[1] ?? '', edge: null };
     if (ACCOUNT_EDGES.has(second))
       return { kind: 'account', accountId: act[1] ?? '', edge: second as AccountEdge };
+    if (second === 'async_batch_requests') return { kind: 'async_batch', accountId: act[1] ?? '' };
     return { kind: 'unknown_path', components: `/${second}` };
   }
   if (second === undefined) return { kind: 'object', id: first, edge: null };
@@ -119,9 +130,16 @@ function finish(
   let body: string;
   if (result.kind === 'error') {
     status = result.status;
-    body = JSON.stringify({
-      error: result.withTrace ? { ...result.error, fbtrace_id: trace } : result.error,
-    });
+    const error = result.withTrace ? { ...result.error, fbtrace_id: trace } : result.error;
+    const faults = state.faultsFor(accountId);
+    if (faults.bareErrorRate > 0 && state.faults.chance(accountId, 'bare-error', faults.bareErrorRate)) {
+      // Quirk: HTTP 403 with the error fields at the top level (no `error` wrapper).
+      state.counters.app.quirks++;
+      status = 403;
+      body = JSON.stringify(bareError(error));
+    } else {
+      body = JSON.stringify({ error });
+    }
     if (result.category === 'throttle') state.counters.app.throttles++;
     else state.counters.app.errors++;
   } else {
@@ -129,6 +147,30 @@ function finish(
     body = JSON.stringify(result.body);
   }
   return { status, headers, body, accountId };
+}
+
+/** `{"code":80004,"error_subcode":2446079,"message":"...",...}`: the error object without its wrapper. */
+function bareError(error: GraphErrorBody & { fbtrace_id?: string }): Record<string, unknown> {
+  const { code, error_subcode, message, ...rest } = error;
+  return error_subcode === undefined ? { code, message, ...rest } : { code, error_subcode, message, ...rest };
+}
+
+/** An injected 5xx, or the `errorIn200` quirk, or null. */
+function injectedError(
+  state: SandboxState,
+  faults: EffectiveFaults,
+  scope: string | null,
+): GraphError | null {
+  const status = state.faults.serverError(faults, scope);
+  if (status !== null) {
+    state.counters.app.injectedServerErrors++;
+    return serverError(status);
+  }
+  if (state.faults.chance(scope, 'error-in-200', faults.errorIn200Rate)) {
+    state.counters.app.quirks++;
+    return errorIn200(faults.errorIn200);
+  }
+  return null;
 }
 
 function authenticate(state: SandboxState, req: GraphRequest, now: number): TokenRecord | GraphError {
@@ -143,7 +185,7 @@ function authenticate(state: SandboxState, req: GraphRequest, now: number): Toke
   return record;
 }
 
-/** Dispatches one Graph call (HTTP request or batch item). Never throws for bad input. */
+/** Dispatches one Graph call (HTTP request, batch item or `?ids=` sub-call). Never throws for bad input. */
 export function dispatchGraph(state: SandboxState, req: GraphRequest): GraphResponse {
   const trace = state.nextTraceId();
   const headers = baseHeaders(state, req, trace);
@@ -159,15 +201,71 @@ export function dispatchGraph(state: SandboxState, req: GraphRequest): GraphResp
     state.counters.app.tokenErrors++;
     return finish(state, auth, headers, trace, null);
   }
-  const token = auth;
-  const faults = state.faultsFor(null);
-  const ctx: CallContext = { state, req, token, now, faults };
+  const ids = req.params.get('ids');
+  if (ids !== undefined && !state.settings.appCreatedAfterV27) {
+    // Each ID is its own call (reference §5.4: "?ids=4,5,6 = 3 calls").
+    return dispatchMultiId(state, req, ids, headers, trace);
+  }
+  const budgetSettings = state.appBudgetSettings();
+  const budget = state.appBudget.call(now, budgetSettings);
+  if (!budget.allowed) state.counters.app.appBudgetThrottles++;
+  const ctx: CallContext = {
+    state,
+    req,
+    token: auth,
+    now,
+    faults: state.faultsFor(null),
+    appThrottled: !budget.allowed,
+  };
+  const response = routeCall(ctx, route, headers, trace, ids !== undefined);
+  if (
+    budgetSettings.enforce ||
+    route.kind === 'me' ||
+    route.kind === 'me_adaccounts' ||
+    route.kind === 'debug_token'
+  ) {
+    const usage = budget.allowed ? state.appBudget.peek(now, budgetSettings) : budget.usage;
+    response.headers.push([APP_USAGE_HEADER, appUsage(usage, state.settings.rateLimits.usagePrecision)]);
+  }
+  return response;
+}
+
+/** Routes an authenticated call that the app budget has counted. */
+function routeCall(
+  ctx: CallContext,
+  route: Route,
+  headers: Array<[string, string]>,
+  trace: string,
+  hasIds: boolean,
+): GraphResponse {
+  const { state, req, token, now } = ctx;
+  /** Answers an error that needs no ad account (the app throttle wins when it applies). */
+  const plain = (error: GraphError, accountId: string | null = null) =>
+    finish(
+      state,
+      ctx.appThrottled ? appBudgetError(false, state.settings.appBudget.plainStatus) : error,
+      headers,
+      trace,
+      accountId,
+    );
+
+  if (state.settings.appCreatedAfterV27) {
+    if (hasIds) return plain(v27RestrictionError('ids'));
+    if (route.kind === 'async_batch') return plain(v27RestrictionError('async_batch'));
+    if (req.params.get('fields')?.includes('.as(')) return plain(v27RestrictionError('alias'));
+  }
 
   switch (route.kind) {
     case 'root':
-      return finish(state, unsupportedRequestError(req.method, ''), headers, trace, null);
+      return plain(unsupportedRequestError(req.method, ''));
     case 'unknown_path':
-      return finish(state, unknownPathError(route.components), headers, trace, null);
+      return plain(unknownPathError(route.components));
+    case 'async_batch':
+      return plain(
+        invalidParameterError(
+          'Async batch requests are not emulated: the sandbox has no write endpoints (see its README)',
+        ),
+      );
     case 'me':
     case 'me_adaccounts':
     case 'debug_token':
@@ -216,16 +314,71 @@ export function dispatchGraph(state: SandboxState, req: GraphRequest): GraphResp
           edge === null ? getAdAccount(c, account) : listEdge(c, account, edge),
         );
       }
-      return finish(state, unsupportedRequestError(req.method, objectId), headers, trace, route.accountId);
+      return plain(unsupportedRequestError(req.method, objectId), route.accountId);
     }
     case 'object': {
       const entity = state.world.objects.get(route.id);
       if (entity) return entityCall(ctx, entity, route.edge, headers, trace);
       const run = state.reports.get(route.id, now);
       if (run) return reportCall(ctx, run, route.edge, headers, trace);
-      return finish(state, unsupportedRequestError(req.method, route.id), headers, trace, null);
+      return plain(unsupportedRequestError(req.method, route.id));
     }
   }
+}
+
+/** Whether `id` names something a multi-ID read can return. */
+function knownId(state: SandboxState, id: string): boolean {
+  const act = /^act_(\d+)$/.exec(id);
+  if (act) return state.world.accounts.has(act[1] ?? '');
+  return state.world.objects.has(id) || state.reports.get(id, state.now()) !== undefined;
+}
+
+/**
+ * `GET /?ids=a,b` and `GET /<edge>?ids=a,b` (apps created before v27): one sub-call per ID,
+ * each counted against its own bucket and the app budget. The answer is `{"a": {...}, "b": {...}}`
+ * with the sub-calls' `X-Business-Use-Case-Usage` entries merged; the first failing sub-call
+ * answers for the whole request.
+ */
+function dispatchMultiId(
+  state: SandboxState,
+  req: GraphRequest,
+  raw: string,
+  headers: Array<[string, string]>,
+  trace: string,
+): GraphResponse {
+  const ids = [...new Set(parseList(raw) ?? [])];
+  if (ids.length === 0)
+    return finish(state, invalidParameterError('ids must name at least one object'), headers, trace, null);
+  if (ids.length > 50)
+    return finish(state, invalidParameterError('Too many IDs. Maximum: 50'), headers, trace, null);
+  const unknown = ids.filter((id) => !knownId(state, id));
+  if (unknown.length > 0) return finish(state, unknownAliasesError(unknown), headers, trace, null);
+  const suffix = req.path === '/' ? '' : req.path;
+  const params = new Map(req.params);
+  params.delete('ids');
+  const parts: string[] = [];
+  const usage: Record<string, unknown> = {};
+  let last: GraphResponse | null = null;
+  for (const id of ids) {
+    const sub = dispatchGraph(state, { ...req, path: `/${id}${suffix}`, params: new Map(params) });
+    if (sub.status !== 200) return sub;
+    for (const [name, value] of sub.headers) {
+      if (name === BUC_USAGE_HEADER) Object.assign(usage, JSON.parse(value) as object);
+    }
+    parts.push(`${JSON.stringify(id)}:${sub.body}`);
+    last = sub;
+  }
+  const merged = headers.slice();
+  for (const [name, value] of last?.headers ?? []) {
+    if (name === BUC_USAGE_HEADER) merged.push([name, JSON.stringify(usage)]);
+    else if (
+      name === AD_ACCOUNT_USAGE_HEADER ||
+      name === INSIGHTS_THROTTLE_HEADER ||
+      name === APP_USAGE_HEADER
+    )
+      merged.push([name, value]);
+  }
+  return { status: 200, headers: merged, body: `{${parts.join(',')}}`, accountId: null };
 }
 
 function dispatchBatch(
@@ -241,6 +394,14 @@ function dispatchBatch(
     return finish(state, auth, headers, trace, null);
   }
   const result = runBatch(state, req, dispatchGraph);
+  const budgetSettings = state.appBudgetSettings();
+  if (budgetSettings.enforce) {
+    // The envelope is not a call of its own (its items are), but it reports the app's usage.
+    headers.push([
+      APP_USAGE_HEADER,
+      appUsage(state.appBudget.peek(now, budgetSettings), state.settings.rateLimits.usagePrecision),
+    ]);
+  }
   if ('kind' in result) return finish(state, result, headers, trace, null);
   return { status: 200, headers, body: JSON.stringify(result.items), accountId: null };
 }
@@ -254,10 +415,14 @@ function denied(
   account: AccountModel | undefined,
   buc: BucType,
 ): GraphResponse {
-  if (account) {
-    ctx.state.counters.bucket(account.config.id, buc).errors++;
+  const { state } = ctx;
+  if (ctx.appThrottled) {
+    return finish(state, appBudgetError(false, state.settings.appBudget.plainStatus), headers, trace, null);
   }
-  return finish(ctx.state, unsupportedRequestError(ctx.req.method, objectId), headers, trace, null);
+  if (account) {
+    state.counters.bucket(account.config.id, buc).errors++;
+  }
+  return finish(state, unsupportedRequestError(ctx.req.method, objectId), headers, trace, null);
 }
 
 function entityCall(
@@ -322,28 +487,17 @@ function reportCall(
   );
 }
 
-/** Calls without an ad account (`/me`, `/me/adaccounts`, `/debug_token`): `X-App-Usage`. */
+/** Calls without an ad account (`/me`, `/me/adaccounts`, `/debug_token`); `X-App-Usage` is added by the caller. */
 function appCall(
   ctx: CallContext,
   headers: Array<[string, string]>,
   trace: string,
   handler: () => HandlerResult,
 ): GraphResponse {
-  const { state, now } = ctx;
-  const windowMs = state.settings.rateLimits.windowMinutes * 60_000;
-  state.appLoad.call(now, windowMs);
-  const injected = state.faults.serverError(ctx.faults, null);
-  let result: HandlerResult;
-  if (injected !== null) {
-    state.counters.app.injectedServerErrors++;
-    result = serverError(injected);
-  } else {
-    result = handler();
-  }
-  headers.push([
-    APP_USAGE_HEADER,
-    appUsage(state.appLoad.appUsage(now, windowMs, state.settings.rateLimits.appCallQuota)),
-  ]);
+  const { state } = ctx;
+  const result: HandlerResult = ctx.appThrottled
+    ? appBudgetError(false, state.settings.appBudget.plainStatus)
+    : (injectedError(state, ctx.faults, null) ?? handler());
   return finish(state, result, headers, trace, null);
 }
 
@@ -369,22 +523,18 @@ function accountCall(
   const bucSettings = state.bucSettings();
   const quota = state.quota(account, buc, now);
   const insights = buc === 'ads_insights';
-  const windowMs = settings.rateLimits.windowMinutes * 60_000;
-  state.appLoad.call(now, windowMs);
+  const loadSettings = settings.appInsightsLoad;
 
   let result: HandlerResult | null = null;
   let usage: BucUsage | null = null;
   let score: ScoreState | null = null;
-  let appPct = 0;
+  let loadPct: number | null = null;
 
-  if (insights) {
-    const load = state.appLoad.insightsCall(
-      now,
-      settings.appInsightsLoad.enabled,
-      settings.appInsightsLoad.maxCallsPerSecond,
-    );
-    appPct = load.pct;
-    if (load.throttled) result = appInsightsThrottleError(settings.appInsightsLoad.form);
+  if (ctx.appThrottled) result = appBudgetError(insights, settings.appBudget.plainStatus);
+  if (result === null && insights && loadSettings.enabled) {
+    const load = state.appLoad.insightsCall(now, true, loadSettings.maxCallsPerSecond);
+    loadPct = load.pct;
+    if (load.throttled) result = appInsightsThrottleError(loadSettings.form);
   }
   if (result === null && settings.scoreLimiter.enabled) {
     score = state.score.check(accountId, now, write ? 3 : 1, state.scoreSettings(account.config.tier));
@@ -395,14 +545,7 @@ function accountCall(
     usage = decision.usage;
     if (!decision.allowed) result = bucThrottleError(buc);
   }
-  if (result === null) {
-    const injected = state.faults.serverError(ctx.faults, accountId);
-    if (injected !== null) {
-      state.counters.app.injectedServerErrors++;
-      result = serverError(injected);
-    }
-  }
-  if (result === null) result = handler(ctx);
+  result ??= injectedError(state, ctx.faults, accountId) ?? handler(ctx);
 
   if (result.kind === 'error') {
     if (result.category === 'throttle') counters.throttles++;
@@ -415,7 +558,10 @@ function accountCall(
   // Usage headers, errors included.
   usage ??= state.buc.peek(accountId, buc, now, quota, bucSettings);
   const tier = account.config.tier;
-  headers.push([BUC_USAGE_HEADER, businessUseCaseUsage(accountId, usage, tier)]);
+  headers.push([
+    BUC_USAGE_HEADER,
+    businessUseCaseUsage(accountId, usage, tier, settings.rateLimits.usagePrecision),
+  ]);
   if (settings.scoreLimiter.enabled) {
     score ??= state.score.peek(accountId, now, state.scoreSettings(tier));
     headers.push([
@@ -425,13 +571,36 @@ function accountCall(
   } else {
     const otherBuc: BucType = insights ? 'ads_management' : 'ads_insights';
     const other = state.buc.peek(accountId, otherBuc, now, state.quota(account, otherBuc, now), bucSettings);
-    const pct = Math.max(precisePct(usage), precisePct(other));
+    const pct = fractionalPercent(Math.max(usage.callPct, other.callPct));
     const resetMs = Math.max(usage.resetMs, other.resetMs);
     headers.push([AD_ACCOUNT_USAGE_HEADER, adAccountUsage(pct, Math.ceil(resetMs / 1000), tier)]);
   }
   if (insights) {
-    if (appPct === 0) appPct = state.appLoad.insightsPct(now, settings.appInsightsLoad.maxCallsPerSecond);
-    headers.push([INSIGHTS_THROTTLE_HEADER, insightsThrottle(appPct, precisePct(usage), tier)]);
+    headers.push([
+      INSIGHTS_THROTTLE_HEADER,
+      insightsThrottle(
+        fractionalPercent(appInsightsPct(ctx, loadPct)),
+        fractionalPercent(usage.callPct),
+        tier,
+      ),
+    ]);
   }
   return finish(state, result, headers, trace, accountId);
+}
+
+/**
+ * `app_id_util_pct`: the higher of the app's insights load (when `appInsightsLoad` is on) and
+ * its app-wide budget (when `appBudget` is on); 0 when neither limit exists.
+ */
+function appInsightsPct(ctx: CallContext, loadPct: number | null): number {
+  const { state, now } = ctx;
+  const load = state.settings.appInsightsLoad;
+  let pct = 0;
+  if (load.enabled) pct = loadPct ?? state.appLoad.insightsPct(now, load.maxCallsPerSecond);
+  const budgetSettings = state.appBudgetSettings();
+  if (budgetSettings.enforce) {
+    const budget = state.appBudget.peek(now, budgetSettings).callPct;
+    pct = Math.max(pct, ctx.appThrottled ? Math.max(100, budget) : budget);
+  }
+  return pct;
 }

@@ -25,6 +25,7 @@ import type { GraphRequest, GraphResponse } from './handlers/types.ts';
 import { accountForPath, dispatchGraph } from './router.ts';
 import { type ConfigView, type CountersView, type RotateTokenInput, SandboxState } from './state.ts';
 import type { TokenDescription } from './tokens/token-store.ts';
+import type { RestateInput, RestatementView } from './world/restatements.ts';
 
 /** Options of `startSandbox`: the configuration plus a request logger. */
 export interface StartSandboxOptions extends SandboxConfigInput {
@@ -49,7 +50,11 @@ export interface Sandbox {
   /** Turns every fault off. */
   clearFaults(): ConfigView;
   counters(): CountersView;
-  reset(options?: { tokens?: boolean; accounts?: boolean }): void;
+  reset(options?: { tokens?: boolean; accounts?: boolean; restatements?: boolean }): void;
+  /** Same as POST /__sandbox/restate: changes past days' numbers of an account. */
+  restate(input: RestateInput): RestatementView;
+  /** Every restatement made so far (GET /__sandbox/restate). */
+  restatements(): RestatementView[];
   revokeToken(value: string, subcode?: 460 | 467): TokenDescription | undefined;
   expireToken(value: string): TokenDescription | undefined;
   rotateToken(input?: RotateTokenInput): {
@@ -85,6 +90,8 @@ export type SandboxPatch = Partial<
     | 'rateLimits'
     | 'scoreLimiter'
     | 'appInsightsLoad'
+    | 'appBudget'
+    | 'appCreatedAfterV27'
     | 'asyncJobs'
     | 'insights'
     | 'exposeTimeScaleHeader'
@@ -306,6 +313,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     clearFaults: () => state.clearFaults(),
     counters: () => state.countersView(),
     reset: (resetOptions) => state.reset(resetOptions),
+    restate: (input) => state.restate(input),
+    restatements: () => state.restatements(),
     revokeToken: (value, subcode) => state.revokeToken(value, subcode),
     expireToken: (value) => state.expireToken(value),
     rotateToken: (input) => state.rotateToken(input),

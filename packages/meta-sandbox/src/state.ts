@@ -4,22 +4,36 @@
  * report runs, fault streams and counters. Request handlers read and update it; the admin API
  * and the `Sandbox` object expose it.
  */
+
+import { z } from 'zod';
 import { SandboxClock } from './clock.ts';
-import { applyPatch, type NormalizedConfig, type SandboxSettings } from './config/normalize.ts';
+import {
+  applyPatch,
+  type NormalizedConfig,
+  SandboxConfigError,
+  type SandboxSettings,
+} from './config/normalize.ts';
 import type { AccessTier, BucType, ParsedTokenSpec, TokenState } from './config/schema.ts';
 import { faultsSchema, tokenSpecSchema } from './config/schema.ts';
 import { type AppCounters, type BucCounters, Counters } from './counters.ts';
 import { type EffectiveFaults, effectiveFaults, FaultEngine } from './faults/fault-engine.ts';
 import type { InsightsRow } from './insights/compute-insights.ts';
+import { AppBudget, type AppBudgetSettings } from './limits/app-budget.ts';
 import { AppLoad } from './limits/app-load.ts';
 import { BucLimiter, type BucLimitSettings, type BucUsage } from './limits/buc-limiter.ts';
 import { computeQuota } from './limits/quota.ts';
 import { ScoreLimiter, type ScoreSettings } from './limits/score-limiter.ts';
 import { ReportRunStore } from './reports/report-runs.ts';
 import { type TokenDescription, type TokenRecord, TokenStore } from './tokens/token-store.ts';
-import { dayInZone } from './util/dates.ts';
+import { dayInZone, formatIsoDay } from './util/dates.ts';
 import { hashString, mixKeys, mulberry32 } from './util/hash.ts';
 import { type AccountConfig, type AccountModel, buildWorld, type World } from './world/build-world.ts';
+import {
+  makeRestatement,
+  type RestatementView,
+  restateInputSchema,
+  viewRestatement,
+} from './world/restatements.ts';
 
 /** Rows kept in the insights result cache across all cached queries. */
 const INSIGHTS_CACHE_ROWS = 200_000;
@@ -65,6 +79,7 @@ export class SandboxState {
   readonly buc = new BucLimiter();
   readonly score = new ScoreLimiter();
   readonly appLoad = new AppLoad();
+  readonly appBudget = new AppBudget();
   readonly reports: ReportRunStore;
   readonly counters = new Counters();
   readonly faults: FaultEngine;
@@ -77,6 +92,7 @@ export class SandboxState {
   private readonly insightsCache = new Map<string, InsightsRow[]>();
   private insightsCacheRows = 0;
   private readonly amountSpentCache = new Map<string, number>();
+  private restatementCounter = 0;
 
   constructor(config: NormalizedConfig) {
     this.settings = config.settings;
@@ -115,6 +131,16 @@ export class SandboxState {
     return {
       windowMs: limits.windowMinutes * 60_000,
       blockMs: limits.blockMinutes === 'window' ? 'window' : limits.blockMinutes * 60_000,
+      enforce: limits.enabled,
+    };
+  }
+
+  appBudgetSettings(): AppBudgetSettings {
+    const budget = this.settings.appBudget;
+    return {
+      windowMs: (budget.windowMinutes ?? this.settings.rateLimits.windowMinutes) * 60_000,
+      callsPerWindow: budget.callsPerWindow,
+      enforce: budget.enabled,
     };
   }
 
@@ -193,7 +219,61 @@ export class SandboxState {
     return value;
   }
 
+  /** Forgets cached results (after a restatement changed the data they came from). */
+  private dropDataCaches(): void {
+    this.insightsCache.clear();
+    this.insightsCacheRows = 0;
+    this.amountSpentCache.clear();
+  }
+
   // ---- admin operations ---------------------------------------------------------------
+
+  /**
+   * Restates past days of an account (see `world/restatements.ts`). Throws SandboxConfigError
+   * naming the problem for invalid input, an unknown account or campaign, or a future day.
+   */
+  restate(input: unknown): RestatementView {
+    const parsed = restateInputSchema.safeParse(input);
+    if (!parsed.success)
+      throw new SandboxConfigError(`invalid restatement:\n${z.prettifyError(parsed.error)}`);
+    const spec = parsed.data;
+    const account = this.world.accounts.get(spec.accountId);
+    if (!account) throw new SandboxConfigError(`invalid restatement: unknown account ${spec.accountId}`);
+    const restatement = makeRestatement(spec, this.restatementCounter + 1, this.now());
+    if (restatement.since > restatement.until) {
+      throw new SandboxConfigError(
+        `invalid restatement: since (${spec.since}) is after until (${formatIsoDay(restatement.until)})`,
+      );
+    }
+    const today = this.today(account);
+    if (restatement.until > today) {
+      throw new SandboxConfigError(
+        `invalid restatement: it changes past days, but until (${formatIsoDay(restatement.until)}) is after the account's today (${formatIsoDay(today)})`,
+      );
+    }
+    const campaigns = new Set(account.campaigns.map((c) => c.id));
+    const foreign = (spec.campaignIds ?? []).filter((id) => !campaigns.has(id));
+    if (foreign.length > 0) {
+      throw new SandboxConfigError(
+        `invalid restatement: campaign(s) ${foreign.join(', ')} do not belong to account ${account.config.id}`,
+      );
+    }
+    this.restatementCounter++;
+    account.restatements.push(restatement);
+    account.restatedMemo.clear();
+    this.dropDataCaches();
+    return viewRestatement(account.config.id, restatement);
+  }
+
+  /** Every restatement, oldest first. */
+  restatements(): RestatementView[] {
+    const views: RestatementView[] = [];
+    for (const id of this.world.accountOrder) {
+      const account = this.world.accounts.get(id) as AccountModel;
+      for (const restatement of account.restatements) views.push(viewRestatement(id, restatement));
+    }
+    return views.sort((a, b) => a.id - b.id);
+  }
 
   /** Applies a configuration patch (see README). Throws SandboxConfigError on invalid input. */
   patchConfig(patch: unknown): ConfigView {
@@ -268,13 +348,15 @@ export class SandboxState {
   /**
    * Clears counters, rate-limit windows and blocks, report runs, fault streams and caches.
    * With `tokens`, tokens return to their configured state; with `accounts`, account
-   * fields changed at run time return to their configured values.
+   * fields changed at run time return to their configured values; with `restatements`,
+   * restated days get their original numbers back.
    */
-  reset(options: { tokens?: boolean; accounts?: boolean } = {}): void {
+  reset(options: { tokens?: boolean; accounts?: boolean; restatements?: boolean } = {}): void {
     this.counters.reset();
     this.buc.reset();
     this.score.reset();
     this.appLoad.reset();
+    this.appBudget.reset();
     this.reports.reset();
     this.faults.reset();
     this.insightsCache.clear();
@@ -282,6 +364,13 @@ export class SandboxState {
     this.traceCounter = 0;
     if (options.tokens) {
       this.tokens = this.makeTokenStore();
+    }
+    if (options.restatements) {
+      for (const account of this.world.accounts.values()) {
+        account.restatements = [];
+        account.restatedMemo.clear();
+      }
+      this.amountSpentCache.clear();
     }
     if (options.accounts) {
       for (const initial of this.initialAccounts) {

@@ -32,7 +32,11 @@ const addTokenSchema = z.strictObject({
   accountIds: z.union([z.literal('all'), z.array(accountIdSchema)]).optional(),
   label: z.string().optional(),
 });
-const resetSchema = z.strictObject({ tokens: z.boolean().optional(), accounts: z.boolean().optional() });
+const resetSchema = z.strictObject({
+  tokens: z.boolean().optional(),
+  accounts: z.boolean().optional(),
+  restatements: z.boolean().optional(),
+});
 const clockSchema = z.strictObject({
   advanceMs: z.number().min(0).optional(),
   advanceMinutes: z.number().min(0).optional(),
@@ -67,6 +71,7 @@ const ROUTES: Record<string, string[]> = {
   '/tokens/expire': ['POST'],
   '/tokens/rotate': ['POST'],
   '/clock': ['GET', 'POST'],
+  '/restate': ['GET', 'POST'],
 };
 
 /** Handles `method path` (path without the /__sandbox prefix) with a parsed JSON body. */
@@ -116,6 +121,10 @@ export function handleAdmin(state: SandboxState, method: string, path: string, b
         const rotated = state.rotateToken(input);
         return { status: 201, body: rotated };
       }
+      case 'GET /restate':
+        return { status: 200, body: { restatements: state.restatements() } };
+      case 'POST /restate':
+        return { status: 201, body: { restatement: state.restate(body ?? {}) } };
       case 'GET /clock':
         return { status: 200, body: clockView(state) };
       case 'POST /clock': {

@@ -99,7 +99,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Values replaced as a whole by a patch (alternative shapes that must not mix). */
-const ATOMIC_KEYS = new Set(['latency']);
+const ATOMIC_KEYS = new Set(['latency', 'errorIn200']);
 
 /** Recursive merge: objects merge, everything else (arrays, null, scalars) replaces. */
 export function deepMerge(target: unknown, patch: unknown): unknown {

@@ -98,8 +98,21 @@ const reduceDataSchema = z.strictObject({
   maxDataPointsPerPage: z.number().int().positive().nullable().optional(),
   /** Async report runs with more rows than this end `Job Failed` (-3 / 1504045). */
   asyncMaxRows: z.number().int().positive().nullable().optional(),
+  /**
+   * Report-run creation (`POST .../insights`): a range (first to last day) longer than this many
+   * days -> "Please reduce the amount of data ..." (code 1, HTTP 500) instead of a report_run_id.
+   */
+  asyncCreateMaxDays: z.number().int().positive().nullable().optional(),
   /** `plain`: {code:1,message}; `wrapped`: code 1 / subcode 99 with error_user_msg. */
   form: z.enum(['plain', 'wrapped']).optional(),
+});
+
+/** The error a call answers inside an HTTP 200 (the `errorIn200Rate` quirk). */
+const errorIn200Schema = z.strictObject({
+  code: z.number().int(),
+  error_subcode: z.number().int().optional(),
+  message: z.string().min(1).optional(),
+  type: z.string().min(1).optional(),
 });
 
 const faultFields = {
@@ -120,8 +133,18 @@ const faultFields = {
   asyncFirstPollNotFoundRate: rate,
   /** Share of non-final pages replaced by an empty page that still has `next`. */
   emptyPageRate: rate,
+  /**
+   * Share of insights pages (sync and report-run results) answered `data: []` with a `next` link,
+   * whose `paging.cursors.after` equals the after cursor of the page that follows it (README).
+   */
+  emptyPageSharedCursorRate: rate,
   /** Share of batch items answered `null` (partial batch timeout). */
   batchNullItemRate: rate,
+  /** Quirk: share of error answers sent as HTTP 403 with the error fields at the top level (no `error` wrapper). */
+  bareErrorRate: rate,
+  /** Quirk: share of calls answered HTTP 200 with `{"error":{...}}` (the `errorIn200` error). */
+  errorIn200Rate: rate,
+  errorIn200: errorIn200Schema,
 };
 
 const faultOverrideSchema = z.strictObject({
@@ -137,7 +160,11 @@ const faultOverrideSchema = z.strictObject({
   asyncFailure: faultFields.asyncFailure.optional(),
   asyncFirstPollNotFoundRate: rate.optional(),
   emptyPageRate: rate.optional(),
+  emptyPageSharedCursorRate: rate.optional(),
   batchNullItemRate: rate.optional(),
+  bareErrorRate: rate.optional(),
+  errorIn200Rate: rate.optional(),
+  errorIn200: errorIn200Schema.optional(),
 });
 
 export const faultsSchema = z.strictObject({
@@ -153,7 +180,11 @@ export const faultsSchema = z.strictObject({
   asyncFailure: faultFields.asyncFailure.default('too_large'),
   asyncFirstPollNotFoundRate: rate.default(0),
   emptyPageRate: rate.default(0),
+  emptyPageSharedCursorRate: rate.default(0),
   batchNullItemRate: rate.default(0),
+  bareErrorRate: rate.default(0),
+  errorIn200Rate: rate.default(0),
+  errorIn200: errorIn200Schema.default({ code: 999, message: '(#999) An unexpected error occurred.' }),
   /** Per-account overrides, keyed by numeric account id. */
   byAccount: z.record(z.string(), faultOverrideSchema).default({}),
 });
@@ -207,10 +238,35 @@ export const sandboxConfigSchema = z.strictObject({
       windowMinutes: z.number().positive().default(60),
       /** Minutes blocked once call_count reaches 100, or `window`: until the rolling window has room. */
       blockMinutes: z.union([z.number().positive(), z.literal('window')]).default('window'),
-      /** Calls per rolling window behind `X-App-Usage` (reported, not enforced). */
-      appCallQuota: z.number().positive().default(100_000),
+      /**
+       * How `call_count` / `total_time` / `total_cputime` (BUC and X-App-Usage) are written:
+       * `integer` (whole percent, rounded down, as Meta's samples) or `fractional` (2 decimals).
+       */
+      usagePrecision: z.enum(['integer', 'fractional']).default('integer'),
     })
     .prefault({}),
+  /**
+   * The app-wide budget: calls per rolling window for the whole app (every account, the token's
+   * own calls and batch items together). Always reported in `X-App-Usage`; enforced (code 4) only
+   * when `enabled`.
+   */
+  appBudget: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** Calls per window for the whole app. */
+      callsPerWindow: z.number().positive().default(100_000),
+      /** Window length in sandbox minutes; default: `rateLimits.windowMinutes`. */
+      windowMinutes: z.number().positive().nullable().default(null),
+      /** HTTP status of the plain `(#4) Application request limit reached` (the reference has 400 and 403). */
+      plainStatus: z.union([z.literal(400), z.literal(403)]).default(403),
+    })
+    .prefault({}),
+  /**
+   * Marketing API v27 (reference §6, update 2026-12): apps created since 2026-11-04 cannot use
+   * multi-ID requests (`?ids=`), field aliases (`field.as(alias)`) or async batch requests. True:
+   * the sandbox refuses them with code 100; false: it serves `?ids=` and aliases like an older app.
+   */
+  appCreatedAfterV27: z.boolean().default(true),
   scoreLimiter: z
     .strictObject({
       enabled: z.boolean().default(false),
@@ -270,6 +326,8 @@ export const patchableKeys = [
   'rateLimits',
   'scoreLimiter',
   'appInsightsLoad',
+  'appBudget',
+  'appCreatedAfterV27',
   'asyncJobs',
   'insights',
   'faults',

@@ -184,6 +184,55 @@ export function appInsightsThrottleError(form: '1504022' | '1504039' | 'plain'):
   );
 }
 
+/**
+ * The app-wide budget is used up (reference §1.4, §2.1 "App-wide throttle"): ads_insights calls
+ * get 4/1504022 (HTTP 400), every other call the plain `(#4) Application request limit reached`
+ * with `is_transient: true` (HTTP 403 as observed, or 400).
+ */
+export function appBudgetError(insights: boolean, plainStatus: 400 | 403): GraphError {
+  if (insights) return appInsightsThrottleError('1504022');
+  const error = appInsightsThrottleError('plain');
+  return { ...error, status: plainStatus };
+}
+
+/** The `errorIn200Rate` quirk: an error body sent with HTTP 200. */
+export function errorIn200(spec: {
+  code: number;
+  error_subcode?: number | undefined;
+  message?: string | undefined;
+  type?: string | undefined;
+}): GraphError {
+  const error: GraphErrorBody = {
+    message: spec.message ?? `(#${spec.code}) An unexpected error occurred.`,
+    type: spec.type ?? 'OAuthException',
+    code: spec.code,
+  };
+  if (spec.error_subcode !== undefined) error.error_subcode = spec.error_subcode;
+  return make(200, error);
+}
+
+const V27_APPS = 'apps created on or after November 4, 2026 (Marketing API v27.0)';
+
+/** Marketing API v27: features new apps may not use (reference §6, update 2026-12). Code 100. */
+export function v27RestrictionError(feature: 'ids' | 'alias' | 'async_batch'): GraphError {
+  const detail =
+    feature === 'ids'
+      ? `Multi-ID requests (the ids parameter) are not available to ${V27_APPS}. Request each ID separately`
+      : feature === 'alias'
+        ? `Field aliases (field.as(alias)) are not available to ${V27_APPS}. Request the fields by their names`
+        : `Async batch requests are not available to ${V27_APPS}. Send the requests one by one or in a batch`;
+  return invalidParameterError(detail);
+}
+
+/** `?ids=` naming an object that does not exist (Graph's multi-ID error). */
+export function unknownAliasesError(ids: readonly string[]): GraphError {
+  return make(400, {
+    message: `(#803) Some of the aliases you requested do not exist: ${ids.join(',')}`,
+    type: 'OAuthException',
+    code: 803,
+  });
+}
+
 /** Injected server errors: 500 -> code 1, 503 -> code 2 (transient). */
 export function serverError(status: 500 | 503): GraphError {
   if (status === 503) {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildPage, decodeCursor, encodeCursor, pageRequest } from './paging.ts';
+import {
+  buildPage,
+  decodeCursor,
+  emptyPageSharedCursor,
+  encodeCursor,
+  pageRequest,
+  readCursor,
+} from './paging.ts';
 
 const links = {
   base: 'https://graph.test/v26.0/act_1/insights',
@@ -14,6 +21,32 @@ describe('cursors', () => {
     expect(decodeCursor(encodeCursor(3, 'a'), 'b')).toBeNull();
     expect(decodeCursor(Buffer.from('3:zzzz').toString('base64'), 's')).toBeNull();
     expect(decodeCursor('%%%', 's')).toBeNull();
+  });
+
+  it('a variant cursor names the same position with another value', () => {
+    const variant = encodeCursor(4, 's', 1);
+    expect(variant).not.toBe(encodeCursor(4, 's'));
+    expect(readCursor(variant, 's')).toEqual({ index: 4, variant: 1 });
+    expect(readCursor(encodeCursor(4, 's'), 's')).toEqual({ index: 4, variant: 0 });
+    expect(pageRequest(new Map([['after', variant]]), 25, 100, 's')).toEqual({
+      offset: 5,
+      limit: 25,
+      resumed: true,
+    });
+  });
+});
+
+describe('emptyPageSharedCursor', () => {
+  it('has no rows, the cursors of the page it stands for, and next back to the same position', () => {
+    const items = Array.from({ length: 7 }, (_, i) => i);
+    const request = { offset: 2, limit: 3 };
+    const empty = emptyPageSharedCursor<number>(items.length, request, links, 's');
+    const real = buildPage(items, request, links, 's');
+    expect(empty.data).toEqual([]);
+    expect(empty.paging?.cursors).toEqual(real.paging?.cursors);
+    const next = new URL(empty.paging?.next ?? '');
+    expect(empty.paging?.next).not.toBe(real.paging?.next);
+    expect(pageRequest(new Map(next.searchParams), 25, 100, 's')).toEqual({ ...request, resumed: true });
   });
 });
 

@@ -7,25 +7,40 @@
 import { hashParts } from '../util/hash.ts';
 import type { Params } from './params.ts';
 
-/** Encodes item position `index` (may be -1 for "before the first item"). */
-export function encodeCursor(index: number, seed: string): string {
-  const check = (hashParts(seed, 'cursor', index) % 1_000_000).toString(36);
-  return Buffer.from(`${index}:${check}`).toString('base64');
+/**
+ * Encodes item position `index` (may be -1 for "before the first item"). `variant` > 0 gives
+ * another, different-looking cursor for the same position (the shared-cursor empty page uses it).
+ */
+export function encodeCursor(index: number, seed: string, variant = 0): string {
+  if (variant === 0) {
+    const check = (hashParts(seed, 'cursor', index) % 1_000_000).toString(36);
+    return Buffer.from(`${index}:${check}`).toString('base64');
+  }
+  const check = (hashParts(seed, 'cursor', index, variant) % 1_000_000).toString(36);
+  return Buffer.from(`${index}:${check}:${variant}`).toString('base64');
 }
 
-/** Decodes a cursor, or null when it is not one of ours. */
-export function decodeCursor(cursor: string, seed: string): number | null {
+/** Decodes a cursor into its position and variant, or null when it is not one of ours. */
+export function readCursor(cursor: string, seed: string): { index: number; variant: number } | null {
   const text = Buffer.from(cursor, 'base64').toString('utf8');
-  const match = /^(-?\d+):([0-9a-z]+)$/.exec(text);
+  const match = /^(-?\d+):([0-9a-z]+)(?::(\d+))?$/.exec(text);
   if (!match) return null;
   const index = Number(match[1]);
-  return encodeCursor(index, seed) === cursor ? index : null;
+  const variant = match[3] === undefined ? 0 : Number(match[3]);
+  return encodeCursor(index, seed, variant) === cursor ? { index, variant } : null;
+}
+
+/** Decodes a cursor's position, or null when it is not one of ours. */
+export function decodeCursor(cursor: string, seed: string): number | null {
+  return readCursor(cursor, seed)?.index ?? null;
 }
 
 export interface PageRequest {
   /** Index of the first item of the page. */
   offset: number;
   limit: number;
+  /** The request came through the `next` link of a shared-cursor empty page (no quirk twice in a row). */
+  resumed?: boolean;
 }
 
 /** Reads `limit`, `after` and `before`; returns an error message for a bad cursor. */
@@ -44,9 +59,11 @@ export function pageRequest(
   }
   const after = params.get('after');
   if (after !== undefined) {
-    const index = decodeCursor(after, seed);
-    if (index === null) return 'The after cursor is invalid';
-    return { offset: index + 1, limit };
+    const cursor = readCursor(after, seed);
+    if (cursor === null) return 'The after cursor is invalid';
+    return cursor.variant > 0
+      ? { offset: cursor.index + 1, limit, resumed: true }
+      : { offset: cursor.index + 1, limit };
   }
   const before = params.get('before');
   if (before !== undefined) {
@@ -114,6 +131,28 @@ export function buildPage<T>(
   if (page.paging && end < items.length)
     page.paging.next = link(context, request.limit, 'after', encodeCursor(end - 1, seed));
   return page;
+}
+
+/**
+ * The shared-cursor empty page (issue 12.3, the way Meta answers): `data: []`, `paging.cursors`
+ * equal to those of the page the request would have answered (so the same `after` cursor appears
+ * on two pages in a row), and a `next` link back to the requested position under another cursor
+ * (so every `next` URL is new and paging progresses). Call only when that page has rows.
+ */
+export function emptyPageSharedCursor<T>(
+  total: number,
+  request: PageRequest,
+  context: LinkContext,
+  seed: string,
+): Page<T> {
+  const end = Math.min(request.offset + request.limit, total);
+  return {
+    data: [],
+    paging: {
+      cursors: { before: encodeCursor(request.offset, seed), after: encodeCursor(end - 1, seed) },
+      next: link(context, request.limit, 'after', encodeCursor(request.offset - 1, seed, 1)),
+    },
+  };
 }
 
 /** An empty page that still carries `next` (to the same position): the "empty page" fault. */

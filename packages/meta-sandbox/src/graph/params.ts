@@ -69,3 +69,13 @@ export function objectParam(params: Params, name: string): Record<string, unknow
   }
   return found;
 }
+
+/**
+ * A `fields` entry with an optional Graph alias: `spend.as(cost)` -> { name: 'spend', alias: 'cost' };
+ * a plain `spend` -> { name: 'spend', alias: 'spend' }. (Apps created since Marketing API v27
+ * may not use aliases; the router refuses them before any handler sees one.)
+ */
+export function splitAlias(field: string): { name: string; alias: string } {
+  const match = /^([A-Za-z0-9_]+)\.as\(([A-Za-z0-9_]+)\)$/.exec(field);
+  return match ? { name: match[1] ?? field, alias: match[2] ?? field } : { name: field, alias: field };
+}

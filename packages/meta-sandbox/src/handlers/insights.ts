@@ -9,7 +9,14 @@ import {
   reportNotReadyError,
   unsupportedRequestError,
 } from '../graph/errors.ts';
-import { buildPage, emptyPageWithNext, pageRequest } from '../graph/paging.ts';
+import {
+  buildPage,
+  emptyPageSharedCursor,
+  emptyPageWithNext,
+  type Page,
+  type PageRequest,
+  pageRequest,
+} from '../graph/paging.ts';
 import { parseList } from '../graph/params.ts';
 import { computeInsights, type InsightsRow, type InsightsScope } from '../insights/compute-insights.ts';
 import { type InsightsLevel, type InsightsQuery, parseInsightsQuery } from '../insights/insights-query.ts';
@@ -44,7 +51,30 @@ function rowsFor(
   return state.cachedInsights(key, () => computeInsights(state.seed, scope, query, today));
 }
 
-/** Sync insights with the "reduce the amount of data" guard and the empty-page fault. */
+/**
+ * One page of an insights result (sync or report run), or the shared-cursor empty page when that
+ * quirk fires: never on a request that came through such a page's `next` link, never on a page
+ * without rows, so paging always progresses.
+ */
+function insightsPage(
+  ctx: CallContext,
+  accountId: string,
+  rows: readonly InsightsRow[],
+  page: PageRequest,
+): Page<InsightsRow> {
+  const { state, req, faults } = ctx;
+  const links = { base: linkBase(ctx), params: req.params, keepToken: req.tokenInQuery };
+  if (
+    !page.resumed &&
+    page.offset < rows.length &&
+    state.faults.chance(accountId, 'shared-cursor-page', faults.emptyPageSharedCursorRate)
+  ) {
+    return emptyPageSharedCursor(rows.length, page, links, state.seed);
+  }
+  return buildPage(rows, page, links, state.seed);
+}
+
+/** Sync insights with the "reduce the amount of data" guard and the empty-page faults. */
 export function getInsights(
   ctx: CallContext,
   scope: InsightsScope,
@@ -72,7 +102,7 @@ export function getInsights(
   ) {
     return ok(emptyPageWithNext(page, links, state.seed));
   }
-  return ok(buildPage(rows, page, links, state.seed));
+  return ok(insightsPage(ctx, scope.account.config.id, rows, page));
 }
 
 /** Async insights: validates now, computes the result once, returns `{"report_run_id": "<id>"}`. */
@@ -85,6 +115,10 @@ export function createReportRun(
   if ('kind' in query) return query;
   const { state, faults } = ctx;
   const accountId = scope.account.config.id;
+  const maxDays = faults.reduceData.asyncCreateMaxDays;
+  if (maxDays != null && query.until - query.since + 1 > maxDays) {
+    return reduceDataError(faults.reduceData.form ?? 'plain');
+  }
   const today = state.today(scope.account, ctx.now);
   const planned = state.faults.reportFate(faults, accountId);
   let fate = planned.fate;
@@ -196,12 +230,5 @@ export function getReportRunInsights(ctx: CallContext, run: ReportRun): HandlerR
   const page = pageRequest(req.params, run.query.limit, state.settings.insights.maxLimit, state.seed);
   if (typeof page === 'string') return invalidParameterError(page);
   run.rows ??= computeInsights(state.seed, run.scope, run.query, run.today);
-  return ok(
-    buildPage(
-      run.rows,
-      page,
-      { base: linkBase(ctx), params: req.params, keepToken: req.tokenInQuery },
-      state.seed,
-    ),
-  );
+  return ok(insightsPage(ctx, run.accountId, run.rows, page));
 }

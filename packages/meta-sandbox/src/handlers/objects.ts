@@ -6,7 +6,7 @@
  */
 import { type GraphError, invalidParameterError, nonexistingFieldError } from '../graph/errors.ts';
 import { buildPage, pageRequest } from '../graph/paging.ts';
-import { type Params, parseJson, parseList } from '../graph/params.ts';
+import { type Params, parseJson, parseList, splitAlias } from '../graph/params.ts';
 import { type EntityFilter, matches, parseFiltering } from '../insights/filtering.ts';
 import { DAY_MS, formatMetaTimestamp, zoneOffsetMinutes } from '../util/dates.ts';
 import type { AccountModel, AdModel, AdsetModel, CampaignModel, EntityModel } from '../world/build-world.ts';
@@ -33,10 +33,11 @@ function selectFields<T>(
   }
   const out: Record<string, unknown> = {};
   for (const field of fields) {
-    const read = map[field];
+    const { name, alias } = splitAlias(field);
+    const read = map[name];
     if (!read) return nonexistingFieldError(field, nodeType);
     const value = read(item, ctx);
-    if (value !== undefined) out[field] = value;
+    if (value !== undefined) out[alias] = value;
   }
   if (!('id' in out) && map.id) out.id = map.id(item, ctx);
   return out;

@@ -45,6 +45,8 @@ export interface CallContext {
   token: TokenRecord;
   now: number;
   faults: EffectiveFaults;
+  /** The app-wide budget refused this call (it is answered with code 4). */
+  appThrottled: boolean;
 }
 
 export function ok(body: unknown, status = 200): HandlerOk {

@@ -2,7 +2,8 @@
  * @module
  * Computes insights rows: walks the ads in scope over every day of every time bucket, splits
  * each day over breakdown cells, sums into (bucket, level entity, cell) groups and formats the
- * rows as Meta does (metric values as strings, derived ratios from the summed totals).
+ * rows as Meta does (metric values as strings, derived ratios from the summed totals). Reach is
+ * the exception to summing: it is de-duplicated over the group's days and ads (`period-reach.ts`).
  */
 
 import { formatIsoDay } from '../util/dates.ts';
@@ -27,6 +28,7 @@ import {
 } from '../world/day-record.ts';
 import { adPasses, type MetricAttribute, matches } from './filtering.ts';
 import type { InsightsLevel, InsightsQuery, SortField } from './insights-query.ts';
+import { PeriodReach } from './period-reach.ts';
 
 export interface InsightsScope {
   account: AccountModel;
@@ -41,6 +43,18 @@ interface Group {
   cell: number;
   ad: AdModel;
   vector: MetricVector;
+  reach: PeriodReach | null;
+}
+
+/** Fields, filters and sorts that read reach (so it must be de-duplicated per period). */
+const REACH_METRICS = new Set(['reach', 'frequency', 'cpp']);
+
+function needsReach(query: InsightsQuery): boolean {
+  return (
+    query.fields.some((field) => REACH_METRICS.has(field)) ||
+    query.filters.some((f) => f.kind === 'metric' && REACH_METRICS.has(f.attribute)) ||
+    (query.sort !== null && REACH_METRICS.has(query.sort.field))
+  );
 }
 
 const ATTRIBUTION_SHARES: Record<string, number> = {
@@ -139,16 +153,26 @@ export function computeInsights(
   }
 
   const groups = new Map<string, Group>();
-  const add = (bucket: number, ad: AdModel, cell: number, vector: MetricVector) => {
+  const withReach = needsReach(query);
+  const population = scope.account.audience;
+  const add = (bucket: number, ad: AdModel, cell: number, day: number, vector: MetricVector) => {
     const order = entityOrder(ad, query.level);
     const key = `${bucket}:${order}:${cell}`;
     let target = groups.get(key);
     if (!target) {
-      target = { bucket, order, cell, ad, vector: new Float64Array(METRIC_VECTOR_LENGTH) };
+      target = {
+        bucket,
+        order,
+        cell,
+        ad,
+        vector: new Float64Array(METRIC_VECTOR_LENGTH),
+        reach: withReach ? new PeriodReach(population) : null,
+      };
       groups.set(key, target);
     }
     const sum = target.vector;
     for (let i = 0; i < METRIC_VECTOR_LENGTH; i++) sum[i] = (sum[i] ?? 0) + (vector[i] ?? 0);
+    target.reach?.add(ad, day, vector[M_REACH] ?? 0);
   };
 
   query.buckets.forEach((bucket, bucketIndex) => {
@@ -161,15 +185,16 @@ export function computeInsights(
         const record = dayRecord(ad, day);
         if (record === null) continue;
         if (weights === null) {
-          add(bucketIndex, ad, 0, record);
+          add(bucketIndex, ad, 0, day, record);
         } else {
           splitRecord(record, weights, (cellIndex, part) => {
-            if (!isEmpty(part)) add(bucketIndex, ad, cellToOutput[cellIndex] ?? 0, part);
+            if (!isEmpty(part)) add(bucketIndex, ad, cellToOutput[cellIndex] ?? 0, day, part);
           });
         }
       }
     }
   });
+  if (withReach) for (const g of groups.values()) if (g.reach) g.vector[M_REACH] = g.reach.total();
 
   let ordered = [...groups.values()].sort(
     (a, b) => a.bucket - b.bucket || a.order - b.order || a.cell - b.cell,
@@ -188,9 +213,16 @@ export function computeInsights(
       .map((entry) => entry.g);
   }
   const dropOffsite = query.breakdowns.includes('region');
-  return ordered.map((g) =>
+  const formatted = ordered.map((g) =>
     formatRow(g, query, scope.account, group ? (outputValues[g.cell] ?? []) : [], dropOffsite),
   );
+  const aliases = query.aliases;
+  if (aliases === null) return formatted;
+  return formatted.map((row) => {
+    const renamed: InsightsRow = {};
+    for (const [key, value] of Object.entries(row)) renamed[aliases.get(key) ?? key] = value;
+    return renamed;
+  });
 }
 
 function levelEntity(ad: AdModel, level: InsightsLevel): CampaignModel | AdsetModel | AdModel | null {

@@ -3,7 +3,7 @@
  * Parses and validates the parameters of an insights request (sync or async) into a query.
  */
 import { type GraphError, invalidParameterError, rangeTooOldError } from '../graph/errors.ts';
-import { objectParam, type Params, parseJson, parseList } from '../graph/params.ts';
+import { objectParam, type Params, parseJson, parseList, splitAlias } from '../graph/params.ts';
 import { breakdownGroupFor, SUPPORTED_BREAKDOWNS } from '../world/breakdowns.ts';
 import { type InsightsFilter, parseFiltering } from './filtering.ts';
 import { resolveTime, type TimeBucket } from './time-ranges.ts';
@@ -93,6 +93,8 @@ export interface InsightsQuery {
   sort: { field: SortField; descending: boolean } | null;
   attributionWindows: string[] | null;
   limit: number;
+  /** `field.as(alias)` renames (older apps only), or null. */
+  aliases: Map<string, string> | null;
 }
 
 export interface QueryContext {
@@ -111,11 +113,23 @@ export function parseInsightsQuery(params: Params, context: QueryContext): Insig
   const level = (levelParam as InsightsLevel | undefined) ?? context.defaultLevel;
 
   let fields = ['impressions', 'spend'];
+  let aliases: Map<string, string> | null = null;
   const fieldsParam = params.get('fields');
   if (fieldsParam !== undefined) {
     const list = parseList(fieldsParam);
     if (list === null) return invalidParameterError('fields must be a list of field names');
-    if (list.length > 0) fields = [...new Set(list)];
+    if (list.length > 0) {
+      const names: string[] = [];
+      for (const entry of list) {
+        const { name, alias } = splitAlias(entry);
+        names.push(name);
+        if (alias !== name) {
+          aliases ??= new Map();
+          aliases.set(name, alias);
+        }
+      }
+      fields = [...new Set(names)];
+    }
   }
   for (const field of fields) {
     if (!FIELD_SET.has(field)) {
@@ -227,5 +241,6 @@ export function parseInsightsQuery(params: Params, context: QueryContext): Insig
     sort,
     attributionWindows,
     limit,
+    aliases,
   };
 }

@@ -30,6 +30,9 @@ describe('BucLimiter', () => {
       counts.push(decision.usage.callCount);
     }
     expect(counts).toEqual([25, 50, 75, 100]);
+    // At 100 % the answer already carries the regain time: the oldest call leaves at t0 + 60 min.
+    expect(limiter.peek('1', 'ads_management', t0 + 3 * 60_000, 4, windowMode).regainMinutes).toBe(57);
+    expect(limiter.peek('1', 'ads_management', t0 + 3 * 60_000, 5, windowMode).regainMinutes).toBe(0);
     const blocked = limiter.check('1', 'ads_management', t0 + 10 * 60_000 + 1, 4, windowMode);
     expect(blocked.allowed).toBe(false);
     // The oldest call leaves the window at t0 + 60 min: 50 min minus 1 ms -> 50.

@@ -2,8 +2,9 @@
  * @module
  * The Business-Use-Case limiter: one rolling window per (ad account, BUC) on the sandbox clock.
  * `call_count = 100 * calls / quota`. A call that finds the window full (call_count >= 100)
- * starts a block; while blocked every call is throttled and reports
- * `estimated_time_to_regain_access` in whole minutes (rounded up).
+ * starts a block; while blocked every call is throttled. Every answer at 100 % or more
+ * (including the accepted call that used the last unit of quota) reports
+ * `estimated_time_to_regain_access` in whole minutes, rounded up (reference §8).
  */
 import type { BucType } from '../config/schema.ts';
 import { RollingWindow } from './rolling-window.ts';
@@ -15,16 +16,20 @@ export interface BucLimitSettings {
   windowMs: number;
   /** Fixed block length, or 'window': blocked until the window has room again. */
   blockMs: number | 'window';
+  /** False: calls are counted but never refused (rate limits disabled). Default true. */
+  enforce?: boolean;
 }
 
 export interface BucUsage {
   type: BucType;
   calls: number;
   quota: number;
-  /** Integer percent, may exceed 100. */
+  /** Whole percent of the quota used (rounded down; at least 100 while blocked), may exceed 100. */
   callCount: number;
-  totalCputime: number;
-  totalTime: number;
+  /** Exact percent of the quota used (at least 100 while blocked). */
+  callPct: number;
+  /** Exact percent behind `total_time` / `total_cputime` (half the cost share, capped at 999). */
+  timePct: number;
   /** Whole minutes until calls are accepted again (0 when not blocked). */
   regainMinutes: number;
   /** Sandbox-clock ms until the window is empty or the block ends. */
@@ -120,6 +125,11 @@ export class BucLimiter {
       return { allowed: false, usage: this.describe(bucket, buc, now, quota, settings) };
     }
     bucket.window.push(now, cost);
+    if (settings.blockMs !== 'window' && bucket.window.count >= quota) {
+      // The call that uses the last unit of quota starts the fixed block (and reports it).
+      bucket.blockedUntil = now + settings.blockMs;
+      bucket.clearOnUnblock = true;
+    }
     return { allowed: true, usage: this.describe(bucket, buc, now, quota, settings) };
   }
 
@@ -139,18 +149,24 @@ export class BucLimiter {
   ): BucUsage {
     const calls = bucket.window.count;
     const blocked = bucket.blockedUntil > now;
-    const callCount = Math.floor((100 * calls) / quota);
-    const load = Math.min(999, Math.floor((100 * bucket.window.cost) / (quota * 2)));
+    const exact = (100 * calls) / quota;
+    const callPct = blocked ? Math.max(100, exact) : exact;
     const newest = bucket.window.newest();
     const windowResetMs = newest === undefined ? 0 : Math.max(0, newest + settings.windowMs - now);
+    let regainMs = blocked ? bucket.blockedUntil - now : 0;
+    if (!blocked && calls >= quota && settings.enforce !== false && settings.blockMs === 'window') {
+      // Full but not yet refused: one more call fits once enough calls have left the window.
+      const leaving = bucket.window.at(Math.max(0, calls - Math.ceil(quota)));
+      if (leaving !== undefined) regainMs = Math.max(1, leaving + settings.windowMs - now);
+    }
     return {
       type: buc,
       calls,
       quota,
-      callCount: blocked ? Math.max(100, callCount) : callCount,
-      totalCputime: load,
-      totalTime: load,
-      regainMinutes: blocked ? Math.ceil((bucket.blockedUntil - now) / 60_000) : 0,
+      callCount: Math.floor(callPct),
+      callPct,
+      timePct: Math.min(999, (100 * bucket.window.cost) / (quota * 2)),
+      regainMinutes: Math.ceil(regainMs / 60_000),
       resetMs: blocked ? bucket.blockedUntil - now : windowResetMs,
       blockedUntil: blocked ? bucket.blockedUntil : 0,
     };

@@ -7,6 +7,7 @@ import type { AccessTier, AccountSpec, BucType, ContactProfile } from '../config
 import { DAY_MS, formatIsoDay, fromYmd, parseIsoDay } from '../util/dates.ts';
 import { hashParts, mulberry32, numericId, type Random, randomBetween, randomInt } from '../util/hash.ts';
 import { NATIVE_CALL_TYPES } from './action-types.ts';
+import type { Restatement } from './restatements.ts';
 
 /** A fully resolved ad-account configuration. */
 export interface AccountConfig {
@@ -45,6 +46,8 @@ export interface AdProfile {
   callRate: number;
   emailRate: number;
   leadRate: number;
+  /** The ad's audience in days of its typical reach (people it can reach; period reach saturates at it). */
+  audienceDays: number;
 }
 
 export interface CampaignModel {
@@ -94,6 +97,8 @@ export interface AdModel {
   key: number;
   profile: AdProfile;
   order: number;
+  /** People the ad can reach (its typical daily reach x `profile.audienceDays`). */
+  audience: number;
 }
 
 export interface AccountModel {
@@ -108,6 +113,12 @@ export interface AccountModel {
   callActionTypes: string[];
   createdMs: number;
   homeCountry: string;
+  /** People the account's ads can reach together (ad audiences overlap). */
+  audience: number;
+  /** Restatements of past days, in the order they were made (`restatements.ts`). */
+  restatements: Restatement[];
+  /** Restated ad-day records, cleared when a restatement is added. */
+  restatedMemo: Map<string, Float64Array | null>;
 }
 
 export type EntityModel = CampaignModel | AdsetModel | AdModel;
@@ -208,6 +219,7 @@ function buildProfile(random: Random, currency: string, objective: string): AdPr
     callRate: randomBetween(random, 0.005, 0.03),
     emailRate: randomBetween(random, 0.002, 0.01),
     leadRate: objective === 'OUTCOME_LEADS' ? randomBetween(random, 0.02, 0.1) : 0,
+    audienceDays: randomBetween(random, 5, 25),
   };
 }
 
@@ -237,6 +249,9 @@ export function buildAccount(
     callActionTypes: [primaryCall, 'click_to_call_native_20s_call_connect'],
     createdMs: createdDay * DAY_MS + randomInt(random, 8, 17) * 3_600_000,
     homeCountry: HOME_COUNTRY[config.currency] ?? 'US',
+    audience: 1,
+    restatements: [],
+    restatedMemo: new Map(),
   };
   if (config.contactProfile === 'pbm_custom') {
     account.callActionTypes = ['offsite_conversion.custom.1470262077092668', 'click_to_call_call_confirm'];
@@ -307,6 +322,9 @@ export function buildAccount(
             : adActive
               ? 'ACTIVE'
               : 'PAUSED';
+        // Same draw order as before profiles had audiences: created time, then the profile.
+        const createdMs = adset.createdMs + randomInt(aRandom, 60, 3600) * 1000;
+        const profile = buildProfile(aRandom, config.currency, objective);
         const ad: AdModel = {
           kind: 'ad',
           id: uniqueId(objects, hashParts(seed, adset.id, 'ad-id', a), '1202'),
@@ -318,10 +336,11 @@ export function buildAccount(
           effectiveStatus,
           startDay: adStart,
           endDay: adEnd,
-          createdMs: adset.createdMs + randomInt(aRandom, 60, 3600) * 1000,
+          createdMs,
           key: adKey,
-          profile: buildProfile(aRandom, config.currency, objective),
+          profile,
           order: account.ads.length,
+          audience: Math.round((profile.baseImpressions / profile.reachFactor) * profile.audienceDays),
         };
         if (effectiveStatus === 'ACTIVE') account.generatedActiveAds++;
         objects.set(ad.id, ad);
@@ -331,6 +350,14 @@ export function buildAccount(
       }
     }
   }
+  // Ads of one account share part of their audience: together they reach 70% of the sum.
+  let sum = 0;
+  let largest = 1;
+  for (const ad of account.ads) {
+    sum += ad.audience;
+    largest = Math.max(largest, ad.audience);
+  }
+  account.audience = Math.max(largest, Math.round(0.7 * sum));
   return account;
 }
 

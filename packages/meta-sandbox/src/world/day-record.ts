@@ -5,7 +5,9 @@
  *
  * A record is a flat vector (`METRIC_LAYOUT`): base metrics, then action counts, action values
  * (minor units), conversion counts and conversion values. Aggregation is vector addition, so
- * sums over ads, days and breakdown cells are always consistent.
+ * sums over ads, days and breakdown cells are always consistent (reach excepted: it is
+ * de-duplicated per period in compute-insights). Restated days (`restatements.ts`) are applied
+ * on top of the base record.
  */
 
 import { weekday } from '../util/dates.ts';
@@ -18,6 +20,7 @@ import {
   CONVERSION_TYPES,
 } from './action-types.ts';
 import type { AdModel } from './build-world.ts';
+import type { RestatementFactors } from './restatements.ts';
 
 export const M_IMPRESSIONS = 0;
 export const M_REACH = 1;
@@ -49,16 +52,20 @@ export function adDelivers(ad: AdModel, day: number): boolean {
   return day >= ad.startDay && (ad.endDay === null || day <= ad.endDay);
 }
 
-function computeDayRecord(ad: AdModel, day: number): MetricVector | null {
+function computeDayRecord(ad: AdModel, day: number, seedOffset = 0): MetricVector | null {
   if (!adDelivers(ad, day)) return null;
-  const random = mulberry32(mixKeys(ad.key, day));
+  const random = mulberry32(seedOffset === 0 ? mixKeys(ad.key, day) : mixKeys(ad.key, day, seedOffset));
   if (random() < 0.04) return null;
   const p = ad.profile;
   const dow = weekday(day);
   const weekFactor = dow === 0 || dow === 6 ? 0.85 : 1 + 0.05 * (dow % 3);
   const noise = 0.6 + random() * 0.8;
   const impressions = Math.max(1, Math.round(p.baseImpressions * weekFactor * noise));
-  const reach = Math.max(1, Math.round(impressions / (p.reachFactor * (0.9 + 0.2 * random()))));
+  // Reach never exceeds impressions (daily frequency >= 1).
+  const reach = Math.min(
+    impressions,
+    Math.max(1, Math.round(impressions / (p.reachFactor * (0.9 + 0.2 * random())))),
+  );
   const clicks = roundStochastic(random, impressions * p.ctr * (0.8 + 0.4 * random()));
   const linkClicks = roundStochastic(random, clicks * p.linkShare);
   const spendCents = Math.max(1, Math.round(((impressions * p.cpmCents) / 1000) * (0.85 + 0.3 * random())));
@@ -139,8 +146,8 @@ function computeDayRecord(ad: AdModel, day: number): MetricVector | null {
   return vector;
 }
 
-/** The (memoised) metric vector of `ad` on `day`, or null when it did not deliver. */
-export function dayRecord(ad: AdModel, day: number): MetricVector | null {
+/** The (memoised) base metric vector of `ad` on `day`, or null when it did not deliver. */
+function baseDayRecord(ad: AdModel, day: number): MetricVector | null {
   let perAd = memo.get(ad);
   if (perAd === undefined) {
     perAd = new Map();
@@ -158,4 +165,65 @@ export function dayRecord(ad: AdModel, day: number): MetricVector | null {
   perAd.set(day, record);
   memoSize++;
   return record;
+}
+
+/** Action types that follow the clicks factor of a restatement (the rest follow conversions). */
+const CLICK_ACTIONS = new Set<string>([
+  'link_click',
+  'landing_page_view',
+  'post_engagement',
+  'page_engagement',
+]);
+
+/** A record with a restatement's factors applied (integers; reach stays within 1..impressions). */
+export function scaleRecord(record: MetricVector, factors: RestatementFactors): MetricVector | null {
+  const out = new Float64Array(record.length);
+  const impressions = Math.round((record[M_IMPRESSIONS] ?? 0) * factors.impressions);
+  out[M_IMPRESSIONS] = impressions;
+  const reach = Math.round((record[M_REACH] ?? 0) * factors.reach);
+  out[M_REACH] = Math.min(impressions, Math.max(impressions > 0 ? 1 : 0, reach));
+  out[M_CLICKS] = Math.round((record[M_CLICKS] ?? 0) * factors.clicks);
+  out[M_INLINE_LINK_CLICKS] = Math.round((record[M_INLINE_LINK_CLICKS] ?? 0) * factors.clicks);
+  out[M_SPEND_CENTS] = Math.round((record[M_SPEND_CENTS] ?? 0) * factors.spend);
+  for (let i = 0; i < ACTION_TYPES.length; i++) {
+    const factor = CLICK_ACTIONS.has(ACTION_TYPES[i] ?? '') ? factors.clicks : factors.conversions;
+    out[ACTIONS_OFFSET + i] = Math.round((record[ACTIONS_OFFSET + i] ?? 0) * factor);
+    out[ACTION_VALUES_OFFSET + i] = Math.round((record[ACTION_VALUES_OFFSET + i] ?? 0) * factors.conversions);
+  }
+  for (let i = 0; i < CONVERSION_TYPES.length; i++) {
+    out[CONVERSIONS_OFFSET + i] = Math.round((record[CONVERSIONS_OFFSET + i] ?? 0) * factors.conversions);
+    out[CONVERSION_VALUES_OFFSET + i] = Math.round(
+      (record[CONVERSION_VALUES_OFFSET + i] ?? 0) * factors.conversions,
+    );
+  }
+  return impressions === 0 && out[M_SPEND_CENTS] === 0 ? null : out;
+}
+
+/** The record after the account's restatements that cover (ad, day), applied in order. */
+function restatedRecord(ad: AdModel, day: number): MetricVector | null {
+  const account = ad.account;
+  const key = `${ad.order}:${day}`;
+  const cached = account.restatedMemo.get(key);
+  if (cached !== undefined) return cached;
+  let record = baseDayRecord(ad, day);
+  for (const restatement of account.restatements) {
+    if (day < restatement.since || day > restatement.until) continue;
+    if (restatement.campaignIds !== null && !restatement.campaignIds.has(ad.campaign.id)) continue;
+    if (restatement.seedOffset !== null) record = computeDayRecord(ad, day, restatement.seedOffset);
+    if (record !== null) record = scaleRecord(record, restatement.factors);
+  }
+  if (account.restatedMemo.size >= MEMO_LIMIT) account.restatedMemo.clear();
+  account.restatedMemo.set(key, record);
+  return record;
+}
+
+/** The metric vector of `ad` on `day` (restatements included), or null when it did not deliver. */
+export function dayRecord(ad: AdModel, day: number): MetricVector | null {
+  const restatements = ad.account.restatements;
+  if (restatements.length > 0) {
+    for (const restatement of restatements) {
+      if (day >= restatement.since && day <= restatement.until) return restatedRecord(ad, day);
+    }
+  }
+  return baseDayRecord(ad, day);
 }
