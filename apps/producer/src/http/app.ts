@@ -22,7 +22,7 @@ import type { Queue } from 'bullmq';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
-import { basicAuth, type Credentials } from './basic-auth.ts';
+import { adminBasicAuth, type Credentials } from './basic-auth.ts';
 import { mountBullBoard } from './bull-board.ts';
 import { errorHandler } from './error-handler.ts';
 import { HttpError } from './http-error.ts';
@@ -53,7 +53,7 @@ export function createAdminApp(deps: AdminAppDeps): Hono {
   app.onError(errorHandler(deps.logger));
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
 
-  const auth = basicAuth(deps.credentials);
+  const auth = adminBasicAuth(deps.credentials);
   for (const path of [BULL_BOARD_PATH, `${BULL_BOARD_PATH}/*`, '/api', '/api/*']) {
     app.use(path, auth, originGuard());
   }
