@@ -5,6 +5,7 @@
  * line naming every bad variable, and never echoes a value (URLs and keys may hold secrets).
  */
 import { z } from 'zod';
+import type { FreshnessObjectives } from './console/freshness.ts';
 import { cronPatternProblem, isKnownTimeZone } from './schedules/cron-pattern.ts';
 import { TASKS, type Task, taskEnvName } from './tasks.ts';
 
@@ -37,6 +38,8 @@ export interface ProducerConfig {
   fanout: { pageSize: number; chunkSize: number; concurrency: number };
   runRetentionSeconds: number;
   logLevel: LogLevel;
+  /** The console's freshness objectives and the freshness gauges (FRESHNESS_*). */
+  freshness: FreshnessObjectives;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -153,6 +156,13 @@ const schema = z.object({
   FANOUT_CONCURRENCY: wholeNumber(2, 1, 16),
   RUN_RETENTION_HOURS: wholeNumber(168, 1, 24 * 90),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  // Freshness objectives (operator console, /api/clients, the meta_producer_freshness_* gauges). Defaults
+  // are the reporting app's: caches fresh for 3 h, yesterday's insights by 06:00 in the account's zone,
+  // a validation within 26 h (a daily run plus margin). See src/console/freshness.ts.
+  FRESHNESS_MONTH_CACHE_MAX_AGE_MINUTES: wholeNumber(180, 1, 7 * 24 * 60),
+  FRESHNESS_WEEK_CACHE_MAX_AGE_MINUTES: wholeNumber(180, 1, 7 * 24 * 60),
+  FRESHNESS_INSIGHTS_DUE_HOUR: wholeNumber(6, 0, 23),
+  FRESHNESS_VALIDATION_MAX_AGE_HOURS: wholeNumber(26, 1, 30 * 24),
 });
 
 /**
@@ -203,6 +213,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, needs: ConfigNeeds = {}): Pro
     },
     runRetentionSeconds: e.RUN_RETENTION_HOURS * 3600,
     logLevel: e.LOG_LEVEL,
+    freshness: {
+      monthCacheMaxAgeMs: e.FRESHNESS_MONTH_CACHE_MAX_AGE_MINUTES * 60_000,
+      weekCacheMaxAgeMs: e.FRESHNESS_WEEK_CACHE_MAX_AGE_MINUTES * 60_000,
+      insightsDueHour: e.FRESHNESS_INSIGHTS_DUE_HOUR,
+      validationMaxAgeMs: e.FRESHNESS_VALIDATION_MAX_AGE_HOURS * 3_600_000,
+    },
   };
 }
 
