@@ -16,10 +16,16 @@
 --   timezone_name             the ad account's time zone from the newest check that reported one
 --   sync_state                { "<task>": { last_success_at, last_error_at, last_error, high_water_date,
 --                               last_run_id } } from meta_sync_state
---   month_cache, week_cache   up to 3 rows [{ period_id, last_updated }], most recently updated first
---   days_collected, first_day, last_day   daily_kpi_data rows of the client with data_source 'meta_api'
+--   month_cache, week_cache   up to 2 rows [{ period_id, last_updated }], most recently updated first
+--   first_day, last_day       the client's first and last daily_kpi_data day with data_source 'meta_api'
+--                             (two index probes per client)
+--   days_collected            how many such days there are: counted for ONE client only (p_client set),
+--                             null in listings (counting a year of days for 1,000 clients costs more
+--                             than everything else together)
 -- The function only gathers facts; what is fresh, stale or failing is decided by the producer.
--- STABLE, SECURITY INVOKER; execute granted to service_role only. Safe to re-run.
+-- STABLE, SECURITY INVOKER, JIT off (the planner's cost estimate for 1,000 clients would switch JIT on,
+-- whose compilation costs more than the whole query); execute granted to service_role only.
+-- Safe to re-run.
 
 create table if not exists public.meta_client_controls (
   client_id uuid primary key references public.clients (id) on delete cascade,
@@ -80,6 +86,7 @@ language sql
 stable
 security invoker
 set search_path = public, pg_temp
+set jit = off
 as $fn$
   select
     c.id,
@@ -135,7 +142,7 @@ as $fn$
         from public.current_month_cache m
         where m.client_id = c.id
         order by m.last_updated desc
-        limit 3
+        limit 2
       ) m
     ),
     (
@@ -146,18 +153,21 @@ as $fn$
         from public.current_week_cache w
         where w.client_id = c.id
         order by w.last_updated desc
-        limit 3
+        limit 2
       ) w
     ),
-    kpi.days,
-    kpi.first_day,
-    kpi.last_day
+    case when p_client is not null then (
+      select count(*)::integer
+      from public.daily_kpi_data d
+      where d.client_id = c.id and d.data_source = 'meta_api'
+    ) end,
+    (
+      select min(d.date) from public.daily_kpi_data d where d.client_id = c.id and d.data_source = 'meta_api'
+    ),
+    (
+      select max(d.date) from public.daily_kpi_data d where d.client_id = c.id and d.data_source = 'meta_api'
+    )
   from public.clients c
-  left join lateral (
-    select count(*)::integer as days, min(d.date) as first_day, max(d.date) as last_day
-    from public.daily_kpi_data d
-    where d.client_id = c.id and d.data_source = 'meta_api'
-  ) kpi on true
   where c.ad_account_id <> ''
     and (p_after is null or c.id > p_after)
     and (p_client is null or c.id = p_client)

@@ -164,6 +164,9 @@ describe('client overview (one request per 1,000 clients)', () => {
     expect(new Date(overview!.lastConclusiveCheckAt!).toISOString()).toBe('2026-07-19T06:00:00.000Z');
     // Newest write first.
     expect(overview!.monthCache.map((m) => m.periodId)).toEqual(['2026-07', '2026-06']);
+    // Listings give the first and last day only (counting is for one client).
+    const listed = (await repo.collectClientOverviews()).find((c) => c.id === id);
+    expect(listed?.collected).toEqual({ days: null, firstDay: '2026-07-18', lastDay: '2026-07-19' });
     expect(await repo.getClientOverview('00000000-0000-4000-8000-00000000beef')).toBeNull();
     expect(await repo.getClientOverview('not-a-uuid')).toBeNull();
   });

@@ -57,7 +57,7 @@ function client(overrides: Partial<ClientFacts> = {}): ClientFacts {
     },
     monthCache: [{ periodId: '2026-07', lastUpdated: hoursAgo(1) }],
     weekCache: [{ periodId: '2026-W30', lastUpdated: hoursAgo(1) }],
-    collected: { days: 90, firstDay: '2026-04-21', lastDay: '2026-07-19' },
+    collected: { days: null, firstDay: '2026-04-21', lastDay: '2026-07-19' },
     ...overrides,
   };
 }
@@ -73,7 +73,7 @@ describe('buildClientRows', () => {
     expect(row!.flags).toEqual({ failing: false, stale: false, throttled: false, paused: false });
     expect(row!.problems).toEqual([]);
     expect(row!.tasks.validate.lastJobId).toBe(`validate-${row!.id}-run-v`);
-    expect(row!.collected).toMatchObject({ days: 90, highWater: '2026-07-19' });
+    expect(row!.collected).toMatchObject({ days: null, spanDays: 90, highWater: '2026-07-19' });
   });
 
   it.each([

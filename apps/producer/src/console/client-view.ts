@@ -52,7 +52,15 @@ export interface ClientRow {
   };
   tasks: Record<Task, TaskCell>;
   freshness: FreshnessVerdict;
-  collected: { days: number; firstDay: string | null; lastDay: string | null; highWater: string | null };
+  collected: {
+    /** Days with data (counted on the client's own page only; null in the table). */
+    days: number | null;
+    firstDay: string | null;
+    lastDay: string | null;
+    /** Days from the first to the last collected day, both included. */
+    spanDays: number;
+    highWater: string | null;
+  };
   /** Blocks in force on the ad account (limiter), soonest end first. */
   blocks: { buc: string; until: string }[];
   pause: { reason: string | null; since: string | null; by: string | null } | null;
@@ -173,6 +181,12 @@ export function buildClientRow(
     freshness,
     collected: {
       ...facts.collected,
+      spanDays:
+        facts.collected.firstDay && facts.collected.lastDay
+          ? Math.round(
+              (Date.parse(facts.collected.lastDay) - Date.parse(facts.collected.firstDay)) / 86_400_000,
+            ) + 1
+          : 0,
       highWater: facts.syncState['collect-insights']?.highWaterDate ?? null,
     },
     blocks: sortedBlocks,
@@ -266,7 +280,7 @@ function sortValue(row: ClientRow, key: SortKey): number | string | null {
     case 'insights':
       return age(key);
     case 'collected':
-      return row.collected.days;
+      return row.collected.spanDays;
     case 'blocked':
       return row.blocks[0] ? Date.parse(row.blocks[0].until) : null;
   }

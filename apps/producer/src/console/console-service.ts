@@ -163,22 +163,18 @@ export function createConsoleService(deps: ConsoleDeps): ConsoleService {
   const now = deps.now ?? (() => new Date());
   let cachedSummary: { at: number; value: Record<ObjectiveName, ObjectiveSummary> } | null = null;
 
-  async function tokenPanel(appBlock: ThrottleList['app']): Promise<TokenPanel | { error: string }> {
+  /** The token panel's reads, at once with the clients; the app-wide block comes with the limiter's list. */
+  async function tokenPanel(): Promise<(appBlock: ThrottleList['app']) => TokenPanel | { error: string }> {
     try {
       const [stored, lastRotation, queues] = await Promise.all([
         deps.tokenState.latest(),
         deps.tokenState.lastRotation(),
         deps.pauses.states(),
       ]);
-      return buildTokenPanel({
-        stored,
-        lastRotation,
-        configured: deps.configuredFingerprint,
-        queues,
-        appBlock,
-      });
+      const configured = deps.configuredFingerprint;
+      return (appBlock) => buildTokenPanel({ stored, lastRotation, configured, queues, appBlock });
     } catch (error) {
-      return { error: error instanceof Error ? error.message : String(error) };
+      return () => ({ error: error instanceof Error ? error.message : String(error) });
     }
   }
 
@@ -200,13 +196,12 @@ export function createConsoleService(deps: ConsoleDeps): ConsoleService {
   return {
     objectives: deps.objectives,
     async clients(query) {
-      const { rows, throttles, at } = await readAll();
-      const token = await tokenPanel(throttles.app);
+      const [{ rows, throttles, at }, panel] = await Promise.all([readAll(), tokenPanel()]);
       return {
         ...selectClients(rows, query),
         generatedAt: at.toISOString(),
         objectives: deps.objectives,
-        token,
+        token: panel(throttles.app),
         throttleListTruncated: throttles.total > throttles.accounts.length,
         total: rows.length,
       };

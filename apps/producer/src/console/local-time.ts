@@ -40,8 +40,24 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
+/**
+ * Recent answers of `wallClockMs`: a page of 1,000 clients asks about the same instant and the same few
+ * zones over and over, and `formatToParts` is the costly part of judging a client.
+ */
+const recent = new Map<string, number>();
+
 /** The wall clock at `instant` in `timeZone`, as a UTC timestamp with the same fields. */
 function wallClockMs(instant: number, timeZone: string): number {
+  const key = `${instant}|${timeZone}`;
+  const known = recent.get(key);
+  if (known !== undefined) return known;
+  const value = computeWallClockMs(instant, timeZone);
+  if (recent.size >= 1024) recent.clear();
+  recent.set(key, value);
+  return value;
+}
+
+function computeWallClockMs(instant: number, timeZone: string): number {
   const fields: Record<string, number> = {};
   for (const part of wallClock(timeZone).formatToParts(instant)) {
     if (part.type !== 'literal') fields[part.type] = Number(part.value);

@@ -59,11 +59,14 @@ export interface ClientOverview {
   timezone: string | null;
   /** By task name (`validate`, `refresh-cache`, `collect-insights`). */
   syncState: Record<string, TaskSyncSnapshot>;
-  /** Newest first, at most 3. */
+  /** Newest first, at most 2. */
   monthCache: CachePeriodSnapshot[];
   weekCache: CachePeriodSnapshot[];
-  /** `daily_kpi_data` rows with data_source `meta_api`. */
-  collected: { days: number; firstDay: string | null; lastDay: string | null };
+  /**
+   * The client's `daily_kpi_data` days with data_source `meta_api`: first and last day always; how many
+   * days there are only from `getClientOverview` (null in listings, where counting costs too much).
+   */
+  collected: { days: number | null; firstDay: string | null; lastDay: string | null };
 }
 
 const nullableText = z.string().nullable().optional();
@@ -179,7 +182,7 @@ function toOverview(raw: unknown): ClientOverview {
     monthCache: row.month_cache,
     weekCache: row.week_cache,
     collected: {
-      days: row.days_collected ?? 0,
+      days: row.days_collected ?? null,
       firstDay: row.first_day ?? null,
       lastDay: row.last_day ?? null,
     },

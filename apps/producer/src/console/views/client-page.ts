@@ -73,7 +73,11 @@ ${notice}
 <div><span>api_status</span>${c.apiStatus}</div>
 <div><span>token health</span>${c.tokenHealthStatus ?? 'unknown'}</div>
 <div><span>time zone</span>${c.freshness.timezone}${c.freshness.timezoneKnown ? '' : ' (unknown: no validation yet)'}</div>
-<div><span>collected</span>${c.collected.days} days${c.collected.firstDay ? ` (${c.collected.firstDay} to ${c.collected.lastDay})` : ''}</div>
+<div><span>collected</span>${
+    c.collected.firstDay
+      ? `${c.collected.days ?? c.collected.spanDays} days with data, ${c.collected.firstDay} to ${c.collected.lastDay}`
+      : 'nothing yet'
+  }</div>
 <div id="state"><span>state</span>${c.flags.failing ? badge('failing', 'failing') : ''} ${c.flags.throttled ? badge('throttled', 'throttled') : ''} ${
     c.flags.stale ? badge('stale', 'stale') : ''
   } ${paused ? badge('paused', 'paused') : ''} ${

@@ -114,7 +114,7 @@ export function clientRowView(row: ClientRow, now: Date, bullBoardPath: string):
 ${taskCell(row, 'validate', html`${v.outcome ? badge(v.outcome === 'active' ? 'ok' : 'failing', v.outcome, v.error ?? '') : badge('stale', 'not validated')} ${objectiveBadge('validation', r.validation)}`, now, bullBoardPath)}
 ${taskCell(row, 'refresh-cache', html`${objectiveBadge('month_cache', r.month_cache)} ${objectiveBadge('week_cache', r.week_cache)}`, now, bullBoardPath)}
 ${taskCell(row, 'collect-insights', objectiveBadge('insights', r.insights), now, bullBoardPath)}
-<td>${row.collected.days} d<br><small>${row.collected.highWater ? `through ${row.collected.highWater}` : 'nothing yet'}</small></td>
+<td>${row.collected.firstDay ? html`${row.collected.spanDays} d<br><small>since ${row.collected.firstDay}</small>` : html`<span class="muted">none</span>`}<br><small>${row.collected.highWater ? `high-water ${row.collected.highWater}` : ''}</small></td>
 <td>${blocks}</td>
 ${flagsCell(row, now)}
 </tr>`;
