@@ -178,7 +178,7 @@ describe('GET /console (clients table)', () => {
     expect(rowOf(ids.failing)).toContain('the token cannot reach this ad account');
     expect(rowOf(ids.stale)).toContain('class="b stale"');
     expect(rowOf(ids.throttled)).toContain('class="b throttled"');
-    expect(rowOf(ids.throttled)).toContain('ads_insights until');
+    expect(rowOf(ids.throttled)).toContain('ads_insights blocked, lifts <time');
     expect(rowOf(ids.paused)).toContain('class="b paused"');
     expect(rowOf(ids.healthy)).toContain('class="b ok">healthy');
     expect(rowOf(ids.healthy)).toContain(`/admin/queues/queue/validate/validate-${ids.healthy}-run-seed`);

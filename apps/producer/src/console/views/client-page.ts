@@ -130,7 +130,7 @@ ${
 }
 </tbody></table><p class="muted">${throttle.activeLeases} job(s) hold a lease on this account now.${
         detail.appBlock
-          ? html` <span class="failing">App-wide block until ${ago(detail.appBlock.until, now)}.</span>`
+          ? html` <span class="failing">App-wide block, lifts ${ago(detail.appBlock.until, now)}.</span>`
           : ''
       }</p>`
 }

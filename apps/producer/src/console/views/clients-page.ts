@@ -106,7 +106,7 @@ export function clientRowView(row: ClientRow, now: Date, bullBoardPath: string):
       ? html`<span class="muted">none</span>`
       : row.blocks.map(
           (b) =>
-            html`<span class="line throttled">${b.buc === '*' ? 'all calls' : b.buc} until ${ago(b.until, now)}</span>`,
+            html`<span class="line throttled">${b.buc === '*' ? 'all calls' : b.buc} blocked, lifts ${ago(b.until, now)}</span>`,
         );
   return html`<tr class="${row.flags.failing ? 'failing' : ''}" data-client="${row.id}">
 <td><a href="${CONSOLE_PATH}/clients/${row.id}">${row.name || row.id}</a><br><small>${row.freshness.timezone}${row.freshness.timezoneKnown ? '' : ' (zone unknown)'}</small></td>

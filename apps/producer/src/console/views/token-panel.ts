@@ -55,7 +55,7 @@ ${
 }
 ${
   panel.appBlock
-    ? html`<p class="failing" id="app-block">App-wide throttle in force until ${ago(panel.appBlock.until, now)}: ${
+    ? html`<p class="failing" id="app-block">App-wide throttle in force, lifts ${ago(panel.appBlock.until, now)}: ${
         panel.appBlock.reason || 'no reason recorded'
       } ${actionButton(`${CONSOLE_PATH}/app-block/clear`, 'Clear the app block', { danger: true })}</p>`
     : html`<p class="muted" id="app-block">No app-wide throttle.</p>`
