@@ -108,13 +108,17 @@ export function clientRowView(row: ClientRow, now: Date, bullBoardPath: string):
           (b) =>
             html`<span class="line throttled">${b.buc === '*' ? 'all calls' : b.buc} blocked, lifts ${ago(b.until, now)}</span>`,
         );
-  return html`<tr class="${row.flags.failing ? 'failing' : ''}" data-client="${row.id}">
+  return html`<tr class="${row.flags.failing ? 'attention' : ''}" data-client="${row.id}">
 <td><a href="${CONSOLE_PATH}/clients/${row.id}">${row.name || row.id}</a><br><small>${row.freshness.timezone}${row.freshness.timezoneKnown ? '' : ' (zone unknown)'}</small></td>
 <td><code>act_${row.adAccountId}</code><br><small>${row.apiStatus}</small></td>
 ${taskCell(row, 'validate', html`${v.outcome ? badge(v.outcome === 'active' ? 'ok' : 'failing', v.outcome, v.error ?? '') : badge('stale', 'not validated')} ${objectiveBadge('validation', r.validation)}`, now, bullBoardPath)}
 ${taskCell(row, 'refresh-cache', html`${objectiveBadge('month_cache', r.month_cache)} ${objectiveBadge('week_cache', r.week_cache)}`, now, bullBoardPath)}
 ${taskCell(row, 'collect-insights', objectiveBadge('insights', r.insights), now, bullBoardPath)}
-<td>${row.collected.firstDay ? html`${row.collected.spanDays} d<br><small>since ${row.collected.firstDay}</small>` : html`<span class="muted">none</span>`}<br><small>${row.collected.highWater ? `high-water ${row.collected.highWater}` : ''}</small></td>
+<td>${
+    row.collected.firstDay
+      ? html`<span class="line">${row.collected.spanDays} d</span><small class="line">since ${row.collected.firstDay}</small>`
+      : html`<span class="muted">none</span>`
+  }${row.collected.highWater ? html`<small class="line" title="high-water date">through ${row.collected.highWater}</small>` : ''}</td>
 <td>${blocks}</td>
 ${flagsCell(row, now)}
 </tr>`;

@@ -37,7 +37,7 @@ td small, .muted { color: var(--muted); }
 .b { display: inline-block; padding: 0 6px; border-radius: 9px; font-size: 11px; font-weight: 600; white-space: nowrap; border: 1px solid; }
 .met, .ok { color: var(--ok); } .not_met, .stale { color: var(--warn); } .failing, .err { color: var(--bad); }
 .throttled { color: var(--throttle); } .paused, .not_applicable { color: var(--pause); }
-tr.failing td:first-child { box-shadow: inset 4px 0 var(--bad); }
+tr.attention td:first-child { box-shadow: inset 4px 0 var(--bad); }
 nav.filters { display: flex; gap: 6px; flex-wrap: wrap; align-items: center; margin: 6px 0 10px; }
 nav.filters a { padding: 3px 9px; border: 1px solid var(--line); border-radius: 12px; background: #fff; text-decoration: none; color: var(--fg); }
 nav.filters a.on { background: #101828; color: #fff; border-color: #101828; }
