@@ -106,7 +106,7 @@ function accountOf(raw: string): { id: string; valid: boolean } {
 }
 
 /** Blocks per ad account from the limiter's list (one call for every client). */
-export function blocksByAccount(list: ThrottleList | null): Map<string, { buc: string; until: string }[]> {
+function blocksByAccount(list: ThrottleList | null): Map<string, { buc: string; until: string }[]> {
   const byAccount = new Map<string, { buc: string; until: string }[]>();
   for (const block of list?.accounts ?? []) {
     const entry = byAccount.get(block.adAccountId) ?? [];
@@ -223,7 +223,7 @@ export function buildClientRows(
 export const FILTERS = ['all', 'failing', 'stale', 'throttled', 'paused', 'healthy'] as const;
 export type ClientFilter = (typeof FILTERS)[number];
 
-export const SORT_KEYS = [
+const SORT_KEYS = [
   'attention',
   'name',
   'account',
@@ -246,7 +246,7 @@ export const clientQuerySchema = z
   .strict();
 export type ClientQuery = z.output<typeof clientQuerySchema>;
 
-export function matchesFilter(row: ClientRow, filter: ClientFilter): boolean {
+function matchesFilter(row: ClientRow, filter: ClientFilter): boolean {
   switch (filter) {
     case 'all':
       return true;
@@ -258,7 +258,7 @@ export function matchesFilter(row: ClientRow, filter: ClientFilter): boolean {
 }
 
 /** failing 8 + throttled 4 + stale 2 + paused 1: the default order puts what needs a person first. */
-export function attentionScore(row: ClientRow): number {
+function attentionScore(row: ClientRow): number {
   const f = row.flags;
   return (f.failing ? 8 : 0) + (f.throttled ? 4 : 0) + (f.stale ? 2 : 0) + (f.paused ? 1 : 0);
 }

@@ -37,7 +37,7 @@ import {
 import { buildTokenPanel, type TokenPanel } from './token-view.ts';
 
 /** The limiter lists at most this many blocked (account, use case) pairs in one call. */
-export const THROTTLE_LIST_LIMIT = 1000;
+const THROTTLE_LIST_LIMIT = 1000;
 
 export interface ConsoleDeps {
   store: ClientConsoleStore;
@@ -91,7 +91,7 @@ export interface ClientDetail {
   objectives: FreshnessObjectives;
 }
 
-export const RUN_ACTIONS = {
+const RUN_ACTIONS = {
   revalidate: 'validate',
   refresh: 'refresh-cache',
   collect: 'collect-insights',

@@ -33,7 +33,7 @@ const controlRow = z.object({
 });
 
 const COLUMNS = 'client_id,paused,reason,changed_by,paused_at,resumed_at,updated_at';
-export const MAX_PAUSE_REASON = 500;
+const MAX_PAUSE_REASON = 500;
 const MAX_CHANGED_BY = 200;
 const PAGE = 1000;
 

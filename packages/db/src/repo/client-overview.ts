@@ -11,7 +11,7 @@ import { API_STATUSES, type ApiStatus, MAX_PAGE_SIZE } from './clients.ts';
 import { type RepoContext, run } from './context.ts';
 import { isUuid } from './values.ts';
 
-export const CLIENT_OVERVIEW_RPC = 'meta_client_overview';
+const CLIENT_OVERVIEW_RPC = 'meta_client_overview';
 
 /** The newest validation check of a client. */
 export interface ValidationSnapshot {

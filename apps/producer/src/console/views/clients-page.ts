@@ -98,7 +98,7 @@ function flagsCell(row: ClientRow, now: Date): Html {
   }</td>`;
 }
 
-export function clientRowView(row: ClientRow, now: Date, bullBoardPath: string): Html {
+function clientRowView(row: ClientRow, now: Date, bullBoardPath: string): Html {
   const r = row.freshness.results;
   const v = row.validation;
   const blocks =
