@@ -14,6 +14,7 @@
  * | `POST /api/clients/:id/:action`         | the same actions as JSON (202 with the run id for runs)        |
  * | `POST /api/app-block/clear`             | lift the app-wide block (JSON)                                 |
  */
+import { isDbError } from '@meta-engine/db';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -89,13 +90,36 @@ async function act(service: ConsoleService, c: Context): Promise<{ clientId: str
   const clientId = clientIdOf(c);
   const action = actionOf(c);
   const reason = action === 'pause' ? await reasonOf(c) : null;
-  try {
-    const result = await service.act(clientId, action, { reason, by: c.get('adminUser') ?? null });
-    return { clientId, result };
-  } catch (error) {
-    if (error instanceof ClientNotFoundError) throw new HttpError(404, error.message);
-    throw error;
+  const result = await service.act(clientId, action, { reason, by: c.get('adminUser') ?? null });
+  return { clientId, result };
+}
+
+/** A database without migration 0005 answers "no such function/table". */
+const MISSING_SCHEMA = new Set(['PGRST202', 'PGRST205', '42883', '42P01']);
+
+/** Errors the console can explain: an unknown client (404), a database not migrated for it (503). */
+function explain(error: unknown): never {
+  if (error instanceof ClientNotFoundError) throw new HttpError(404, error.message);
+  if (isDbError(error) && MISSING_SCHEMA.has(error.code)) {
+    throw new HttpError(
+      503,
+      `the database is not migrated for the console (${error.table}): run pnpm db:migrate`,
+    );
   }
+  throw error;
+}
+
+/** The service with its errors explained (handlers' errors go straight to the app's error handler). */
+function explained(service: ConsoleService): ConsoleService {
+  return {
+    objectives: service.objectives,
+    clients: (query) => service.clients(query).catch(explain),
+    client: (clientId) => service.client(clientId).catch(explain),
+    runProgress: (runId) => service.runProgress(runId),
+    freshnessSummary: (maxAgeMs) => service.freshnessSummary(maxAgeMs),
+    act: (clientId, action, input) => service.act(clientId, action, input).catch(explain),
+    clearAppBlock: () => service.clearAppBlock(),
+  };
 }
 
 function noticeFor(result: ActionResult): NoticeCode {
@@ -110,7 +134,8 @@ function html(c: Context, body: Parameters<Context['html']>[0], status: 200 | 40
   return c.html(body, status);
 }
 
-export function consoleRoutes(service: ConsoleService, options: ConsoleRoutesOptions): Hono {
+export function consoleRoutes(consoleService: ConsoleService, options: ConsoleRoutesOptions): Hono {
+  const service = explained(consoleService);
   const app = new Hono();
   const bullBoardPath = options.bullBoardPath;
 
@@ -156,7 +181,8 @@ export function consoleRoutes(service: ConsoleService, options: ConsoleRoutesOpt
 }
 
 /** `/api/clients` and `/api/app-block`: the console's data and actions as JSON. */
-export function clientsApiRoutes(service: ConsoleService): Hono {
+export function clientsApiRoutes(consoleService: ConsoleService): Hono {
+  const service = explained(consoleService);
   const app = new Hono();
   app.get('/clients', async (c) => c.json(await service.clients(parseQuery(c))));
   app.get('/clients/:id', async (c) => {

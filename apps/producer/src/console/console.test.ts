@@ -439,3 +439,22 @@ describe('freshness gauges and producer status --clients', () => {
     expect(() => statusCommand.parse(['--clients', '--filter', 'odd'])).toThrow('--filter must be one of');
   });
 });
+
+// Last: it breaks this file's database on purpose.
+describe('a database without migration 0005', () => {
+  it('answers 503 saying to migrate, instead of an internal error', async () => {
+    t.sql(`drop function public.meta_client_overview(uuid, integer, uuid); notify pgrst, 'reload schema';`);
+    // PostgREST reloads its schema cache on its own time: poll (bounded) until it no longer has the function.
+    const deadline = Date.now() + 10_000;
+    let res = await get('/console');
+    while (res.status !== 503 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      res = await get('/console');
+    }
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: string }).error).toBe(
+      'the database is not migrated for the console (meta_client_overview): run pnpm db:migrate',
+    );
+    expect((await get('/api/clients')).status).toBe(503);
+  });
+});

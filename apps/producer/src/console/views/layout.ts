@@ -1,7 +1,8 @@
 /**
  * @module console/views/layout
  * The console's page shell and small shared pieces, as `hono/html` tagged templates (every interpolated
- * value is HTML-escaped; nothing is built by string concatenation). No script at all: the pages read and
+ * value is HTML-escaped; nothing is built by string concatenation). Not `hono/jsx`: Node 24's type
+ * stripping does not run `.tsx` (JSX needs a transform, not just erasure) and the project has no build step. No script at all: the pages read and
  * act with links and forms, and a page that waits for a run refreshes itself with `<meta refresh>`. The
  * Content-Security-Policy forbids scripts, foreign forms and framing (no clickjacking of the buttons).
  */
