@@ -15,10 +15,11 @@ import {
 import type { Suite } from './lib/suite.ts';
 import { cacheCalls } from './suites/cache-calls.ts';
 import { collectUnderQuota } from './suites/collect-under-quota.ts';
+import { consoleBench } from './suites/console.ts';
 import { overhead } from './suites/overhead.ts';
 import { revalidate } from './suites/revalidate.ts';
 
-const SUITES: readonly Suite[] = [cacheCalls, overhead, collectUnderQuota, revalidate];
+const SUITES: readonly Suite[] = [cacheCalls, overhead, collectUnderQuota, revalidate, consoleBench];
 
 const USAGE = `pnpm bench [--only <name>[,<name>...]] [--quick]
 

@@ -57,8 +57,11 @@ async function main(): Promise<number> {
     else for (const problem of problems) say(`UNEXPECTED: ${problem}`);
     const url = demo.service.url;
     say('');
-    say(`Bull Board: ${url}/admin/queues   (user: ${demo.adminUser}, password: ${demo.adminPassword})`);
-    say(`Admin API:  ${url}/api/runs   health: ${url}/healthz   metrics: ${url}/metrics`);
+    say(`Console:    ${url}/console   (user: ${demo.adminUser}, password: ${demo.adminPassword})`);
+    say(`Bull Board: ${url}/admin/queues`);
+    say(
+      `Admin API:  ${url}/api/clients   ${url}/api/runs   health: ${url}/healthz   metrics: ${url}/metrics`,
+    );
     if (args.once) {
       await demo.close();
       return problems.length === 0 ? 0 : 1;

@@ -20,6 +20,7 @@ import {
   secretsFromEnv,
 } from '@meta-engine/runtime';
 import { z } from 'zod';
+import type { FreshnessObjectives } from './console/freshness.ts';
 import { cronPatternProblem } from './schedules/cron-pattern.ts';
 import { TASKS, type Task, taskEnvName } from './tasks.ts';
 
@@ -60,6 +61,8 @@ export interface ProducerConfig {
   logLevel: LogLevel;
   /** What logs and error messages must never contain (runtime's secretsFromEnv). */
   secrets: string[];
+  /** The console's freshness objectives and the freshness gauges (FRESHNESS_*). */
+  freshness: FreshnessObjectives;
 }
 
 /** Defaults: validation daily, cache refresh every 2 hours during the day, insights nightly. */
@@ -132,6 +135,13 @@ const schema = z.object({
   FANOUT_CONCURRENCY: field.integer({ min: 1, max: 16 }).default(2),
   RUN_RETENTION_HOURS: field.integer({ min: 1, max: 24 * 90 }).default(168),
   LOG_LEVEL: field.logLevel().default('info'),
+  // Freshness objectives (operator console, /api/clients, the meta_producer_freshness_* gauges). Defaults
+  // are the reporting app's: caches fresh for 3 h, yesterday's insights by 06:00 in the account's zone,
+  // a validation within 26 h (a daily run plus margin). See src/console/freshness.ts.
+  FRESHNESS_MONTH_CACHE_MAX_AGE_MINUTES: field.integer({ min: 1, max: 7 * 24 * 60 }).default(180),
+  FRESHNESS_WEEK_CACHE_MAX_AGE_MINUTES: field.integer({ min: 1, max: 7 * 24 * 60 }).default(180),
+  FRESHNESS_INSIGHTS_DUE_HOUR: field.integer({ min: 0, max: 23 }).default(6),
+  FRESHNESS_VALIDATION_MAX_AGE_HOURS: field.integer({ min: 1, max: 30 * 24 }).default(26),
 });
 
 function rulesFor(needs: ConfigNeeds): EnvRule[] {
@@ -184,5 +194,11 @@ export function loadConfig(env: Env, needs: ConfigNeeds = {}): ProducerConfig {
     runRetentionSeconds: e.RUN_RETENTION_HOURS * 3600,
     logLevel: e.LOG_LEVEL,
     secrets: secretsFromEnv(env, metaAccessToken ? { META_ACCESS_TOKEN: metaAccessToken } : {}),
+    freshness: {
+      monthCacheMaxAgeMs: e.FRESHNESS_MONTH_CACHE_MAX_AGE_MINUTES * 60_000,
+      weekCacheMaxAgeMs: e.FRESHNESS_WEEK_CACHE_MAX_AGE_MINUTES * 60_000,
+      insightsDueHour: e.FRESHNESS_INSIGHTS_DUE_HOUR,
+      validationMaxAgeMs: e.FRESHNESS_VALIDATION_MAX_AGE_HOURS * 3_600_000,
+    },
   };
 }

@@ -4,6 +4,7 @@
  * producer depends only on these; `adapters/` implements them on top of the real packages, so a change in
  * a package touches one adapter file. Tests may pass in-memory implementations.
  */
+import type { ClientControl, ClientOverview } from '@meta-engine/db';
 import type { Task } from './tasks.ts';
 
 /** A client as the producer needs it: enough to build one job. */
@@ -40,8 +41,30 @@ export interface ClientDirectory {
   pageEligibleClients(task: Task, afterId: string | null, limit: number): Promise<ClientPage>;
   /** The clients among `ids`, whatever their status; `unknownIds` lists ids with no such client. */
   getClientsByIds(ids: readonly string[]): Promise<{ clients: ClientRef[]; unknownIds: string[] }>;
+  /** Ids of the clients an operator paused: they get no jobs until resumed (read once per run). */
+  pausedClientIds(): Promise<ReadonlySet<string>>;
   /** Resolves when the database answers; rejects with the reason otherwise. */
   ping(): Promise<void>;
+}
+
+/** Everything the console knows about one client from the database (the db package's overview). */
+export type ClientFacts = ClientOverview;
+export type { ClientControl };
+
+/** The console's reads and the pause control, on the database. */
+export interface ClientConsoleStore {
+  /** Every client with an ad account, ordered by id (one request per 1,000 clients). */
+  listFacts(): Promise<ClientFacts[]>;
+  /** One client, or null when there is no such client with an ad account. */
+  getFacts(clientId: string): Promise<ClientFacts | null>;
+  /** The client's newest validation checks, newest first. */
+  recentValidations(clientId: string, limit: number): Promise<Record<string, unknown>[]>;
+  setPaused(input: {
+    clientId: string;
+    paused: boolean;
+    reason?: string | null;
+    by?: string | null;
+  }): Promise<ClientControl>;
 }
 
 /** The stored state of the shared token, as the producer shows and compares it. */
@@ -58,6 +81,8 @@ export interface TokenStateView {
   expiresAt: string | null;
   /** Scopes from debug_token, when known. */
   scopes: string[] | null;
+  /** Token type from debug_token (`SYSTEM_USER`, `USER`, ...), when known. */
+  type: string | null;
   updatedAt: string | null;
 }
 
@@ -66,6 +91,8 @@ export interface TokenStateStore {
   latest(): Promise<TokenStateView | null>;
   /** The fingerprint the producer last rotated to (its own record), or null. */
   lastRotatedFingerprint(): Promise<string | null>;
+  /** The producer's last rotation: fingerprint and when (ISO), or null before any. */
+  lastRotation(): Promise<{ fingerprint: string; at: string | null } | null>;
   /** Records that the producer rotated to `fingerprint` (becomes the current token state). */
   recordRotation(fingerprint: string, at: Date): Promise<void>;
 }
@@ -102,6 +129,29 @@ export interface ThrottleList {
 }
 
 export interface ThrottleReader {
-  /** Accounts blocked now, soonest release first, at most `limit`. */
+  /** Accounts blocked now, soonest release first, at most `limit` (one Redis call). */
   listThrottled(limit: number): Promise<ThrottleList>;
+}
+
+/** One ad account's limiter state, for the client page. */
+export interface AccountThrottleState {
+  /** Per business use case (`*` = the whole account). */
+  bucs: Array<{
+    buc: string;
+    utilizationPct: number | null;
+    /** Slowdown factor in force (1 = none). */
+    factor: number;
+    blockedUntil: Date | null;
+    reason: string | null;
+  }>;
+  activeLeases: number;
+}
+
+/** The limiter's operator actions (the queue package's public API). */
+export interface LimiterControl {
+  accountState(adAccountId: string): Promise<AccountThrottleState>;
+  /** Lifts every block of the account (slowdowns stay). */
+  clearAccountBlocks(adAccountId: string): Promise<void>;
+  /** Lifts the app-wide block. */
+  clearAppBlock(): Promise<void>;
 }

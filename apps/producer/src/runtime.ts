@@ -22,13 +22,23 @@ import {
 } from '@meta-engine/queue';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import { clientDirectoryFrom, tokenStateStoreFrom } from './adapters/db.ts';
+import { clientConsoleStoreFrom, clientDirectoryFrom, tokenStateStoreFrom } from './adapters/db.ts';
 import { pauseControlFrom, throttleReaderFrom } from './adapters/queue.ts';
 import type { ProducerConfig } from './config.ts';
+import { clientJobsReader } from './console/client-jobs.ts';
+import { type ConsoleService, createConsoleService } from './console/console-service.ts';
 import { type FanoutDeps, fanOut } from './fanout/fan-out.ts';
+import type { RunRequest } from './fanout/run-request.ts';
 import { RunStore } from './fanout/run-store.ts';
+import { requestRun } from './fanout/start-run.ts';
 import { createLogger } from './logger.ts';
-import type { ClientDirectory, PauseControl, ThrottleReader, TokenStateStore } from './ports.ts';
+import type {
+  ClientDirectory,
+  LimiterControl,
+  PauseControl,
+  ThrottleReader,
+  TokenStateStore,
+} from './ports.ts';
 import { Releasers } from './releasers.ts';
 import { tokenFingerprint } from './rotation/fingerprint.ts';
 import { type RotationDeps, type RotationOutcome, rotateIfChanged } from './rotation/rotate.ts';
@@ -50,13 +60,20 @@ export interface Runtime {
   directory: ClientDirectory;
   tokenState: TokenStateStore;
   pauses: PauseControl;
-  throttles: ThrottleReader;
+  throttles: ThrottleReader & LimiterControl;
   runs: RunStore;
+  /** The operator console's reads and actions (also `/api/clients` and `status --clients`). */
+  clientConsole: ConsoleService;
   metrics: ProducerMetrics;
   fanout: FanoutDeps;
   releasers: Releasers;
   /** Fingerprint of META_ACCESS_TOKEN, or null when it is not configured. */
   configuredFingerprint(): string | null;
+  /**
+   * The on-demand run path (`POST /api/runs`, the console's actions): records the run as pending and
+   * queues its fan-out for a serving producer. Throws UnknownClientsError before adding anything.
+   */
+  requestRun(request: RunRequest): Promise<{ runId: string }>;
   status(options?: { throttledLimit?: number; recentRuns?: number }): Promise<StatusSnapshot>;
   /** Rotates if the configured token changed (or always with force). Needs META_ACCESS_TOKEN. */
   rotate(options: { force: boolean }): Promise<RotationOutcome>;
@@ -111,7 +128,7 @@ export async function openRuntime(config: ProducerConfig, options: RuntimeOption
       queues,
       retentionSeconds: config.runRetentionSeconds,
     });
-    const metrics = createProducerMetrics();
+    const metrics = createProducerMetrics({ objectives: config.freshness });
     const fanout: FanoutDeps = {
       redis,
       directory,
@@ -121,10 +138,24 @@ export async function openRuntime(config: ProducerConfig, options: RuntimeOption
       chunkSize: config.fanout.chunkSize,
       logger,
       onStart: (task, trigger) => metrics.countRun(task, trigger),
-      onChunk: (task, created, skipped, rejected) => metrics.countFanout(task, created, skipped, rejected),
+      onChunk: (task, created, skipped, rejected, paused) =>
+        metrics.countFanout(task, created, skipped, rejected, paused),
     };
     const configuredFingerprint = () =>
       config.metaAccessToken ? tokenFingerprint(config.tokenFingerprintKey, config.metaAccessToken) : null;
+    const startRun = (request: RunRequest) =>
+      requestRun({ directory, pageSize: config.fanout.pageSize, runs, fanoutQueue }, request, 'api');
+    const clientConsole = createConsoleService({
+      store: clientConsoleStoreFrom(repo),
+      throttles,
+      limiter: throttles,
+      tokenState,
+      pauses,
+      configuredFingerprint: configuredFingerprint(),
+      runs: { start: startRun, progress: (runId) => runs.progress(runId) },
+      jobs: clientJobsReader(redis, queues, secrets),
+      objectives: config.freshness,
+    });
     const statusDeps = (): StatusDeps => ({
       queues: allQueues,
       fanoutQueue,
@@ -148,10 +179,12 @@ export async function openRuntime(config: ProducerConfig, options: RuntimeOption
       pauses,
       throttles,
       runs,
+      clientConsole,
       metrics,
       fanout,
       releasers,
       configuredFingerprint,
+      requestRun: startRun,
       status: (statusOptions) => collectStatus(statusDeps(), statusOptions),
       rotate: (rotateOptions) => {
         if (!config.metaAccessToken) throw new Error('META_ACCESS_TOKEN is required to rotate');

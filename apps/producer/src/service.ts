@@ -14,7 +14,6 @@
 import { createWorkerConnection } from '@meta-engine/queue';
 import type { Hono } from 'hono';
 import { startFanoutWorker } from './fanout/fanout-jobs.ts';
-import { requestRun } from './fanout/start-run.ts';
 import { createAdminApp } from './http/app.ts';
 import { type RunningServer, startAdminServer } from './http/server.ts';
 import type { RotationOutcome } from './rotation/rotate.ts';
@@ -77,7 +76,10 @@ export async function startProducerService(
     options.port ?? config.admin.port,
   );
   runtime.releasers.add('admin HTTP server', () => server.close());
-  logger.info({ url: server.url, bullBoard: `${server.url}/admin/queues` }, 'admin HTTP listening');
+  logger.info(
+    { url: server.url, console: `${server.url}/console`, bullBoard: `${server.url}/admin/queues` },
+    'admin HTTP listening',
+  );
   return { url: server.url, schedulers, rotation, close: () => runtime.close() };
 }
 
@@ -93,17 +95,7 @@ export function adminAppFor(runtime: Runtime): Hono {
     bullBoardReadOnly: config.admin.readOnly,
     secrets: runtime.secrets,
     runs: {
-      start: (request) =>
-        requestRun(
-          {
-            directory: runtime.directory,
-            pageSize: config.fanout.pageSize,
-            runs: runtime.runs,
-            fanoutQueue: runtime.fanoutQueue,
-          },
-          request,
-          'api',
-        ),
+      start: (request) => runtime.requestRun(request),
       progress: (runId) => runtime.runs.progress(runId),
       recent: (limit) => runtime.runs.recent(limit),
     },
@@ -111,8 +103,18 @@ export function adminAppFor(runtime: Runtime): Hono {
     readiness: runtime.ready,
     metrics: {
       contentType: runtime.metrics.contentType,
-      render: async () => runtime.metrics.render(await runtime.status({ throttledLimit: 1, recentRuns: 0 })),
+      render: async () => {
+        const [snapshot, freshness] = await Promise.all([
+          runtime.status({ throttledLimit: 1, recentRuns: 0 }),
+          runtime.clientConsole.freshnessSummary().catch((error: unknown) => {
+            runtime.logger.debug({ err: String(error) }, 'freshness gauges not refreshed');
+            return null;
+          }),
+        ]);
+        return runtime.metrics.render(snapshot, freshness);
+      },
     },
+    console: runtime.clientConsole,
     logger: runtime.logger,
   });
 }

@@ -15,6 +15,8 @@ export {
 export { loadMigrations, MIGRATIONS_DIR, type Migration } from './load-migrations.ts';
 export { MIGRATIONS_TABLE, type MigrateOptions, type MigrateResult, migrate } from './migrate.ts';
 export type { BulkResult, CampaignInsightRow } from './repo/campaign-insights.ts';
+export type { ClientControl } from './repo/client-controls.ts';
+export type { ClientOverview } from './repo/client-overview.ts';
 export {
   API_STATUSES,
   type ApiStatus,

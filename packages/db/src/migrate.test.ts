@@ -25,6 +25,7 @@ const OUR_TABLES = [
   'meta_ad_account_validations',
   'meta_sync_state',
   'meta_token_state',
+  'meta_client_controls',
 ];
 
 let stack: LocalStack;

@@ -9,6 +9,8 @@
  */
 import { createClient } from '@supabase/supabase-js';
 import { createCampaignInsightsRepo } from './repo/campaign-insights.ts';
+import { createClientControlsRepo } from './repo/client-controls.ts';
+import { createClientOverviewRepo } from './repo/client-overview.ts';
 import { createClientsRepo } from './repo/clients.ts';
 import { type RepoContext, run } from './repo/context.ts';
 import { createDailyKpiRepo } from './repo/daily-kpi.ts';
@@ -99,6 +101,8 @@ export function createRepository(options: RepositoryOptions) {
     ...createDashboardConfigRepo(ctx),
     ...createSyncStateRepo(ctx),
     ...createTokenStateRepo(ctx),
+    ...createClientControlsRepo(ctx),
+    ...createClientOverviewRepo(ctx),
     ping,
   };
 }

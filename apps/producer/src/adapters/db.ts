@@ -9,7 +9,14 @@
  */
 import { API_STATUSES, type ApiStatus, type Repository } from '@meta-engine/db';
 import type { RedisClient } from '@meta-engine/queue';
-import type { ClientDirectory, ClientPage, ClientRef, TokenStateStore, TokenStateView } from '../ports.ts';
+import type {
+  ClientConsoleStore,
+  ClientDirectory,
+  ClientPage,
+  ClientRef,
+  TokenStateStore,
+  TokenStateView,
+} from '../ports.ts';
 import type { Task } from '../tasks.ts';
 
 export const ELIGIBLE_STATUSES: Record<Task, readonly ApiStatus[]> = {
@@ -60,9 +67,22 @@ export function clientDirectoryFrom(repo: Repository): ClientDirectory {
       }
       return { clients, unknownIds };
     },
+    async pausedClientIds() {
+      return new Set(await repo.listPausedClientIds());
+    },
     async ping() {
       await repo.ping({ timeoutMs: 2000 });
     },
+  };
+}
+
+/** The console's reads (one overview request per 1,000 clients) and the pause control. */
+export function clientConsoleStoreFrom(repo: Repository): ClientConsoleStore {
+  return {
+    listFacts: () => repo.collectClientOverviews(),
+    getFacts: (clientId) => repo.getClientOverview(clientId),
+    recentValidations: (clientId, limit) => repo.listValidations(clientId, limit),
+    setPaused: (input) => repo.setClientPaused(input),
   };
 }
 
@@ -94,11 +114,16 @@ export function tokenStateStoreFrom(
         lastCheckedAt: state.lastCheckedAt,
         expiresAt,
         scopes: Array.isArray(debug?.scopes) ? debug.scopes.map(String) : null,
+        type: typeof debug?.type === 'string' ? debug.type : null,
         updatedAt: state.updatedAt,
       };
     },
     async lastRotatedFingerprint() {
       return (await redis.hget(rotationKey, 'fingerprint')) ?? null;
+    },
+    async lastRotation() {
+      const [fingerprint, at] = await redis.hmget(rotationKey, 'fingerprint', 'at');
+      return fingerprint ? { fingerprint, at: at ?? null } : null;
     },
     async recordRotation(fingerprint, at) {
       const existing = await repo.getTokenState(fingerprint);

@@ -14,7 +14,7 @@ import {
   TOKEN_FATAL_REASON,
 } from '@meta-engine/queue';
 import type { Queue } from 'bullmq';
-import type { PauseControl, QueuePauseState, ThrottleReader } from '../ports.ts';
+import type { LimiterControl, PauseControl, QueuePauseState, ThrottleReader } from '../ports.ts';
 import type { Task } from '../tasks.ts';
 
 /** The reason the worker records when a token-fatal error pauses every queue. */
@@ -58,9 +58,27 @@ export function pauseControlFrom(
   };
 }
 
-export function throttleReaderFrom(redis: RedisClient, queuePrefix: string): ThrottleReader {
+/** The limiter's read API (one call lists every blocked account) and its operator actions. */
+export function throttleReaderFrom(redis: RedisClient, queuePrefix: string): ThrottleReader & LimiterControl {
   const limiter = createLimiter({ redis, keyPrefix: limiterKeyPrefixFor(queuePrefix) });
   return {
+    async accountState(adAccountId) {
+      const state = await limiter.getAccountState(adAccountId);
+      return {
+        bucs: Object.entries(state.bucs)
+          .map(([buc, s]) => ({
+            buc,
+            utilizationPct: s.utilizationPct ?? null,
+            factor: s.factor,
+            blockedUntil: s.blockedUntil === undefined ? null : new Date(s.blockedUntil),
+            reason: s.blockReason ?? null,
+          }))
+          .sort((a, b) => a.buc.localeCompare(b.buc)),
+        activeLeases: state.activeLeases,
+      };
+    },
+    clearAccountBlocks: (adAccountId) => limiter.clearAccountBlocks(adAccountId),
+    clearAppBlock: () => limiter.clearAppBlock(),
     async listThrottled(limit) {
       const list = await limiter.listThrottledAccounts({ limit });
       return {

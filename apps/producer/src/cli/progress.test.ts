@@ -32,6 +32,8 @@ function progress(
     skipped: 0,
     rejected: 0,
     rejectedSample: [],
+    paused: 0,
+    pausedSample: [],
     createdAt: '2026-01-01T00:00:00.000Z',
     startedAt: null,
     enqueuedAt: null,

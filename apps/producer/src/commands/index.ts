@@ -107,7 +107,12 @@ function prepare(
     }
     case status.name: {
       const flags = status.parse(argv);
-      return (runtime) => status.run(flags, { status: (o) => runtime.status(o), out });
+      return (runtime) =>
+        status.run(flags, {
+          status: (o) => runtime.status(o),
+          clients: (query) => runtime.clientConsole.clients(query),
+          out,
+        });
     }
     case schedules.name: {
       const flags = schedules.parse(argv);

@@ -131,6 +131,37 @@ describe('scheduler tick fan-out (real Redis and database)', () => {
   });
 });
 
+describe('paused clients', () => {
+  it('get no job, whether the run covers everyone or names them, and are counted as left out: paused', async () => {
+    const [kept, paused, other] = t.seedClients(3, { prefix: 'Pausing' });
+    const runtime = await t.runtime();
+    t.sql(
+      `insert into public.meta_client_controls (client_id, paused, reason) values ('${paused}', true, 'contract ended')`,
+    );
+    const startDeps = { directory: runtime.directory, pageSize: 1000, fanout: runtime.fanout };
+    const everyone = await startRunInline(startDeps, { task: 'refresh-cache' }, 'cli');
+    expect(everyone.paused).toBe(1);
+    const jobs = await runtime.queues['refresh-cache'].getJobs(['prioritized'], 0, -1);
+    const enqueued = new Set(jobs.map((j) => j.data.clientId));
+    expect(enqueued.has(paused)).toBe(false);
+    expect(enqueued.has(kept) && enqueued.has(other)).toBe(true);
+    expect(await runtime.runs.get(everyone.runId)).toMatchObject({
+      paused: 1,
+      pausedSample: [`${paused}: paused`],
+    });
+
+    const named = await startRunInline(startDeps, { task: 'validate', clientIds: [paused!, kept!] }, 'cli');
+    expect(named).toMatchObject({ created: 1, paused: 1 });
+    const validateJobs = await runtime.queues.validate.getJobs(['prioritized'], 0, -1);
+    expect(validateJobs.map((j) => j.data.clientId)).toEqual([kept]);
+
+    // Resumed: the next run gives it a job again.
+    t.sql(`update public.meta_client_controls set paused = false where client_id = '${paused}'`);
+    const after = await startRunInline(startDeps, { task: 'validate', clientIds: [paused!] }, 'cli');
+    expect(after).toMatchObject({ created: 1, paused: 0 });
+  });
+});
+
 describe('a fan-out that fails midway', () => {
   it('marks the run failed, and its retry completes it without duplicates', async () => {
     const clients: ClientRef[] = Array.from({ length: 1200 }, (_, i) => ({
@@ -150,6 +181,9 @@ describe('a fan-out that fails midway', () => {
       },
       async getClientsByIds() {
         return { clients: [], unknownIds: [] };
+      },
+      async pausedClientIds() {
+        return new Set<string>();
       },
       async ping() {},
     };
@@ -192,6 +226,9 @@ describe('fan-out of 10,000 clients', () => {
       },
       async getClientsByIds() {
         return { clients: [], unknownIds: [] };
+      },
+      async pausedClientIds() {
+        return new Set<string>();
       },
       async ping() {},
     };

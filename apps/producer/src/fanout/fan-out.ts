@@ -9,6 +9,10 @@
  * (FANOUT_CHUNK_SIZE, 500 by default) in one pipeline, and the loop yields to the event loop between
  * chunks so the admin HTTP server keeps answering during a 10,000-client fan-out.
  *
+ * Paused clients (an operator's pause, in the database) get no job: the set of paused ids is read once
+ * per run, and each paused client is left out, counted in the run (`paused`) and named in its sample
+ * with the reason `paused`, whether the run covers every client or an explicit list.
+ *
  * Idempotent per run id: a tick processed twice, or a retried fan-out job, re-adds the same job ids,
  * which BullMQ ignores, and the run store counts each id once.
  */
@@ -31,7 +35,9 @@ export interface FanoutDeps {
   logger?: Logger | undefined;
   /** Metrics hooks. */
   onStart?: ((task: Task, trigger: Trigger) => void) | undefined;
-  onChunk?: ((task: Task, created: number, skipped: number, rejected: number) => void) | undefined;
+  onChunk?:
+    | ((task: Task, created: number, skipped: number, rejected: number, paused: number) => void)
+    | undefined;
 }
 
 export interface FanoutRequest extends RunSpec {
@@ -47,6 +53,8 @@ export interface FanoutResult {
   skipped: number;
   /** Clients left out because their payload is invalid (see the run's `rejectedSample`). */
   rejected: number;
+  /** Clients left out because an operator paused them (see the run's `pausedSample`). */
+  paused: number;
 }
 
 export async function fanOut(deps: FanoutDeps, request: FanoutRequest): Promise<FanoutResult> {
@@ -66,11 +74,13 @@ export async function fanOut(deps: FanoutDeps, request: FanoutRequest): Promise<
   let created = 0;
   let skipped = 0;
   let rejected = 0;
+  let paused = 0;
   try {
+    const pausedIds = await deps.directory.pausedClientIds();
     let buffer: ClientRef[] = [];
     const reject = async (clients: readonly RejectedClient[]) => {
       rejected += clients.length;
-      deps.onChunk?.(request.task, 0, 0, clients.length);
+      deps.onChunk?.(request.task, 0, 0, clients.length, 0);
       await runs.recordRejected(request.runId, clients);
       deps.logger?.warn(
         { runId: request.runId, task: request.task, rejected: clients.slice(0, 5) },
@@ -83,12 +93,24 @@ export async function fanOut(deps: FanoutDeps, request: FanoutRequest): Promise<
       const result = await addChunk(queue, request, plan.jobs, deps);
       created += result.created;
       skipped += result.skipped;
-      deps.onChunk?.(request.task, result.created, result.skipped, 0);
+      deps.onChunk?.(request.task, result.created, result.skipped, 0, 0);
       await yieldToEventLoop();
+    };
+    const leaveOutPaused = async (ids: string[]) => {
+      paused += ids.length;
+      deps.onChunk?.(request.task, 0, 0, 0, ids.length);
+      await runs.recordPaused(request.runId, ids);
+      deps.logger?.info(
+        { runId: request.runId, task: request.task, paused: ids.slice(0, 5), count: ids.length },
+        'paused clients left out of the run',
+      );
     };
     for await (const page of clientPages(deps, request)) {
       if (page.unusable.length > 0) await reject(page.unusable);
-      buffer.push(...page.clients);
+      const isPaused = (c: ClientRef) => pausedIds.has(c.id.toLowerCase());
+      const left = pausedIds.size === 0 ? [] : page.clients.filter(isPaused);
+      if (left.length > 0) await leaveOutPaused(left.map((c) => c.id));
+      buffer.push(...(left.length === 0 ? page.clients : page.clients.filter((c) => !isPaused(c))));
       while (buffer.length >= deps.chunkSize) {
         await flush(buffer.slice(0, deps.chunkSize));
         buffer = buffer.slice(deps.chunkSize);
@@ -102,10 +124,18 @@ export async function fanOut(deps: FanoutDeps, request: FanoutRequest): Promise<
     throw error;
   }
   deps.logger?.info(
-    { runId: request.runId, task: request.task, trigger: request.trigger, created, skipped, rejected },
+    {
+      runId: request.runId,
+      task: request.task,
+      trigger: request.trigger,
+      created,
+      skipped,
+      rejected,
+      paused,
+    },
     'fan-out enqueued',
   );
-  return { runId: request.runId, created, skipped, rejected };
+  return { runId: request.runId, created, skipped, rejected, paused };
 }
 
 interface SourcePage {

@@ -45,6 +45,8 @@ describe('RunStore', () => {
     expect(await store.recordChunk('r1', ['a', 'b'], ['x'])).toEqual({ created: 0, skipped: 0 });
     await store.recordRejected('r1', [{ clientId: 'c9', problem: 'no ad account' }]);
     await store.recordRejected('r1', [{ clientId: 'c9', problem: 'no ad account' }]);
+    await store.recordPaused('r1', ['c7', 'c8']);
+    await store.recordPaused('r1', ['c7']);
     expect(await store.get('r1')).toMatchObject({
       trigger: 'schedule',
       status: 'pending',
@@ -52,6 +54,8 @@ describe('RunStore', () => {
       skipped: 1,
       rejected: 1,
       rejectedSample: ['c9: no ad account'],
+      paused: 2,
+      pausedSample: ['c7: paused', 'c8: paused'],
     });
     expect(await store.get('nope')).toBeNull();
   });

@@ -6,6 +6,7 @@
  * - `<prefix>:producer:run:<runId>:jobs`   sorted set of the job ids the run waits for (its own jobs, and
  *                                          the pending jobs of other runs its deduplication pointed at)
  * - `<prefix>:producer:run:<runId>:rejected` set of client ids left out (invalid payload)
+ * - `<prefix>:producer:run:<runId>:paused`   set of client ids left out because an operator paused them
  * - `<prefix>:producer:runs`               sorted set runId -> start time, for listings
  *
  * Progress is computed, not counted: the worker is not asked to report anything. `progress()` walks the
@@ -47,6 +48,10 @@ export interface RunRecord {
   rejected: number;
   /** Up to 5 of them, `<clientId>: <reason>`. */
   rejectedSample: string[];
+  /** Clients left out because an operator paused them (no jobs until resumed). */
+  paused: number;
+  /** Up to 5 of them, `<clientId>: paused`. */
+  pausedSample: string[];
   createdAt: string;
   startedAt: string | null;
   enqueuedAt: string | null;
@@ -124,6 +129,11 @@ export class RunStore {
     return `${this.runKey(runId)}:rejected`;
   }
 
+  /** Set of paused client ids left out of the run. */
+  private pausedKey(runId: string): string {
+    return `${this.runKey(runId)}:paused`;
+  }
+
   private get indexKey(): string {
     return `${this.prefix}:producer:runs`;
   }
@@ -191,6 +201,18 @@ export class RunStore {
       .exec();
   }
 
+  /** Counts paused clients left out of the run and names a few of them (`<clientId>: paused`). */
+  async recordPaused(runId: string, clientIds: readonly string[]): Promise<void> {
+    if (clientIds.length === 0) return;
+    const sample = clientIds.slice(0, 5).map((id) => `${id}: paused`);
+    await this.redis
+      .multi()
+      .sadd(this.pausedKey(runId), ...clientIds)
+      .expire(this.pausedKey(runId), this.ttl)
+      .hsetnx(this.runKey(runId), 'pausedSample', JSON.stringify(sample))
+      .exec();
+  }
+
   /** Records the ids a chunk produced; returns how many were new to the run as created / skipped. */
   async recordChunk(
     runId: string,
@@ -211,11 +233,12 @@ export class RunStore {
   }
 
   async get(runId: string): Promise<RunRecord | null> {
-    const [hash, rejected] = await Promise.all([
+    const [hash, rejected, paused] = await Promise.all([
       this.redis.hgetall(this.runKey(runId)),
       this.redis.scard(this.rejectedKey(runId)),
+      this.redis.scard(this.pausedKey(runId)),
     ]);
-    return hash.runId ? toRecord(hash, rejected) : null;
+    return hash.runId ? toRecord(hash, rejected, paused) : null;
   }
 
   /** Most recent runs first. */
@@ -272,7 +295,7 @@ export class RunStore {
   }
 }
 
-function toRecord(hash: Record<string, string>, rejected: number): RunRecord {
+function toRecord(hash: Record<string, string>, rejected: number, paused: number): RunRecord {
   const text = (value: string | undefined) => (value ? value : null);
   return {
     runId: hash.runId ?? '',
@@ -287,6 +310,8 @@ function toRecord(hash: Record<string, string>, rejected: number): RunRecord {
     skipped: Number(hash.skipped ?? 0),
     rejected,
     rejectedSample: parseSample(hash.rejectedSample),
+    paused,
+    pausedSample: parseSample(hash.pausedSample),
     createdAt: hash.createdAt ?? '',
     startedAt: text(hash.startedAt),
     enqueuedAt: text(hash.enqueuedAt),

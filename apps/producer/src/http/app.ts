@@ -1,9 +1,11 @@
 /**
  * @module app
- * The admin HTTP app (Hono): Bull Board, the run and rotation API, health and metrics.
+ * The admin HTTP app (Hono): the operator console, Bull Board, the run and rotation API, health and metrics.
  *
  * | Path                   | Auth  | What                                                  |
  * |------------------------|-------|-------------------------------------------------------|
+ * | `/console[/*]`         | basic | operator console: clients, freshness, actions (HTML)  |
+ * | `/api/clients[/:id]`   | basic | the console's data and actions as JSON                |
  * | `/admin/queues`        | basic | Bull Board for every queue (job data redacted)        |
  * | `POST /api/runs`       | basic | start a run, 202 `{ runId }`                          |
  * | `GET /api/runs[/:id]`  | basic | recent runs / one run's progress                      |
@@ -22,7 +24,10 @@ import type { Queue } from 'bullmq';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
-import { basicAuth, type Credentials } from './basic-auth.ts';
+import { clientsApiRoutes, consoleRoutes } from '../console/console-routes.ts';
+import type { ConsoleService } from '../console/console-service.ts';
+import { CONSOLE_PATH } from '../console/views/layout.ts';
+import { adminBasicAuth, type Credentials } from './basic-auth.ts';
 import { mountBullBoard } from './bull-board.ts';
 import { errorHandler } from './error-handler.ts';
 import { HttpError } from './http-error.ts';
@@ -45,6 +50,8 @@ export interface AdminAppDeps {
   rotation: RotationApi;
   readiness: ReadinessChecks;
   metrics: MetricsSource;
+  /** The operator console and `/api/clients`; not mounted when absent. */
+  console?: ConsoleService | undefined;
   logger?: Logger | undefined;
 }
 
@@ -53,25 +60,34 @@ export function createAdminApp(deps: AdminAppDeps): Hono {
   app.onError(errorHandler(deps.logger));
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
 
-  const auth = basicAuth(deps.credentials);
-  for (const path of [BULL_BOARD_PATH, `${BULL_BOARD_PATH}/*`, '/api', '/api/*']) {
-    app.use(path, auth, originGuard());
-  }
-  app.use(
+  const auth = adminBasicAuth(deps.credentials);
+  const guarded = [
+    BULL_BOARD_PATH,
+    `${BULL_BOARD_PATH}/*`,
+    '/api',
     '/api/*',
-    bodyLimit({
-      maxSize: 1024 * 1024,
-      onError: () => {
-        throw new HttpError(413, 'request body is larger than 1 MiB');
-      },
-    }),
-  );
+    CONSOLE_PATH,
+    `${CONSOLE_PATH}/*`,
+  ];
+  for (const path of guarded) app.use(path, auth, originGuard());
+  const limit = bodyLimit({
+    maxSize: 1024 * 1024,
+    onError: () => {
+      throw new HttpError(413, 'request body is larger than 1 MiB');
+    },
+  });
+  app.use('/api/*', limit);
+  app.use(`${CONSOLE_PATH}/*`, limit);
 
   app.route('/', healthRoutes(deps.readiness, { secrets: deps.secrets }));
   app.route('/', metricsRoutes(deps.metrics));
   app.route('/api/runs', runsRoutes(deps.runs));
   app.route('/api/rotation', rotationRoutes(deps.rotation));
-  app.get('/', (c) => c.redirect(BULL_BOARD_PATH));
+  if (deps.console) {
+    app.route(CONSOLE_PATH, consoleRoutes(deps.console, { bullBoardPath: BULL_BOARD_PATH }));
+    app.route('/api', clientsApiRoutes(deps.console));
+  }
+  app.get('/', (c) => c.redirect(deps.console ? CONSOLE_PATH : BULL_BOARD_PATH));
   mountBullBoard(app, BULL_BOARD_PATH, {
     queues: deps.queues,
     readOnly: deps.bullBoardReadOnly,

@@ -1,45 +1,53 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { basicAuth, credentialsMatch, parseBasicAuth } from './basic-auth.ts';
+import { adminBasicAuth } from './basic-auth.ts';
+import { errorHandler } from './error-handler.ts';
 
 const header = (value: string) => `Basic ${Buffer.from(value).toString('base64')}`;
 
-describe('parseBasicAuth', () => {
-  it.each([
-    [header('admin:s3cret:with:colons'), { user: 'admin', password: 's3cret:with:colons' }],
-    [header(':'), { user: '', password: '' }],
-    [header('no-colon'), undefined],
-    ['Bearer abc', undefined],
-    ['Basic !!!', undefined],
-    [undefined, undefined],
-  ])('%s', (value, expected) => {
-    expect(parseBasicAuth(value)).toEqual(expected);
-  });
-});
-
-describe('credentialsMatch', () => {
-  const expected = { user: 'admin', password: 'long-password' };
-  it('needs both parts to match exactly', () => {
-    expect(credentialsMatch({ user: 'admin', password: 'long-password' }, expected)).toBe(true);
-    expect(credentialsMatch({ user: 'admin', password: 'long-passwor' }, expected)).toBe(false);
-    expect(credentialsMatch({ user: 'Admin', password: 'long-password' }, expected)).toBe(false);
-    expect(credentialsMatch({ user: 'admin', password: 'long-password-and-more' }, expected)).toBe(false);
-    expect(credentialsMatch(undefined, expected)).toBe(false);
-    expect(credentialsMatch({ user: '', password: '' }, { user: '', password: '' })).toBe(false);
-  });
-});
-
-describe('basicAuth middleware', () => {
+function appFor(user: string, password: string): Hono {
   const app = new Hono();
-  app.use('/x', basicAuth({ user: 'u', password: 'password-1' }));
-  app.get('/x', (c) => c.text('in'));
+  app.onError(errorHandler());
+  app.use('/x', adminBasicAuth({ user, password }));
+  app.get('/x', (c) => c.text(`in as ${c.get('adminUser')}`));
+  return app;
+}
 
-  it('challenges without credentials and lets the right ones in', async () => {
+describe('adminBasicAuth (hono/basic-auth)', () => {
+  const app = appFor('admin', 's3cret:with:colons');
+
+  it('challenges without credentials with our realm and a JSON body', async () => {
     const denied = await app.request('/x');
     expect(denied.status).toBe(401);
-    expect(denied.headers.get('www-authenticate')).toBe('Basic realm="meta-engine admin", charset="UTF-8"');
-    const allowed = await app.request('/x', { headers: { authorization: header('u:password-1') } });
+    expect(denied.headers.get('www-authenticate')).toBe('Basic realm="meta-engine admin"');
+    expect(denied.headers.get('content-type')).toContain('application/json');
+    expect(await denied.json()).toEqual({ error: 'authentication required' });
+  });
+
+  it('lets the exact credentials in (a password may hold colons) and names the user', async () => {
+    const allowed = await app.request('/x', {
+      headers: { authorization: header('admin:s3cret:with:colons') },
+    });
     expect(allowed.status).toBe(200);
-    expect(await allowed.text()).toBe('in');
+    expect(await allowed.text()).toBe('in as admin');
+  });
+
+  it.each([
+    ['a password one character short', header('admin:s3cret:with:colon')],
+    ['a longer password', header('admin:s3cret:with:colons-and-more')],
+    ['another user', header('Admin:s3cret:with:colons')],
+    ['an empty pair', header(':')],
+    ['no colon', header('admin')],
+    ['another scheme', 'Bearer abc'],
+    ['a malformed value', 'Basic !!!'],
+  ])('refuses %s', async (_, authorization) => {
+    const res = await app.request('/x', { headers: { authorization } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+  });
+
+  it('cannot be built with an empty password (it would match an empty one)', () => {
+    expect(() => appFor('', '')).toThrow(/non-empty password/);
+    expect(() => appFor('admin', '')).toThrow(/non-empty password/);
   });
 });

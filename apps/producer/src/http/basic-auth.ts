@@ -1,14 +1,17 @@
 /**
  * @module basic-auth
- * HTTP basic auth for Bull Board and `/api/*`. Credentials are compared in constant time: both sides
- * are hashed with SHA-256 first so `timingSafeEqual` gets equal lengths and the comparison time does not
- * depend on where (or whether the lengths) differ; user and password are both always compared.
+ * HTTP basic auth for Bull Board, the console and `/api/*`: Hono's `hono/basic-auth` middleware with our
+ * realm and JSON 401 body. Hono parses the header and compares user and password in constant time (both
+ * hashed with SHA-256 first, both always compared), so neither the comparison time nor the lengths tell
+ * where a guess differs. What stays ours: an empty configured password is refused when the middleware is
+ * built (it would otherwise match an empty one), and the signed-in user is kept on the context for the
+ * console's "changed by".
  *
  * @example
- * app.use('/api/*', basicAuth({ user: 'admin', password: config.admin.password }));
+ * app.use('/api/*', adminBasicAuth({ user: 'admin', password: config.admin.password }));
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { basicAuth } from 'hono/basic-auth';
 
 export interface Credentials {
   user: string;
@@ -17,35 +20,24 @@ export interface Credentials {
 
 export const REALM = 'meta-engine admin';
 
-/** `Authorization: Basic <base64(user:password)>` -> credentials, or undefined when absent or malformed. */
-export function parseBasicAuth(header: string | undefined | null): Credentials | undefined {
-  const match = header?.match(/^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i);
-  if (!match?.[1]) return undefined;
-  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return undefined;
-  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** The admin user who signed in (for the console's "changed by"). */
+    adminUser: string;
+  }
 }
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
-}
-
-export function credentialsMatch(given: Credentials | undefined, expected: Credentials): boolean {
-  const user = timingSafeEqual(digest(given?.user ?? ''), digest(expected.user));
-  const password = timingSafeEqual(digest(given?.password ?? ''), digest(expected.password));
-  // An empty configured password never matches (the configuration requires one anyway).
-  return given !== undefined && expected.password.length > 0 && user && password;
-}
-
-export function basicAuth(expected: Credentials): MiddlewareHandler {
-  return async (c, next) => {
-    if (credentialsMatch(parseBasicAuth(c.req.header('authorization')), expected)) {
-      await next();
-      return;
-    }
-    return c.json({ error: 'authentication required' }, 401, {
-      'WWW-Authenticate': `Basic realm="${REALM}", charset="UTF-8"`,
-    });
-  };
+export function adminBasicAuth(expected: Credentials): MiddlewareHandler {
+  if (!expected.user || !expected.password) {
+    throw new Error('basic auth needs a user and a non-empty password (ADMIN_USER, ADMIN_PASSWORD)');
+  }
+  return basicAuth({
+    username: expected.user,
+    password: expected.password,
+    realm: REALM,
+    invalidUserMessage: { error: 'authentication required' },
+    onAuthSuccess: (c, user) => {
+      c.set('adminUser', user);
+    },
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * @module error-handler
  * The admin app's single error handler: HttpError -> its status and message; a body that is not JSON or
- * fails its schema -> 400 naming what is wrong; anything else -> 500 with a request id and no internals
+ * fails its schema -> 400 naming what is wrong; a Hono HTTPException -> its response (basic auth's 401)
+ * or its status; anything else -> 500 with a request id and no internals
  * (the details go to the log, never to the client).
  */
 import { randomUUID } from 'node:crypto';
@@ -22,6 +23,8 @@ export function errorHandler(logger?: Logger): ErrorHandler {
       return c.json({ error: 'invalid request body', details: describeZodIssues(error) }, 400);
     }
     if (error instanceof HTTPException) {
+      // A middleware's own response (basic auth's 401 with its challenge) goes out as built.
+      if (error.res) return error.getResponse();
       return c.json({ error: error.message || 'request refused' }, error.status);
     }
     const requestId = randomUUID();

@@ -152,7 +152,7 @@ describe('token rotation (real Redis and database)', () => {
         revalidateAll: async (runId) => {
           aRevalidating();
           await bDone;
-          return { runId, created: 0, skipped: 0, rejected: 0 };
+          return { runId, created: 0, skipped: 0, rejected: 0, paused: 0 };
         },
       },
       { force: true },

@@ -19,9 +19,26 @@
  * | meta_producer_dependency_up                   | dependency      |
  * | meta_producer_fanout_jobs_total               | task, outcome   |
  * | meta_producer_runs_total                      | task, trigger   |
+ * | meta_producer_freshness_clients               | objective, state |
+ * | meta_producer_freshness_oldest_age_seconds    | objective       |
+ * | meta_producer_freshness_objective_seconds     | objective       |
+ *
+ * Freshness (console/freshness.ts): per objective (validation, month_cache, week_cache, insights) the
+ * clients meeting it (`state="met"`), not meeting it (`not_met`) and to which it does not apply
+ * (`not_applicable`: paused, or not refreshed and collected), the age of the oldest data among the clients
+ * it applies to, and the objective itself in seconds (insights: 24 h + the due hour, the age the
+ * high-water date may reach before it is late). Computed from one batched read of every client, at most
+ * every 30 s.
  */
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { TOKEN_FATAL_REASON } from '../adapters/queue.ts';
+import {
+  DEFAULT_FRESHNESS,
+  type FreshnessObjectives,
+  OBJECTIVES,
+  type ObjectiveName,
+  type ObjectiveSummary,
+} from '../console/freshness.ts';
 import type { Task, Trigger } from '../tasks.ts';
 import { JOB_STATES, type StatusSnapshot } from './collect-status.ts';
 
@@ -30,13 +47,28 @@ const TOKEN_STATES = ['ok', 'token_fatal', 'unknown', 'none', 'unavailable'] as 
 export interface ProducerMetrics {
   registry: Registry;
   contentType: string;
-  countFanout(task: Task, created: number, skipped: number, rejected: number): void;
+  countFanout(task: Task, created: number, skipped: number, rejected: number, paused?: number): void;
   countRun(task: Task, trigger: Trigger): void;
-  /** Refreshes the gauges from `snapshot`, then renders every metric. */
-  render(snapshot: StatusSnapshot): Promise<string>;
+  /** Refreshes the gauges from `snapshot` (and the freshness summary, when given), then renders every metric. */
+  render(
+    snapshot: StatusSnapshot,
+    freshness?: Record<ObjectiveName, ObjectiveSummary> | null,
+  ): Promise<string>;
 }
 
-export function createProducerMetrics(options: { defaultMetrics?: boolean } = {}): ProducerMetrics {
+/** Each objective as a maximum age in seconds (insights: the high-water date may be 24 h + due hour old). */
+export function objectiveSeconds(objectives: FreshnessObjectives): Record<ObjectiveName, number> {
+  return {
+    validation: objectives.validationMaxAgeMs / 1000,
+    month_cache: objectives.monthCacheMaxAgeMs / 1000,
+    week_cache: objectives.weekCacheMaxAgeMs / 1000,
+    insights: (24 + objectives.insightsDueHour) * 3600,
+  };
+}
+
+export function createProducerMetrics(
+  options: { defaultMetrics?: boolean; objectives?: FreshnessObjectives } = {},
+): ProducerMetrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'meta_producer_' });
   const queueJobs = new Gauge({
@@ -97,7 +129,7 @@ export function createProducerMetrics(options: { defaultMetrics?: boolean } = {}
   });
   const fanoutJobs = new Counter({
     name: 'meta_producer_fanout_jobs_total',
-    help: 'Clients handled by fan-out: created (new job), duplicate (a job was pending), rejected',
+    help: 'Clients handled by fan-out: created (new job), duplicate (a job was pending), rejected, paused (left out)',
     labelNames: ['task', 'outcome'] as const,
     registers: [registry],
   });
@@ -108,18 +140,50 @@ export function createProducerMetrics(options: { defaultMetrics?: boolean } = {}
     registers: [registry],
   });
 
+  const freshnessClients = new Gauge({
+    name: 'meta_producer_freshness_clients',
+    help: 'Clients per freshness objective and state: met, not_met, not_applicable (paused or not served)',
+    labelNames: ['objective', 'state'] as const,
+    registers: [registry],
+  });
+  const freshnessOldest = new Gauge({
+    name: 'meta_producer_freshness_oldest_age_seconds',
+    help: 'Age of the oldest data among the clients an objective applies to (cache row, check, collected day)',
+    labelNames: ['objective'] as const,
+    registers: [registry],
+  });
+  const freshnessObjective = new Gauge({
+    name: 'meta_producer_freshness_objective_seconds',
+    help: 'The freshness objective as a maximum age in seconds',
+    labelNames: ['objective'] as const,
+    registers: [registry],
+  });
+  const seconds = objectiveSeconds(options.objectives ?? DEFAULT_FRESHNESS);
+  for (const objective of OBJECTIVES) freshnessObjective.set({ objective }, seconds[objective]);
+
   return {
     registry,
     contentType: registry.contentType,
-    countFanout(task, created, skipped, rejected) {
+    countFanout(task, created, skipped, rejected, paused = 0) {
       if (created > 0) fanoutJobs.inc({ task, outcome: 'created' }, created);
       if (skipped > 0) fanoutJobs.inc({ task, outcome: 'duplicate' }, skipped);
       if (rejected > 0) fanoutJobs.inc({ task, outcome: 'rejected' }, rejected);
+      if (paused > 0) fanoutJobs.inc({ task, outcome: 'paused' }, paused);
     },
     countRun(task, trigger) {
       runs.inc({ task, trigger });
     },
-    async render(snapshot) {
+    async render(snapshot, freshness) {
+      if (freshness) {
+        for (const objective of OBJECTIVES) {
+          const entry = freshness[objective];
+          freshnessClients.set({ objective, state: 'met' }, entry.met);
+          freshnessClients.set({ objective, state: 'not_met' }, entry.notMet);
+          freshnessClients.set({ objective, state: 'not_applicable' }, entry.notApplicable);
+          if (entry.oldestAgeSeconds === null) freshnessOldest.remove({ objective });
+          else freshnessOldest.set({ objective }, Math.round(entry.oldestAgeSeconds));
+        }
+      }
       up.set({ dependency: 'redis' }, snapshot.queues.ok ? 1 : 0);
       up.set({ dependency: 'database' }, snapshot.token.ok ? 1 : 0);
       if (snapshot.queues.ok) {

@@ -42,9 +42,11 @@ const tokenState: TokenStateStore = {
     lastCheckedAt: '2026-01-01T00:00:00.000Z',
     expiresAt: null,
     scopes: ['ads_read'],
+    type: 'SYSTEM_USER',
     updatedAt: '2026-01-01T00:00:00.000Z',
   }),
   lastRotatedFingerprint: async () => 'a'.repeat(64),
+  lastRotation: async () => ({ fingerprint: 'a'.repeat(64), at: '2026-01-01T00:00:00.000Z' }),
   recordRotation: async () => {},
 };
 

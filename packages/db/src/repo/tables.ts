@@ -10,6 +10,7 @@ export const TABLES = {
   validations: 'meta_ad_account_validations',
   syncState: 'meta_sync_state',
   tokenState: 'meta_token_state',
+  clientControls: 'meta_client_controls',
 } as const;
 
 export type TableName = (typeof TABLES)[keyof typeof TABLES];

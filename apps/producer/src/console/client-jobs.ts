@@ -1,0 +1,88 @@
+/**
+ * @module console/client-jobs
+ * One client's recent jobs, for its console page. BullMQ keeps no index by job data, but the queue
+ * package's job ids carry the client (`<task>-<clientId>[-<runId>]`), so per task: the pending job comes
+ * from the deduplication key (`<task>-<clientId>`), finished ones from a `ZSCAN ... MATCH` of the
+ * completed and failed sets (bounded by the queues' retention: 10,000 completed, 14 days of failed).
+ * Only this page pays for it; the clients table never scans.
+ */
+
+import type { RedisClient } from '@meta-engine/queue';
+import { deduplicationIdFor } from '@meta-engine/queue';
+import { Job, type Queue } from 'bullmq';
+import { redactString } from '../http/redact.ts';
+import { TASKS, type Task } from '../tasks.ts';
+
+export interface ClientJob {
+  task: Task;
+  id: string;
+  state: string;
+  runId: string | null;
+  createdAt: string | null;
+  finishedAt: string | null;
+  attemptsMade: number;
+  /** Why it failed (token-like values redacted). */
+  failedReason: string | null;
+}
+
+export interface ClientJobsReader {
+  recent(clientId: string, limit: number): Promise<ClientJob[]>;
+}
+
+async function scanIds(redis: RedisClient, key: string, pattern: string): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  let cursor = '0';
+  do {
+    const [next, flat] = await redis.zscan(key, cursor, 'MATCH', pattern, 'COUNT', 1000);
+    for (let i = 0; i + 1 < flat.length; i += 2) found.set(flat[i]!, Number(flat[i + 1]));
+    cursor = next;
+  } while (cursor !== '0');
+  return found;
+}
+
+export function clientJobsReader(
+  redis: RedisClient,
+  queues: Record<Task, Queue>,
+  secrets: readonly string[],
+): ClientJobsReader {
+  return {
+    async recent(clientId, limit) {
+      const candidates: { task: Task; id: string; score: number }[] = [];
+      await Promise.all(
+        TASKS.map(async (task) => {
+          const queue = queues[task];
+          const pattern = `${task}-${clientId}*`;
+          const [pending, completed, failed] = await Promise.all([
+            queue.getDeduplicationJobId(deduplicationIdFor(task, clientId)),
+            scanIds(redis, queue.keys.completed!, pattern),
+            scanIds(redis, queue.keys.failed!, pattern),
+          ]);
+          for (const [id, score] of [...completed, ...failed]) candidates.push({ task, id, score });
+          if (pending) candidates.push({ task, id: pending, score: Number.MAX_SAFE_INTEGER });
+        }),
+      );
+      // The deduplication key may still name a job that already finished: keep each id once.
+      const unique = new Map(candidates.map((c) => [`${c.task}/${c.id}`, c]));
+      const newest = [...unique.values()].sort((a, b) => b.score - a.score).slice(0, limit);
+      const jobs = await Promise.all(
+        newest.map(async ({ task, id }) => {
+          const job = await Job.fromId(queues[task], id);
+          if (!job) return null;
+          const data = job.data as { runId?: unknown };
+          const entry: ClientJob = {
+            task,
+            id,
+            state: await job.getState(),
+            runId: typeof data.runId === 'string' ? data.runId : null,
+            createdAt: job.timestamp ? new Date(job.timestamp).toISOString() : null,
+            finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+            attemptsMade: job.attemptsMade,
+            failedReason: job.failedReason ? redactString(job.failedReason, secrets).slice(0, 500) : null,
+          };
+          return entry;
+        }),
+      );
+      return jobs.filter((job): job is ClientJob => job !== null);
+    },
+  };
+}
