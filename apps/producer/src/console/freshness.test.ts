@@ -168,7 +168,7 @@ describe('FRESHNESS_* configuration', () => {
       validationMaxAgeMs: 30 * 3_600_000,
     });
     expect(() => loadConfig({ ...BASE, FRESHNESS_INSIGHTS_DUE_HOUR: '24' })).toThrow(
-      'FRESHNESS_INSIGHTS_DUE_HOUR must be at most 23',
+      "FRESHNESS_INSIGHTS_DUE_HOUR: must be at most 23, got '24'",
     );
     expect(() => loadConfig({ ...BASE, FRESHNESS_VALIDATION_MAX_AGE_HOURS: 'soon' })).toThrow(
       'FRESHNESS_VALIDATION_MAX_AGE_HOURS must be a whole number',
