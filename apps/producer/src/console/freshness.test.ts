@@ -171,7 +171,7 @@ describe('FRESHNESS_* configuration', () => {
       "FRESHNESS_INSIGHTS_DUE_HOUR: must be at most 23, got '24'",
     );
     expect(() => loadConfig({ ...BASE, FRESHNESS_VALIDATION_MAX_AGE_HOURS: 'soon' })).toThrow(
-      'FRESHNESS_VALIDATION_MAX_AGE_HOURS must be a whole number',
+      "FRESHNESS_VALIDATION_MAX_AGE_HOURS: expected an integer, got 'soon'",
     );
   });
 });
