@@ -15,11 +15,19 @@ import {
 import type { Suite } from './lib/suite.ts';
 import { cacheCalls } from './suites/cache-calls.ts';
 import { collectUnderQuota } from './suites/collect-under-quota.ts';
+import { collectUnknownQuota } from './suites/collect-unknown-quota.ts';
 import { consoleBench } from './suites/console.ts';
 import { overhead } from './suites/overhead.ts';
 import { revalidate } from './suites/revalidate.ts';
 
-const SUITES: readonly Suite[] = [cacheCalls, overhead, collectUnderQuota, revalidate, consoleBench];
+const SUITES: readonly Suite[] = [
+  cacheCalls,
+  overhead,
+  collectUnderQuota,
+  collectUnknownQuota,
+  revalidate,
+  consoleBench,
+];
 
 const USAGE = `pnpm bench [--only <name>[,<name>...]] [--quick]
 

@@ -73,6 +73,9 @@ export interface WorkerProcess {
     failedEvents: number;
     failures: string[];
     metrics: WorkerMetricValues[];
+    /** The worker process's own CPU time since it started (user + system), ms. */
+    cpuMs: number;
+    rssAtEndMiB: number;
   }>;
 }
 
@@ -101,6 +104,8 @@ export async function startWorkerProcess(
         failedEvents: Number(reply?.failedEvents ?? 0),
         failures: (reply?.failures as string[] | undefined) ?? [],
         metrics: (reply?.metrics as WorkerMetricValues[] | undefined) ?? [],
+        cpuMs: Number(reply?.cpuUserMs ?? 0) + Number(reply?.cpuSystemMs ?? 0),
+        rssAtEndMiB: Number(reply?.rssAtEndMiB ?? 0),
       };
     },
   };

@@ -16,6 +16,8 @@ export interface AccountsSpec {
   campaigns?: number;
   adsetsPerCampaign?: number;
   adsPerAdset?: number;
+  /** Per-account settings by index (e.g. quota classes): `perIndex[index % perIndex.length]`. */
+  perIndex?: ReadonlyArray<Record<string, unknown>>;
 }
 
 export type SandboxSpec = Omit<StartSandboxOptions, 'accounts'> & { accounts: AccountsSpec };
@@ -33,6 +35,8 @@ export interface CounterTotals {
   management: BucTotals;
   /** Calls (any BUC) per account, for per-client figures. */
   perAccount: Record<string, number>;
+  /** Accepted and throttled calls per account and BUC. */
+  perAccountBuc: Record<string, Record<string, { calls: number; throttles: number }>>;
   app: { throttles: number; errors: number; tokenErrors: number };
 }
 
@@ -45,9 +49,14 @@ export function summarizeCounters(view: CountersLike): CounterTotals {
   const insights: BucTotals = { calls: 0, throttles: 0, errors: 0 };
   const management: BucTotals = { calls: 0, throttles: 0, errors: 0 };
   const perAccount: Record<string, number> = {};
+  const perAccountBuc: CounterTotals['perAccountBuc'] = {};
   for (const [id, bucs] of Object.entries(view.accounts)) {
     let calls = 0;
     for (const [buc, c] of Object.entries(bucs)) {
+      if (c.calls > 0 || c.throttles > 0) {
+        perAccountBuc[id] ??= {};
+        perAccountBuc[id][buc] = { calls: c.calls, throttles: c.throttles };
+      }
       const target = buc === 'ads_insights' ? insights : management;
       target.calls += c.calls;
       target.throttles += c.throttles;
@@ -61,6 +70,7 @@ export function summarizeCounters(view: CountersLike): CounterTotals {
     insights,
     management,
     perAccount,
+    perAccountBuc,
     app: { throttles: view.app.throttles, errors: view.app.errors, tokenErrors: view.app.tokenErrors },
   };
 }

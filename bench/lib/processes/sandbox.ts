@@ -16,6 +16,7 @@ serveChild(async () => {
       campaigns: accounts.campaigns,
       adsetsPerCampaign: accounts.adsetsPerCampaign,
       adsPerAdset: accounts.adsPerAdset,
+      ...(accounts.perIndex?.length ? accounts.perIndex[index % accounts.perIndex.length] : {}),
     })),
   };
   const sandbox = await startSandbox(options);

@@ -1,7 +1,8 @@
 /**
  * Child process: the engine's worker exactly as `pnpm worker` builds it (`startWorker(loadConfig(env))`),
  * plus per-account limiter overrides from `BENCH_LIMITER_ACCOUNTS` (JSON) and a record of every finished
- * job's BullMQ timestamps (created, processed, finished), returned on `close`.
+ * job's BullMQ timestamps (created, processed, finished), returned on `close` with the worker's own CPU time
+ * (user + system, `process.cpuUsage()` since start) and its RSS.
  */
 import type { AccountOverrides } from '@meta-engine/queue';
 import { loadConfig, startWorker } from '@meta-engine/worker';
@@ -16,6 +17,7 @@ interface Timing {
 }
 
 serveChild(async () => {
+  const startedCpu = process.cpuUsage();
   const config = loadConfig(process.env);
   const limiterAccounts = process.env.BENCH_LIMITER_ACCOUNTS
     ? (JSON.parse(process.env.BENCH_LIMITER_ACCOUNTS) as AccountOverrides)
@@ -52,6 +54,9 @@ serveChild(async () => {
       }),
     },
     close: async () => {
+      // The worker's own CPU (user + system) since it started, before closing (closing is not work).
+      const cpu = process.cpuUsage(startedCpu);
+      const rss = process.memoryUsage().rss;
       const result = await worker.close(10_000);
       const wanted = new Set([
         'meta_worker_jobs_total',
@@ -64,7 +69,16 @@ serveChild(async () => {
           name: metric.name,
           values: metric.values.map((v) => ({ labels: v.labels, value: v.value })),
         }));
-      return { timings, failedEvents: failed, failures, drained: result.drained, metrics };
+      return {
+        timings,
+        failedEvents: failed,
+        failures,
+        drained: result.drained,
+        metrics,
+        cpuUserMs: cpu.user / 1000,
+        cpuSystemMs: cpu.system / 1000,
+        rssAtEndMiB: rss / 1048576,
+      };
     },
   };
 });
