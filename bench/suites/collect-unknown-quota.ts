@@ -37,12 +37,16 @@ const CLASSES = [
   { name: '5 active ads', activeAds: 5, quota: 87 },
   { name: '50 active ads', activeAds: 50, quota: 687 },
 ] as const;
-/** Run 1: one sandbox hour = 60 s (with 6,000 jobs the engine then needs well under half the machine). */
-const TIME_SCALE = 60;
-/** Run 2: the app-wide budget per window, 100 accounts, one sandbox hour = 30 s. */
+/**
+ * Run 1: one sandbox hour = 240 s. The engine needs ~30 s of CPU for the 5,000 calls of the first window; the
+ * window is long enough that this is small next to it (and the engine uses well under half the machine), so
+ * the figure shows the quota, not the CPU.
+ */
+const TIME_SCALE = 15;
+/** Run 2: the app-wide budget per window, 100 accounts, one sandbox hour = 60 s. */
 const APP_ACCOUNTS = 100;
 const APP_BUDGET = 1_300;
-const APP_TIME_SCALE = 120;
+const APP_TIME_SCALE = 60;
 /** Run 3: refresh-cache (6 insights calls) under a 5-call window, 50 accounts, one sandbox hour = 20 s. */
 const REFRESH_ACCOUNTS = 50;
 const REFRESH_QUOTA = 5;
