@@ -22,7 +22,7 @@ describe('loadConfig', () => {
       META_GRAPH_URL: 'https://graph.facebook.com',
       META_TIME_SCALE: 1,
       META_MAX_CONNECTIONS: 64,
-      LIMITER_SAFETY_FACTOR: 0.8,
+      LIMITER_SAFETY_FACTOR: 0.9,
       QUEUE_PREFIX: '{meta}',
       CONCURRENCY_VALIDATE: 20,
       ACCOUNT_CONCURRENCY: 2,

@@ -47,7 +47,7 @@ const schema = z.object({
   META_RETRY_LIMIT: field.integer({ min: 0, max: 10 }).default(2),
   /** Keep-alive connections to the Graph API; below the sum of the queue concurrencies it caps throughput. */
   META_MAX_CONNECTIONS: field.integer({ min: 1, max: 1000 }).default(64),
-  /** Sandbox only: Meta time runs this many times faster than real time (divides Meta's wait times, multiplies quotas). */
+  /** Sandbox only: Meta time runs this many times faster than real time (divides Meta's hour and its wait times). */
   META_TIME_SCALE: field.number({ above: 0, max: 1e7 }).default(1),
   TOKEN_FINGERPRINT_KEY: field
     .secret({ minLength: 8, hint: 'the HMAC key of the token fingerprint' })
@@ -57,8 +57,14 @@ const schema = z.object({
   CONCURRENCY_REFRESH_CACHE: field.integer({ min: 1 }).default(10),
   CONCURRENCY_COLLECT_INSIGHTS: field.integer({ min: 1 }).default(10),
   ACCOUNT_CONCURRENCY: field.integer({ min: 0 }).default(2),
-  /** Share of each Meta quota the limiter books (the rest is margin for the app and other tools). */
-  LIMITER_SAFETY_FACTOR: field.ratio().default(0.8),
+  /** Share of each learned Meta quota the limiter books (the rest is margin for the app and other tools). */
+  LIMITER_SAFETY_FACTOR: field.ratio().default(0.9),
+  /** A Meta call that must wait up to this long waits inside its job; a longer wait parks the job. */
+  META_INLINE_WAIT_MS: field.durationMs().default(2_000),
+  /** A job parked this many times for Meta's limits without getting further ends (gave_up_waiting). */
+  JOB_MAX_PARKS: field.integer({ min: 1 }).default(50),
+  /** ... or parked this long without getting further (default: one day of Meta time). */
+  JOB_MAX_WAIT_MS: field.durationMs().optional(),
   ACCOUNT_LEASE_TTL_MS: field.durationMs().default(600_000),
   WORKER_LOCK_DURATION_MS: field.durationMs().default(60_000),
   WORKER_STALLED_INTERVAL_MS: field.durationMs().default(30_000),

@@ -122,8 +122,11 @@ export function workerSettingsFor(config: WorkerConfig): WorkerSettingsInput {
     policyParkMs: config.POLICY_PARK_MS,
     metaTimeScale: config.META_TIME_SCALE,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    // A day of Meta time: how long a job may wait for Meta's limits without a successful call.
-    maxWaitWithoutProgressMs: Math.max(1, Math.round((24 * 3_600_000) / config.META_TIME_SCALE)),
+    maxInlineWaitMs: config.META_INLINE_WAIT_MS,
+    maxParksWithoutProgress: config.JOB_MAX_PARKS,
+    // Default: a day of Meta time, how long a job may wait for Meta's limits without getting further.
+    maxWaitWithoutProgressMs:
+      config.JOB_MAX_WAIT_MS ?? Math.max(1, Math.round((24 * 3_600_000) / config.META_TIME_SCALE)),
     scratchTtlMs: Math.max(60_000, Math.round((24 * 3_600_000) / config.META_TIME_SCALE)),
   };
 }
