@@ -27,6 +27,11 @@ describe('scrubbing', () => {
     expect(scrubText('Invalid OAuth 2.0 Access Token')).toBe('Invalid OAuth 2.0 Access Token');
   });
 
+  it('scrubText removes secret params in any letter case, values it was not told about included', () => {
+    const out = scrubText('GET /me?ACCESS_TOKEN=unknownvalue1&Appsecret_Proof=beef&Input_Token=abc', []);
+    expect(out).toBe(`GET /me?ACCESS_TOKEN=${REDACTED}&Appsecret_Proof=${REDACTED}&Input_Token=${REDACTED}`);
+  });
+
   it('scrubValue walks nested data', () => {
     expect(scrubValue({ a: [`x ${TOKEN}`], b: { c: TOKEN }, n: 1 }, [TOKEN])).toEqual({
       a: [`x ${REDACTED}`],

@@ -3,6 +3,7 @@ import { earliestInsightsDate } from '../transform/index.ts';
 import { accountInfoFromValidations, toMetaAccountInfo } from './account-info.ts';
 import { chunkRange, planCollectRange, pollDelayMs } from './collect-insights.ts';
 import { assessDebugToken, debugTokenKey } from './debug-token.ts';
+import { refreshPlanAt } from './refresh-cache.ts';
 import { toDbCampaignInsight, toDbDailyKpi } from './rows.ts';
 import { outcomeForAccountStatus, outcomeForTokenError } from './validate.ts';
 
@@ -84,6 +85,19 @@ describe('assessDebugToken', () => {
     expect(debugTokenKey('meta:control', fp, undefined, now)).toBe(
       `meta:control:debug-token:aaaaaaaaaaaa:hour:${Math.floor(now / 3_600_000)}`,
     );
+  });
+});
+
+describe('refresh-cache planning', () => {
+  it("the month and week are the account's: just before midnight UTC on 31 Dec, Auckland is in the new year", () => {
+    const now = new Date('2026-12-31T23:30:00Z');
+    const auckland = refreshPlanAt(now, 'Pacific/Auckland', true);
+    expect(auckland.periods.month.periodId).toBe('2027-01');
+    expect(auckland.periods.month.start).toBe('2027-01-01');
+    const losAngeles = refreshPlanAt(now, 'America/Los_Angeles', true);
+    expect(losAngeles.periods.month.periodId).toBe('2026-12');
+    expect(losAngeles.requests).toHaveLength(6);
+    expect(refreshPlanAt(now, 'UTC', false).requests).toHaveLength(5);
   });
 });
 

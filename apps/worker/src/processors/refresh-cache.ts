@@ -48,6 +48,14 @@ export interface RefreshCacheResult {
   campaigns: { month: number; week: number };
 }
 
+/**
+ * The refresh plan at `now` for an account in `timezone` (pure): "this month" and "this week" are the
+ * account's, not UTC's (Auckland starts the new month half a day before Warsaw).
+ */
+export function refreshPlanAt(now: Date, timezone: string, includeAdRelevance: boolean) {
+  return buildRefreshCachePlan({ today: localDate(now, timezone), includeAdRelevance });
+}
+
 export function createRefreshCacheProcessor(ctx: ProcessorContext): Processor {
   return async (job: Job, token: string | undefined, log: Logger) => {
     const run = await startRun(ctx, 'refresh-cache', job, token, log);
@@ -74,8 +82,7 @@ async function refreshCache(
   const mappings = normalizeConversionMappings(await ctx.repo.getConversionMappings(run.clientId));
   const account = await resolveAccountInfo(ctx, run);
   let metaCalls = account.source === 'meta' ? 1 : 0;
-  const today = localDate(ctx.now(), account.timezone);
-  const plan = buildRefreshCachePlan({ today, includeAdRelevance: ctx.settings.includeAdRelevance });
+  const plan = refreshPlanAt(ctx.now(), account.timezone, ctx.settings.includeAdRelevance);
 
   const scratch = jobScratch(ctx.redis, {
     keyPrefix: ctx.controlKeyPrefix,
