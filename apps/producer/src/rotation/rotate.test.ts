@@ -134,8 +134,7 @@ describe('token rotation (real Redis and database)', () => {
       controlPrefix: controlKeyPrefixFor(runtime.config.queuePrefix),
       tokenState: runtime.tokenState,
       pauses: runtime.pauses,
-      fingerprintKey: runtime.config.tokenFingerprintKey,
-      token: TEST_TOKEN,
+      fingerprint: tokenFingerprint(runtime.config.tokenFingerprintKey, TEST_TOKEN),
     });
     // A's re-validation is running (it waits for B's answer) while B tries to rotate.
     let aRevalidating: () => void = () => {};

@@ -76,8 +76,11 @@ export interface TokenSource {
    * current token stays (a warning is logged) and the answer is false.
    */
   reload(): Promise<boolean>;
-  /** Starts the watches, the poll and the signal handler (idempotent; nothing to watch without a file). */
-  watch(): void;
+  /**
+   * Starts the watches, the poll and the signal handler (idempotent; nothing to watch without a file).
+   * `reloadSignal` here wins over the one given at creation (a runtime made before it knew it would serve).
+   */
+  watch(options?: { reloadSignal?: NodeJS.Signals | undefined }): void;
   /** Resolves once no debounced or running read is pending (tests; a shutdown that wants a last read). */
   settled(): Promise<void>;
   /** Reads of the file so far (start-up read excluded). */
@@ -244,8 +247,9 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     }
   };
 
+  let reloadSignal = options.reloadSignal;
   const onSignal = () => {
-    logger?.info({ variable, file, signal: options.reloadSignal }, `${variable}: re-reading on signal`);
+    logger?.info({ variable, file, signal: reloadSignal }, `${variable}: re-reading on signal`);
     void reload();
   };
 
@@ -257,9 +261,10 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
       return () => listeners.delete(listener);
     },
     reload,
-    watch() {
+    watch(watchOptions = {}) {
       if (watching || closed || !file) return;
       watching = true;
+      reloadSignal = watchOptions.reloadSignal ?? reloadSignal;
       watchFile();
       watchDirectory();
       if (pollIntervalMs > 0) {
@@ -271,7 +276,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
         }, pollIntervalMs);
         poll.unref();
       }
-      if (options.reloadSignal) signals.on(options.reloadSignal, onSignal);
+      if (reloadSignal) signals.on(reloadSignal, onSignal);
     },
     settled() {
       if (debounce === undefined && running === null) return Promise.resolve();
@@ -286,7 +291,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
       if (poll !== undefined) clearInterval(poll);
       fileWatcher?.close();
       dirWatcher?.close();
-      if (watching && options.reloadSignal) signals.off(options.reloadSignal, onSignal);
+      if (watching && reloadSignal) signals.off(reloadSignal, onSignal);
       listeners.clear();
       settleIdle();
     },
