@@ -55,10 +55,17 @@ function nextChange(tokens: TokenSource): Promise<string> {
 }
 
 describe('createTokenSource', () => {
-  it('keeps a token from the environment: nothing to watch, nothing to re-read', async () => {
-    const tokens = source({ initial: OLD });
+  it('keeps a token from the environment: nothing to watch or re-read; the signal is handled and explained', async () => {
+    const signals = new EventEmitter();
+    const { lines, logger } = recordingLogger();
+    const tokens = source({ initial: OLD, reloadSignal: 'SIGHUP', signals, logger });
     tokens.watch();
     expect(tokens.file).toBeUndefined();
+    expect(signals.listenerCount('SIGHUP')).toBe(1);
+    signals.emit('SIGHUP');
+    expect(lines.map((line) => line.message)).toEqual([
+      'the token comes from META_ACCESS_TOKEN: nothing to re-read (use META_ACCESS_TOKEN_FILE to rotate without a restart)',
+    ]);
     expect(await tokens.reload()).toBe(false);
     expect(tokens.current()).toBe(OLD);
     expect(tokens.reads()).toBe(0);

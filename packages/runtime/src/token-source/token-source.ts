@@ -77,7 +77,8 @@ export interface TokenSource {
    */
   reload(): Promise<boolean>;
   /**
-   * Starts the watches, the poll and the signal handler (idempotent; nothing to watch without a file).
+   * Starts the watches, the poll and the signal handler (idempotent; without a file only the signal is
+   * handled, so it does not end the process).
    * `reloadSignal` here wins over the one given at creation (a runtime made before it knew it would serve).
    */
   watch(options?: { reloadSignal?: NodeJS.Signals | undefined }): void;
@@ -249,6 +250,14 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
 
   let reloadSignal = options.reloadSignal;
   const onSignal = () => {
+    if (!file) {
+      // Still handled: a reload signal must not end the process (its default action).
+      logger?.info(
+        { signal: reloadSignal },
+        'the token comes from META_ACCESS_TOKEN: nothing to re-read (use META_ACCESS_TOKEN_FILE to rotate without a restart)',
+      );
+      return;
+    }
     logger?.info({ variable, file, signal: reloadSignal }, `${variable}: re-reading on signal`);
     void reload();
   };
@@ -262,9 +271,11 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     },
     reload,
     watch(watchOptions = {}) {
-      if (watching || closed || !file) return;
+      if (watching || closed) return;
       watching = true;
       reloadSignal = watchOptions.reloadSignal ?? reloadSignal;
+      if (reloadSignal) signals.on(reloadSignal, onSignal);
+      if (!file) return;
       watchFile();
       watchDirectory();
       if (pollIntervalMs > 0) {
@@ -276,7 +287,6 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
         }, pollIntervalMs);
         poll.unref();
       }
-      if (reloadSignal) signals.on(reloadSignal, onSignal);
     },
     settled() {
       if (debounce === undefined && running === null) return Promise.resolve();
