@@ -35,6 +35,7 @@ interface View {
   token: string | undefined;
   tokenFile: string | undefined;
   fingerprintKey: string;
+  tokenPollIntervalMs: number;
   queuePrefix: string;
   logLevel: string;
   secrets: string[];
@@ -50,6 +51,7 @@ const VIEWS: Record<'worker' | 'producer', (env: NodeJS.ProcessEnv) => View> = {
       token: c.META_ACCESS_TOKEN,
       tokenFile: c.metaAccessTokenFile,
       fingerprintKey: c.TOKEN_FINGERPRINT_KEY,
+      tokenPollIntervalMs: c.TOKEN_POLL_INTERVAL_MS,
       queuePrefix: c.QUEUE_PREFIX,
       logLevel: c.LOG_LEVEL,
       secrets: c.secrets.toSorted(),
@@ -64,6 +66,7 @@ const VIEWS: Record<'worker' | 'producer', (env: NodeJS.ProcessEnv) => View> = {
       token: c.metaAccessToken,
       tokenFile: c.metaAccessTokenFile,
       fingerprintKey: c.tokenFingerprintKey,
+      tokenPollIntervalMs: c.tokenPollIntervalMs,
       queuePrefix: c.queuePrefix,
       logLevel: c.logLevel,
       secrets: c.secrets.toSorted(),
@@ -167,6 +170,13 @@ const ROWS: Array<[string, Record<string, string | undefined>, Expected]> = [
     'TOKEN_FINGERPRINT_KEY short',
     { TOKEN_FINGERPRINT_KEY: 'abc' },
     ['TOKEN_FINGERPRINT_KEY: must be the HMAC key of the token fingerprint (at least 8 characters)'],
+  ],
+  ['TOKEN_POLL_INTERVAL_MS unset', {}, { tokenPollIntervalMs: 10_000 }],
+  ['TOKEN_POLL_INTERVAL_MS', { TOKEN_POLL_INTERVAL_MS: ' 2500 ' }, { tokenPollIntervalMs: 2500 }],
+  [
+    'TOKEN_POLL_INTERVAL_MS 5s',
+    { TOKEN_POLL_INTERVAL_MS: '5s' },
+    ["TOKEN_POLL_INTERVAL_MS: expected a duration in milliseconds (an integer), got '5s'"],
   ],
   [
     'secrets: the same set in both processes',

@@ -434,7 +434,7 @@ export const collectUnknownQuota: Suite = {
           baseline: (naive.insights.throttles / Math.max(1, naive.insights.calls)) * 100,
           kind: 'measured',
           baselineKind: 'measured',
-          note: `${main.throttles} of ${main.calls} calls; naive loop ${naive.insights.throttles} of ${naive.insights.calls}`,
+          note: `${main.throttles} of ${main.calls} calls; naive loop ${naive.insights.throttles} of ${naive.insights.calls} (it gave up ${naiveGaveUp} account-days)`,
         },
         { label: 'jobs failed', value: main.failed, unit: '', kind: 'measured' },
         ...byClass.map(

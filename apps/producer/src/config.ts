@@ -41,8 +41,10 @@ export interface ProducerConfig {
    * fingerprinted, never logged or stored.
    */
   metaAccessToken: string | undefined;
-  /** META_ACCESS_TOKEN_FILE when the token came from a file (to re-read it later), else undefined. */
+  /** META_ACCESS_TOKEN_FILE when the token came from a file (`serve` re-reads it when it changes), else undefined. */
   metaAccessTokenFile: string | undefined;
+  /** TOKEN_POLL_INTERVAL_MS: how often `serve` re-reads the token file and checks the announced token. */
+  tokenPollIntervalMs: number;
   tokenFingerprintKey: string;
   /** True when TOKEN_FINGERPRINT_KEY was not set and the shared development default is in use. */
   tokenFingerprintKeyIsDefault: boolean;
@@ -59,7 +61,10 @@ export interface ProducerConfig {
   fanout: { pageSize: number; chunkSize: number; concurrency: number };
   runRetentionSeconds: number;
   logLevel: LogLevel;
-  /** What logs and error messages must never contain (runtime's secretsFromEnv). */
+  /**
+   * What logs and error messages must never contain (runtime's secretsFromEnv); a live list: a token read
+   * later from META_ACCESS_TOKEN_FILE is added to it.
+   */
   secrets: string[];
   /** The console's freshness objectives and the freshness gauges (FRESHNESS_*). */
   freshness: FreshnessObjectives;
@@ -122,6 +127,7 @@ const schema = z.object({
   TOKEN_FINGERPRINT_KEY: field
     .secret({ minLength: 8, hint: 'the HMAC key of the token fingerprint' })
     .optional(),
+  TOKEN_POLL_INTERVAL_MS: field.durationMs({ min: 100 }).default(10_000),
   QUEUE_PREFIX: field.checked(resolveQueuePrefix).default(DEFAULT_QUEUE_PREFIX),
   ADMIN_HOST: field.text().default('127.0.0.1'),
   ADMIN_PORT: field.port().default(3000),
@@ -175,6 +181,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds = {}): ProducerConfig {
     supabaseServiceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY,
     metaAccessToken,
     metaAccessTokenFile: e.META_ACCESS_TOKEN_FILE?.path,
+    tokenPollIntervalMs: e.TOKEN_POLL_INTERVAL_MS,
     tokenFingerprintKey: e.TOKEN_FINGERPRINT_KEY ?? DEFAULT_FINGERPRINT_KEY,
     tokenFingerprintKeyIsDefault: e.TOKEN_FINGERPRINT_KEY === undefined,
     queuePrefix: e.QUEUE_PREFIX,

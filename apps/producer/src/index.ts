@@ -36,6 +36,11 @@ export { startAdminServer } from './http/server.ts';
 export type * from './ports.ts';
 export { shortFingerprint, tokenFingerprint } from './rotation/fingerprint.ts';
 export { type RotationOutcome, rotateIfChanged } from './rotation/rotate.ts';
+export {
+  createRotationFollower,
+  type RotationFollower,
+  type RotationFollowerDeps,
+} from './rotation/rotation-follower.ts';
 export { openRuntime, type Runtime, type RuntimeOptions, redisTargetFromConfig } from './runtime.ts';
 export { listSchedulers, schedulerIdFor, syncSchedulers } from './schedules/sync-schedulers.ts';
 export { type ProducerService, startProducerService } from './service.ts';

@@ -8,8 +8,11 @@
  * `pnpm demo` (issue 8) can build the same runtime with `openRuntime(loadConfig(env))` and reuse
  * `startRunInline` / `waitForRun` / `createAdminApp` without the CLI.
  */
+
+import { hostname } from 'node:os';
 import { createRepository, type Repository } from '@meta-engine/db';
 import {
+  announceToken,
   controlKeyPrefixFor,
   createQueue,
   isClusterTarget,
@@ -20,6 +23,7 @@ import {
   redisTargetVariable,
   requireClusterPrefix,
 } from '@meta-engine/queue';
+import { createTokenSource, type TokenSource } from '@meta-engine/runtime';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { clientConsoleStoreFrom, clientDirectoryFrom, tokenStateStoreFrom } from './adapters/db.ts';
@@ -67,7 +71,12 @@ export interface Runtime {
   metrics: ProducerMetrics;
   fanout: FanoutDeps;
   releasers: Releasers;
-  /** Fingerprint of META_ACCESS_TOKEN, or null when it is not configured. */
+  /**
+   * The configured token (META_ACCESS_TOKEN, or META_ACCESS_TOKEN_FILE: `serve` watches the file, see
+   * rotation/rotation-follower.ts), or null when none is configured.
+   */
+  tokens: TokenSource | null;
+  /** Fingerprint of the configured token as it is now, or null when none is configured. */
   configuredFingerprint(): string | null;
   /**
    * The on-demand run path (`POST /api/runs`, the console's actions): records the run as pending and
@@ -75,8 +84,12 @@ export interface Runtime {
    */
   requestRun(request: RunRequest): Promise<{ runId: string }>;
   status(options?: { throttledLimit?: number; recentRuns?: number }): Promise<StatusSnapshot>;
-  /** Rotates if the configured token changed (or always with force). Needs META_ACCESS_TOKEN. */
-  rotate(options: { force: boolean }): Promise<RotationOutcome>;
+  /**
+   * Rotates if the token changed since the last rotation (or always with force), then announces it. The
+   * token is the configured one (META_ACCESS_TOKEN or its file), or the `fingerprint` another process
+   * announced (the producer needs no token to re-validate with the workers' tokens).
+   */
+  rotate(options: { force: boolean; fingerprint?: string }): Promise<RotationOutcome>;
   ready: { redis(): Promise<void>; database(): Promise<void> };
   close(): Promise<void>;
 }
@@ -141,8 +154,20 @@ export async function openRuntime(config: ProducerConfig, options: RuntimeOption
       onChunk: (task, created, skipped, rejected, paused) =>
         metrics.countFanout(task, created, skipped, rejected, paused),
     };
+    const tokens = config.metaAccessToken
+      ? createTokenSource({
+          initial: config.metaAccessToken,
+          file: config.metaAccessTokenFile,
+          secrets,
+          logger,
+          pollIntervalMs: config.tokenPollIntervalMs,
+        })
+      : null;
+    if (tokens) releasers.add('token source', () => tokens.close());
     const configuredFingerprint = () =>
-      config.metaAccessToken ? tokenFingerprint(config.tokenFingerprintKey, config.metaAccessToken) : null;
+      tokens ? tokenFingerprint(config.tokenFingerprintKey, tokens.current()) : null;
+    const controlPrefix = controlKeyPrefixFor(config.queuePrefix);
+    const announcer = `producer ${process.pid}@${hostname()}`;
     const startRun = (request: RunRequest) =>
       requestRun({ directory, pageSize: config.fanout.pageSize, runs, fanoutQueue }, request, 'api');
     const clientConsole = createConsoleService({
@@ -151,7 +176,10 @@ export async function openRuntime(config: ProducerConfig, options: RuntimeOption
       limiter: throttles,
       tokenState,
       pauses,
-      configuredFingerprint: configuredFingerprint(),
+      // Read when the panel is built: the configured token may change while serving.
+      get configuredFingerprint() {
+        return configuredFingerprint();
+      },
       runs: { start: startRun, progress: (runId) => runs.progress(runId) },
       jobs: clientJobsReader(redis, queues, secrets),
       objectives: config.freshness,
@@ -183,22 +211,25 @@ export async function openRuntime(config: ProducerConfig, options: RuntimeOption
       metrics,
       fanout,
       releasers,
+      tokens,
       configuredFingerprint,
       requestRun: startRun,
       status: (statusOptions) => collectStatus(statusDeps(), statusOptions),
-      rotate: (rotateOptions) => {
-        if (!config.metaAccessToken) throw new Error('META_ACCESS_TOKEN is required to rotate');
+      rotate: async ({ force, fingerprint }) => {
+        const target = fingerprint ?? configuredFingerprint();
+        if (!target) throw new Error('META_ACCESS_TOKEN or META_ACCESS_TOKEN_FILE is required to rotate');
         const deps: RotationDeps = {
           redis,
-          controlPrefix: controlKeyPrefixFor(config.queuePrefix),
+          controlPrefix,
           tokenState,
           pauses,
-          fingerprintKey: config.tokenFingerprintKey,
-          token: config.metaAccessToken,
+          fingerprint: target,
+          announce: (rotatedTo) =>
+            announceToken({ redis, keyPrefix: controlPrefix, fingerprint: rotatedTo, by: announcer }),
           logger,
           revalidateAll: (runId) => fanOut(fanout, { runId, task: 'validate', trigger: 'rotation' }),
         };
-        return rotateIfChanged(deps, rotateOptions);
+        return rotateIfChanged(deps, { force });
       },
       ready: {
         redis: () => pingRedis(redis, { timeoutMs: 1500, variable: redisTargetVariable(redisTarget) }),

@@ -6,17 +6,21 @@
  * 2. rotate if the configured token changed since the last rotation (re-validate everyone, resume
  *    token-fatal pauses); a failure here is logged and left to `POST /api/rotation`, it does not stop
  *    the service;
- * 3. start the fan-out worker (ticks and API run requests);
- * 4. serve the admin HTTP app on ADMIN_HOST:ADMIN_PORT.
+ * 3. follow token rotations without a restart (rotation/rotation-follower.ts): watch the token file,
+ *    announce a new token, rotate once to a token any process announced;
+ * 4. start the fan-out worker (ticks and API run requests);
+ * 5. serve the admin HTTP app on ADMIN_HOST:ADMIN_PORT.
  *
  * `close()` stops them in reverse order (the worker finishes its current fan-out first).
  */
-import { createWorkerConnection } from '@meta-engine/queue';
+import { hostname } from 'node:os';
+import { controlKeyPrefixFor, createWorkerConnection } from '@meta-engine/queue';
 import type { Hono } from 'hono';
 import { startFanoutWorker } from './fanout/fanout-jobs.ts';
 import { createAdminApp } from './http/app.ts';
 import { type RunningServer, startAdminServer } from './http/server.ts';
 import type { RotationOutcome } from './rotation/rotate.ts';
+import { createRotationFollower, type RotationFollower } from './rotation/rotation-follower.ts';
 import type { Runtime } from './runtime.ts';
 import { type SyncReport, syncSchedulers } from './schedules/sync-schedulers.ts';
 
@@ -24,6 +28,8 @@ export interface ProducerService {
   url: string;
   schedulers: SyncReport;
   rotation: RotationOutcome | { status: 'failed'; error: string } | { status: 'skipped' };
+  /** Follows token rotations while serving (null with `followRotations: false`). */
+  rotations: RotationFollower | null;
   close(): Promise<void>;
 }
 
@@ -32,6 +38,10 @@ export interface ServiceOptions {
   rotateOnStart?: boolean;
   /** Override ADMIN_PORT (0 = any free port). */
   port?: number;
+  /** Follow token rotations: watch the token file, rotate to announced tokens (default true). */
+  followRotations?: boolean;
+  /** Re-read META_ACCESS_TOKEN_FILE on this signal (`serve`: SIGHUP; default none when embedded). */
+  reloadSignal?: NodeJS.Signals;
 }
 
 export async function startProducerService(
@@ -57,6 +67,25 @@ export async function startProducerService(
     }
   }
 
+  let rotations: RotationFollower | null = null;
+  if (options.followRotations ?? true) {
+    const follower = createRotationFollower({
+      redis: runtime.redis,
+      controlPrefix: controlKeyPrefixFor(config.queuePrefix),
+      tokens: runtime.tokens,
+      configuredFingerprint: runtime.configuredFingerprint,
+      lastRotatedFingerprint: () => runtime.tokenState.lastRotatedFingerprint(),
+      rotate: (rotateOptions) => runtime.rotate(rotateOptions),
+      logger,
+      by: `producer ${process.pid}@${hostname()}`,
+      pollIntervalMs: config.tokenPollIntervalMs,
+      reloadSignal: options.reloadSignal,
+    });
+    runtime.releasers.add('rotation follower', () => follower.close());
+    await follower.start();
+    rotations = follower;
+  }
+
   const workerConnection = createWorkerConnection(runtime.redisTarget);
   workerConnection.on('error', (error) => logger.debug({ err: error.message }, 'worker connection error'));
   runtime.releasers.add('worker connection', () =>
@@ -80,7 +109,7 @@ export async function startProducerService(
     { url: server.url, console: `${server.url}/console`, bullBoard: `${server.url}/admin/queues` },
     'admin HTTP listening',
   );
-  return { url: server.url, schedulers, rotation, close: () => runtime.close() };
+  return { url: server.url, schedulers, rotation, rotations, close: () => runtime.close() };
 }
 
 /** The admin app wired to a runtime (what `serve` serves; tests call it with `app.request()`). */

@@ -41,6 +41,8 @@ export interface JobCallState {
    * chunk written, a report run submitted). A job parked again and again without it is bounded (park.ts).
    */
   progressed: boolean;
+  /** Fingerprint of the token the job's last Meta call was sent with (token/worker-token.ts). */
+  tokenFingerprint?: string | undefined;
 }
 
 /** Marks the running job as having got further (see `JobCallState.progressed`). */

@@ -52,6 +52,8 @@ const schema = z.object({
   TOKEN_FINGERPRINT_KEY: field
     .secret({ minLength: 8, hint: 'the HMAC key of the token fingerprint' })
     .optional(),
+  /** How often META_ACCESS_TOKEN_FILE is re-read and the announced token checked, besides the events. */
+  TOKEN_POLL_INTERVAL_MS: field.durationMs({ min: 100 }).default(10_000),
   QUEUE_PREFIX: field.checked(resolveQueuePrefix).default(DEFAULT_QUEUE_PREFIX),
   CONCURRENCY_VALIDATE: field.integer({ min: 1 }).default(20),
   CONCURRENCY_REFRESH_CACHE: field.integer({ min: 1 }).default(10),
@@ -101,12 +103,15 @@ export type WorkerConfig = Omit<
 > & {
   /** From META_ACCESS_TOKEN, or read from the file META_ACCESS_TOKEN_FILE names. */
   META_ACCESS_TOKEN: string;
-  /** META_ACCESS_TOKEN_FILE when the token came from a file (to re-read it later), else undefined. */
+  /** META_ACCESS_TOKEN_FILE when the token came from a file (re-read when it changes), else undefined. */
   metaAccessTokenFile: string | undefined;
   TOKEN_FINGERPRINT_KEY: string;
   /** REDIS_URL / REDIS_CLUSTER_NODES. */
   redis: RedisServers;
-  /** What logs and stored error messages must never contain (runtime's secretsFromEnv). */
+  /**
+   * What logs and stored error messages must never contain (runtime's secretsFromEnv). A live list: a
+   * token read later from META_ACCESS_TOKEN_FILE is added to it.
+   */
   secrets: string[];
 };
 

@@ -38,7 +38,8 @@ async function main(): Promise<void> {
 
   let worker: RunningWorker;
   try {
-    worker = await startWorker(config);
+    // SIGHUP: re-read META_ACCESS_TOKEN_FILE now (a rotation without a restart).
+    worker = await startWorker(config, { reloadSignal: 'SIGHUP' });
   } catch (error) {
     exitOnConfigError(error, 'worker');
     if (error instanceof StartupError) fail(error.message);

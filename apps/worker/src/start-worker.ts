@@ -1,7 +1,8 @@
 /**
  * @module start-worker
  * From a validated `WorkerConfig` to a running worker app: logger, metrics, Redis (pinged), Supabase
- * (pinged), limiter, Meta client, workers. Used by `main.ts` and by anything that runs the worker
+ * (pinged), limiter, the token (from META_ACCESS_TOKEN, or META_ACCESS_TOKEN_FILE re-read when it changes,
+ * followed through the token announcements: token/token-follower.ts), Meta client, workers. Used by `main.ts` and by anything that runs the worker
  * in-process (the demo, benchmarks). Never exits the process: failures are thrown as `StartupError`
  * with one line naming the variable to fix (a ConfigError for a configuration it cannot serve yet).
  *
@@ -10,10 +11,12 @@
  * // ...
  * await worker.close();
  */
+import { hostname } from 'node:os';
 import { createRepository } from '@meta-engine/db';
 import { createMetaClient } from '@meta-engine/meta-client';
 import {
   type AccountOverrides,
+  controlKeyPrefixFor,
   createLimiter,
   createWorkerConnection,
   DEFAULT_LIMITER_SETTINGS,
@@ -27,12 +30,14 @@ import {
   redisTargetVariable,
   requireClusterPrefix,
 } from '@meta-engine/queue';
+import { createTokenSource } from '@meta-engine/runtime';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.ts';
-import { tokenFingerprint } from './runtime/fingerprint.ts';
 import { createLogger } from './runtime/logger.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './runtime/metrics.ts';
 import { Releasers } from './runtime/releasers.ts';
+import { createTokenFollower, type TokenFollower } from './token/token-follower.ts';
+import { createWorkerToken } from './token/worker-token.ts';
 import { createWorkerApp, type WorkerApp, type WorkerSettingsInput } from './worker-app.ts';
 
 /** A start-up failure with a one-line message naming the configuration variable. */
@@ -53,6 +58,11 @@ export interface StartWorkerOptions {
   settings?: WorkerSettingsInput;
   /** Where Redis is: a single Redis or a Redis Cluster (default {@link redisTargetFromConfig}). */
   redis?: RedisTarget;
+  /**
+   * Re-read META_ACCESS_TOKEN_FILE on this signal (main.ts: `SIGHUP`). Default none: an embedded worker
+   * leaves the process's signals alone.
+   */
+  reloadSignal?: NodeJS.Signals;
 }
 
 /** The Redis target of a configuration: REDIS_URL, or a Redis Cluster from REDIS_CLUSTER_NODES. */
@@ -65,6 +75,8 @@ export interface RunningWorker {
   logger: Logger;
   metrics: WorkerMetrics;
   config: WorkerConfig;
+  /** The token this worker uses now (fingerprint only) and whether it holds its queues for being behind. */
+  token: { fingerprint(): string; isBehind(): boolean; reload(): Promise<boolean> };
   /** `app.close(timeoutMs)`, then every resource in reverse order of opening. */
   close(timeoutMs?: number): Promise<{ drained: boolean; abandoned: number }>;
 }
@@ -193,10 +205,22 @@ export async function startWorker(
       ...(options.limiterAccounts ? { accounts: options.limiterAccounts } : {}),
     });
 
+    const tokenSource = createTokenSource({
+      initial: config.META_ACCESS_TOKEN,
+      file: config.metaAccessTokenFile,
+      secrets,
+      logger,
+      pollIntervalMs: config.TOKEN_POLL_INTERVAL_MS,
+      reloadSignal: options.reloadSignal,
+    });
+    releasers.add('token source', () => tokenSource.close());
+    const token = createWorkerToken(tokenSource, config.TOKEN_FINGERPRINT_KEY);
+    let follower: TokenFollower | undefined;
+
     const app = createWorkerApp({
       meta: (hooks) =>
         createMetaClient({
-          accessToken: config.META_ACCESS_TOKEN,
+          accessToken: token.accessToken,
           appSecret: config.META_APP_SECRET,
           baseUrl: config.META_GRAPH_URL,
           apiVersion: config.META_API_VERSION,
@@ -215,11 +239,32 @@ export async function startWorker(
       logger,
       metrics,
       queuePrefix: config.QUEUE_PREFIX,
-      tokenFingerprint: tokenFingerprint(config.TOKEN_FINGERPRINT_KEY, config.META_ACCESS_TOKEN),
+      tokenFingerprint: token.jobFingerprint,
+      tokenSuperseded: (fingerprint) => follower?.isSuperseded(fingerprint) ?? Promise.resolve(false),
       secrets,
       settings: { ...workerSettingsFor(config), ...options.settings },
       ...(options.now ? { now: options.now } : {}),
     });
+    follower = createTokenFollower({
+      token,
+      redis: connection,
+      controlKeyPrefix: controlKeyPrefixFor(config.QUEUE_PREFIX),
+      app,
+      logger,
+      metrics,
+      by: `worker ${process.pid}@${hostname()}`,
+      pollIntervalMs: config.TOKEN_POLL_INTERVAL_MS,
+    });
+    const tokenFollower = follower;
+    try {
+      await tokenFollower.start();
+    } catch (error) {
+      await tokenFollower.close().catch(() => {});
+      await app.close(0).catch(() => {});
+      throw new StartupError(
+        `cannot follow token announcements in Redis: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
     let closing: Promise<{ drained: boolean; abandoned: number }> | null = null;
     logger.info(
       {
@@ -227,6 +272,7 @@ export async function startWorker(
         concurrency: app.settings.concurrency,
         graphUrl: config.META_GRAPH_URL,
         timeScale: config.META_TIME_SCALE,
+        tokenFile: config.metaAccessTokenFile ?? null,
       },
       'worker started',
     );
@@ -235,8 +281,17 @@ export async function startWorker(
       logger,
       metrics,
       config,
+      token: {
+        fingerprint: token.fingerprint,
+        isBehind: () => tokenFollower.isBehind(),
+        reload: () => tokenSource.reload(),
+      },
       close(timeoutMs = config.SHUTDOWN_TIMEOUT_MS) {
         closing ??= (async () => {
+          // First: a token change must not resume workers that are being closed.
+          await tokenFollower
+            .close()
+            .catch((error) => logger.warn({ err: error }, 'closing the token follower failed'));
           const result = await app.close(timeoutMs);
           await releasers.close().catch((error) => logger.warn({ err: error }, 'closing resources failed'));
           return result;

@@ -75,9 +75,17 @@ export interface WorkerAppOptions {
   metrics?: WorkerMetrics;
   /** BullMQ prefix of the queues, default `{meta}` (a hash tag; required on a Redis Cluster). */
   queuePrefix?: string;
-  /** HMAC fingerprint of the token (`tokenFingerprint(TOKEN_FINGERPRINT_KEY, token)`). */
-  tokenFingerprint: string;
-  /** Never stored, logged or put in cache data: the token and the app secret. */
+  /**
+   * HMAC fingerprint of the token (`tokenFingerprint(TOKEN_FINGERPRINT_KEY, token)`), or a function giving
+   * it when the token can change while the app runs (token/worker-token.ts: the token of the job's calls).
+   */
+  tokenFingerprint: string | (() => string);
+  /** See `ProcessorContext.tokenSuperseded` (token/token-follower.ts). */
+  tokenSuperseded?: (fingerprint: string) => Promise<boolean>;
+  /**
+   * Never stored, logged or put in cache data: the token and the app secret. Read live, so a token added
+   * to the list after a rotation is scrubbed too.
+   */
   secrets: readonly string[];
   settings?: WorkerSettingsInput;
   /** Clock for periods and ranges (default: real time). */
@@ -159,6 +167,8 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
     ? options.meta
     : options.meta({ onResponse: feedback.onResponse, beforeRequest });
 
+  const fingerprintOf = options.tokenFingerprint;
+  const secretList = options.secrets;
   const ctx: ProcessorContext = {
     meta,
     repo: options.repo,
@@ -169,8 +179,13 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
     metrics,
     settings,
     now: options.now ?? (() => new Date()),
-    secrets: options.secrets.filter((secret) => secret.length > 0),
-    tokenFingerprint: options.tokenFingerprint,
+    get secrets() {
+      return secretList.filter((secret) => secret.length > 0);
+    },
+    get tokenFingerprint() {
+      return typeof fingerprintOf === 'function' ? fingerprintOf() : fingerprintOf;
+    },
+    tokenSuperseded: options.tokenSuperseded,
   };
   const processors: Record<ClientTask, Processor> = {
     validate: createValidateProcessor(ctx),

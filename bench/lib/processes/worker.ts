@@ -2,7 +2,8 @@
  * Child process: the engine's worker exactly as `pnpm worker` builds it (`startWorker(loadConfig(env))`),
  * plus per-account limiter overrides from `BENCH_LIMITER_ACCOUNTS` (JSON) and a record of every finished
  * job's BullMQ timestamps (created, processed, finished), returned on `close` with the worker's own CPU time
- * (user + system, `process.cpuUsage()` since start) and its RSS.
+ * (user + system, `process.cpuUsage()` since start) and its RSS. `token` answers the fingerprint of the
+ * token it uses now (the rotation figures).
  */
 import type { AccountOverrides } from '@meta-engine/queue';
 import { loadConfig, startWorker } from '@meta-engine/worker';
@@ -52,6 +53,8 @@ serveChild(async () => {
         failedEvents: failed,
         active: worker.app.activeJobs(),
       }),
+      // The token this worker uses now (its fingerprint only) and whether it holds its queues.
+      token: async () => ({ fingerprint: worker.token.fingerprint(), behind: worker.token.isBehind() }),
     },
     close: async () => {
       // The worker's own CPU (user + system) since it started, before closing (closing is not work).

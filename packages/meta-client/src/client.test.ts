@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MetaClientOptions } from './client.ts';
 import { createMetaClient } from './client.ts';
@@ -233,6 +234,81 @@ describe('paging', () => {
     const error = await caught(client.listAdAccounts());
     expect((error as Error).name).toBe('MetaPagingError');
     expect(server.requests).toHaveLength(2);
+    await client.close();
+  });
+});
+
+describe('a token that changes while the client runs', () => {
+  const ROTATED = 'TEST-ROTATED-TOKEN-do-not-log-789';
+
+  it('reads the token before every attempt: each page, Bearer header and appsecret_proof per token', async () => {
+    let token = TOKEN;
+    const { client } = makeClient({ accessToken: () => token });
+    server.on('GET', '/act_123', (_req, res) => sendJson(res, 200, ACCOUNT));
+    server.on('GET', '/me/adaccounts', (req, res) => {
+      if (req.query.get('after') === 'p2') return sendJson(res, 200, { data: [ACCOUNT] });
+      // The rotation happens between two pages of one read.
+      token = ROTATED;
+      return sendJson(res, 200, {
+        data: [ACCOUNT],
+        paging: { cursors: { after: 'p2' }, next: `${server.url}/v26.0/me/adaccounts?after=p2` },
+      });
+    });
+    await client.getAdAccount('123');
+    await client.listAdAccounts();
+    const sent = server.requests.map((req) => [req.headers.authorization, req.query.get('appsecret_proof')]);
+    expect(sent).toEqual([
+      [`Bearer ${TOKEN}`, PROOF],
+      [`Bearer ${TOKEN}`, PROOF],
+      [`Bearer ${ROTATED}`, createHmac('sha256', APP_SECRET).update(ROTATED).digest('hex')],
+    ]);
+    await client.close();
+  });
+
+  it('debug_token asks about the token the call is sent with', async () => {
+    let token = TOKEN;
+    const { client } = makeClient({ accessToken: () => token });
+    server.on('GET', '/debug_token', (_req, res) =>
+      sendJson(res, 200, { data: { is_valid: true, scopes: ['ads_read'] } }),
+    );
+    await client.debugToken();
+    token = ROTATED;
+    await client.debugToken();
+    expect(server.requests.map((req) => req.query.get('input_token'))).toEqual([TOKEN, ROTATED]);
+    expect(server.requests[1]?.headers.authorization).toBe(`Bearer ${ROTATED}`);
+    await client.close();
+  });
+
+  it('scrubs the old and the new token (and their proofs) from errors', async () => {
+    let token = TOKEN;
+    const { client } = makeClient({ accessToken: () => token });
+    server.on('GET', '/act_123', (_req, res) => sendJson(res, 200, ACCOUNT));
+    server.on('GET', '/act_456', (_req, res) =>
+      sendJson(res, 400, {
+        error: {
+          message: `Error validating access token ${TOKEN}; now ${ROTATED}`,
+          type: 'OAuthException',
+          code: 190,
+          error_subcode: 460,
+        },
+      }),
+    );
+    await client.getAdAccount('123');
+    token = ROTATED;
+    const error = await caught(client.getAdAccount('456'));
+    expect((error as MetaApiError).category).toBe('token_fatal');
+    const everything = `${(error as Error).message} ${JSON.stringify(error)} ${(error as Error).stack}`;
+    expect(everything).not.toContain(TOKEN);
+    expect(everything).not.toContain(ROTATED);
+    await client.close();
+  });
+
+  it('refuses an unusable token from the function without echoing it, sending nothing', async () => {
+    const { client } = makeClient({ accessToken: () => `${ROTATED} x` });
+    const error = await caught(client.getAdAccount('123'));
+    expect(isMetaInvalidRequestError(error)).toBe(true);
+    expect(`${(error as Error).message} ${JSON.stringify(error)}`).not.toContain(ROTATED);
+    expect(server.requests).toHaveLength(0);
     await client.close();
   });
 });

@@ -110,9 +110,17 @@ export interface MetaRequestEvent {
   attempt: number;
 }
 
+/** The token, or a function read before every HTTP attempt (a token that can be rotated while running). */
+export type AccessTokenInput = string | (() => string);
+
 export interface MetaClientOptions {
-  /** The system-user token. Sent only as `Authorization: Bearer`; never logged or put in errors. */
-  accessToken: string;
+  /**
+   * The system-user token, or a function returning the token to use now: it is read before every HTTP
+   * attempt (pages, split parts and retries included), so a rotated token is used from the next call on,
+   * with `appsecret_proof` computed for that token. Sent only as `Authorization: Bearer` (and as
+   * `input_token` of `debug_token`); never logged or put in errors, the previous tokens neither.
+   */
+  accessToken: AccessTokenInput;
   /** When set, `appsecret_proof` (HMAC-SHA256 of the token) is sent with every call. */
   appSecret?: string | undefined;
   /** Default `https://graph.facebook.com`. */
@@ -263,8 +271,15 @@ export const DEFAULT_CAMPAIGN_FIELDS = [
   'daily_budget',
 ] as const;
 
+const TOKEN_SHAPE = /^\S+$/;
+/** Tokens a client keeps scrubbing after they were replaced (a message may still quote an old one). */
+const REMEMBERED_TOKENS = 8;
+
 const optionsSchema = z.object({
-  accessToken: z.string().min(1).regex(/^\S+$/),
+  accessToken: z.union([
+    z.string().min(1).regex(TOKEN_SHAPE),
+    z.custom<() => string>((value) => typeof value === 'function'),
+  ]),
   appSecret: z.string().min(1).optional(),
   baseUrl: z.url({ protocol: /^https?$/ }).optional(),
   apiVersion: z
@@ -292,6 +307,8 @@ interface CallSpec<T> {
   adAccountId?: string | undefined;
   context?: ClassifyInput['context'] | undefined;
   allowSecretParams?: readonly string[] | undefined;
+  /** A parameter that carries the attempt's own token (only `input_token` of `debug_token`). */
+  tokenParam?: string | undefined;
   /** Turns valid data into an error (e.g. debug_token is_valid:false), before `onResponse`. */
   check?:
     | ((data: T, ctx: { path: string; status: number; usage: UsageSnapshot }) => MetaError | undefined)
@@ -314,15 +331,40 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
     // Never echo the offending value: it may be the token.
     throw new MetaInvalidRequestError(`Invalid Meta client option: ${field}`, { field });
   }
-  const accessToken = options.accessToken;
+  const tokenInput = options.accessToken;
   const appSecret = options.appSecret;
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...stripUndefined(options.timeouts ?? {}) };
   const retryPolicy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...stripUndefined(options.retry ?? {}) };
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const secrets = [accessToken, ...(appSecret ? [appSecret, appsecretProof(accessToken, appSecret)] : [])];
-  const target = { baseUrl, apiVersion, accessToken, appSecret };
+  // Every token this client has sent (the last few), its app secret and their proofs: what errors are
+  // scrubbed of. Replaced, not mutated, when a new token shows up.
+  const tokensSeen: string[] = [];
+  let secrets: readonly string[] = [];
+
+  /** The token for this attempt; a new one joins the scrub list before it is sent anywhere. */
+  function tokenForAttempt(): string {
+    const token = typeof tokenInput === 'function' ? tokenInput() : tokenInput;
+    if (typeof token !== 'string' || token === '' || !TOKEN_SHAPE.test(token)) {
+      // Never echo the value: it may be a token.
+      throw new MetaInvalidRequestError(
+        'Invalid Meta access token: expected a non-empty string without spaces',
+        {
+          field: 'accessToken',
+        },
+      );
+    }
+    if (tokensSeen.at(-1) === token || tokensSeen.includes(token)) return token;
+    tokensSeen.push(token);
+    if (tokensSeen.length > REMEMBERED_TOKENS) tokensSeen.shift();
+    secrets = [
+      ...tokensSeen,
+      ...(appSecret ? [appSecret, ...tokensSeen.map((seen) => appsecretProof(seen, appSecret))] : []),
+    ];
+    return token;
+  }
+  if (typeof tokenInput === 'string') tokenForAttempt();
 
   const agent = new Agent({
     connections: options.connections ?? DEFAULT_CONNECTIONS,
@@ -352,12 +394,16 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
   }
 
   async function attemptOnce<T>(spec: CallSpec<T>, attempt: number): Promise<CallResult<T>> {
-    const built = buildRequest(target, {
-      method: spec.method,
-      path: spec.path,
-      params: spec.params,
-      allowSecretParams: spec.allowSecretParams,
-    });
+    const accessToken = tokenForAttempt();
+    const built = buildRequest(
+      { baseUrl, apiVersion, accessToken, appSecret },
+      {
+        method: spec.method,
+        path: spec.path,
+        params: spec.tokenParam ? { ...spec.params, [spec.tokenParam]: accessToken } : spec.params,
+        allowSecretParams: spec.allowSecretParams,
+      },
+    );
     const path = built.safePath;
     const method = spec.method;
     const adAccountId = spec.adAccountId ?? adAccountIdFromPath(path);
@@ -560,7 +606,7 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
         kind: 'single',
         method: 'GET',
         path: 'debug_token',
-        params: { input_token: accessToken },
+        tokenParam: 'input_token',
         allowSecretParams: ['input_token'],
         schema: debugTokenSchema,
         check: (data, ctx) =>

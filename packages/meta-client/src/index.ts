@@ -20,6 +20,7 @@ export {
 export type { ClassifyInput } from './classify-meta-error.ts';
 export { classifyMetaError, isReduceDataError } from './classify-meta-error.ts';
 export type {
+  AccessTokenInput,
   InsightsCallOptions,
   InsightsResult,
   MetaClient,

@@ -1,8 +1,8 @@
 /**
  * @module @meta-engine/queue
  * What producer and worker share: queue names and prefix, connections, job schemas and ids, default job
- * options, the per-ad-account limiter and the token-fatal pause. Knows Redis and BullMQ, nothing of Meta's
- * HTTP or of tables.
+ * options, the per-ad-account limiter, the token-fatal pause and the token announcements (fingerprints
+ * only). Knows Redis and BullMQ, nothing of Meta's HTTP or of tables.
  */
 export {
   CLUSTER_CONNECTION_OPTIONS,
@@ -33,6 +33,16 @@ export {
   resumeAllQueues,
   TOKEN_FATAL_REASON,
 } from './control/pause.ts';
+export {
+  type AnnouncementFollower,
+  type AnnouncementStore,
+  announceToken,
+  type FollowOptions,
+  followTokenAnnouncements,
+  readTokenAnnouncement,
+  type TokenAnnouncement,
+  tokenAnnouncementKey,
+} from './control/token-announcement.ts';
 export * from './errors/index.ts';
 export {
   assertValidJobId,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from './create-logger.ts';
+import { addSecret } from './token-source/add-secret.ts';
 
 const SECRET = 'fake-token-value-for-tests-123';
 
@@ -27,5 +28,15 @@ describe('createLogger', () => {
     const { lines, destination } = capture();
     createLogger({ level: 'info', secrets: ['abc'], destination, service: 'test' }).info('abc stays');
     expect(JSON.parse(lines[0]!).msg).toBe('abc stays');
+  });
+
+  it('scrubs a secret added to the list after the logger was made (a rotated token)', () => {
+    const { lines, destination } = capture();
+    const secrets = [SECRET];
+    const log = createLogger({ level: 'info', secrets, destination, service: 'test' });
+    const rotated = 'rotated-token-value-for-tests-456';
+    addSecret(secrets, rotated);
+    log.info(`now ${rotated} and before ${SECRET}`);
+    expect(JSON.parse(lines[0]!).msg).toBe('now [REDACTED] and before [REDACTED]');
   });
 });

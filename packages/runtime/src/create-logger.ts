@@ -2,7 +2,10 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 
 export interface LoggerOptions {
   level: string;
-  /** Values never to print (the Meta token, the service-role key, the admin password). */
+  /**
+   * Values never to print (the Meta token, the service-role key, the admin password). Read on every line,
+   * so a value added to the list later (a rotated token, see `addSecret`) is scrubbed from then on.
+   */
   secrets: readonly string[];
   /** Where JSON lines go (default stdout; the producer's CLI uses stderr to keep stdout for output). */
   destination?: { write(line: string): unknown };
@@ -19,13 +22,13 @@ export interface LoggerOptions {
  * const log = createLogger({ level: 'info', secrets: [token], service: 'worker' });
  */
 export function createLogger(options: LoggerOptions): Logger {
-  // Short values would scrub ordinary words; a real token or key is far longer.
-  const secrets = options.secrets.filter((s) => s.length >= 6);
+  const secrets = options.secrets;
   const target = options.destination ?? process.stdout;
   const scrubbing: DestinationStream = {
     write(line: string) {
       let safe = line;
-      for (const secret of secrets) safe = safe.replaceAll(secret, '[REDACTED]');
+      // Short values would scrub ordinary words; a real token or key is far longer.
+      for (const secret of secrets) if (secret.length >= 6) safe = safe.replaceAll(secret, '[REDACTED]');
       target.write(safe);
     },
   };

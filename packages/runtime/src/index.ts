@@ -1,7 +1,8 @@
 /**
  * @module @meta-engine/runtime
  * Process plumbing every app and CLI shares: reading the configuration (zod field helpers, one error type,
- * one `.env` loader, one secrets list, exit code 78), secret-scrubbing pino logs and ordered closers.
+ * one `.env` loader, one secrets list, exit code 78), secret-scrubbing pino logs, ordered closers, and the
+ * token source (a token from the environment or from a file re-read when it changes).
  * Knows nothing of Meta, queues or tables.
  */
 export { ConfigError, type ConfigIssue, isConfigError } from './config/config-error.ts';
@@ -25,3 +26,13 @@ export {
 } from './config/secrets-from-env.ts';
 export { createLogger, type LoggerOptions } from './create-logger.ts';
 export { Releasers } from './releasers.ts';
+export { addSecret } from './token-source/add-secret.ts';
+export {
+  createTokenSource,
+  DEFAULT_TOKEN_DEBOUNCE_MS,
+  DEFAULT_TOKEN_POLL_INTERVAL_MS,
+  type SignalSource,
+  type TokenSource,
+  type TokenSourceLogger,
+  type TokenSourceOptions,
+} from './token-source/token-source.ts';

@@ -33,7 +33,11 @@ export interface ServeDeps {
 }
 
 export async function run(flags: ServeFlags, deps: ServeDeps): Promise<number> {
-  const service = await startProducerService(deps.runtime, { rotateOnStart: flags.rotate });
+  // SIGHUP re-reads META_ACCESS_TOKEN_FILE (rotation without a restart).
+  const service = await startProducerService(deps.runtime, {
+    rotateOnStart: flags.rotate,
+    reloadSignal: 'SIGHUP',
+  });
   const rotation = service.rotation;
   deps.out.write(
     [

@@ -134,8 +134,7 @@ describe('token rotation (real Redis and database)', () => {
       controlPrefix: controlKeyPrefixFor(runtime.config.queuePrefix),
       tokenState: runtime.tokenState,
       pauses: runtime.pauses,
-      fingerprintKey: runtime.config.tokenFingerprintKey,
-      token: TEST_TOKEN,
+      fingerprint: tokenFingerprint(runtime.config.tokenFingerprintKey, TEST_TOKEN),
     });
     // A's re-validation is running (it waits for B's answer) while B tries to rotate.
     let aRevalidating: () => void = () => {};
@@ -173,5 +172,33 @@ describe('token rotation (real Redis and database)', () => {
     // The lock is released afterwards: the next rotation goes through.
     expect(await a.redis.exists(lockKey)).toBe(0);
     expect((await b.rotate({ force: true })).status).toBe('rotated');
+  });
+  it('does not rotate twice when another producer finished the same rotation just before it took the lock', async () => {
+    const runtime = await t.runtime();
+    const fingerprint = tokenFingerprint(runtime.config.tokenFingerprintKey, 'EAAraced-rotation-token');
+    // This producer compared before the other one recorded its rotation: its first read is stale.
+    let reads = 0;
+    const tokenState = {
+      ...runtime.tokenState,
+      lastRotatedFingerprint: async () => (reads++ === 0 ? 'f'.repeat(64) : fingerprint),
+    };
+    let revalidations = 0;
+    const outcome = await rotateIfChanged(
+      {
+        redis: runtime.redis,
+        controlPrefix: controlKeyPrefixFor(runtime.config.queuePrefix),
+        tokenState,
+        pauses: runtime.pauses,
+        fingerprint,
+        revalidateAll: async (runId) => {
+          revalidations++;
+          return { runId, created: 0, skipped: 0, rejected: 0, paused: 0 };
+        },
+      },
+      { force: false },
+    );
+    expect(outcome).toEqual({ status: 'unchanged', fingerprint });
+    expect(revalidations).toBe(0);
+    expect(reads).toBe(2);
   });
 });

@@ -88,8 +88,17 @@ export interface ProcessorContext {
   now: () => Date;
   /** Strings that must never be stored or logged (the token, the app secret). */
   secrets: readonly string[];
-  /** HMAC fingerprint of the token (see runtime/fingerprint.ts). */
-  tokenFingerprint: string;
+  /**
+   * HMAC fingerprint of the token (see runtime/fingerprint.ts): inside a job, of the token its last Meta
+   * call was sent with (the token can be rotated while the process runs).
+   */
+  readonly tokenFingerprint: string;
+  /**
+   * True when a token-fatal answer to a call made with `fingerprint` belongs to a token that has since been
+   * replaced (token/token-follower.ts): the job is retried with the current token instead of pausing
+   * every queue. Absent: every token-fatal answer pauses.
+   */
+  tokenSuperseded?: ((fingerprint: string) => Promise<boolean>) | undefined;
 }
 
 /** One job being processed: payload parsed, ad account id parsed, a logger bound to the job. */

@@ -200,6 +200,40 @@ describe('handleJobFailure: the action per error category', () => {
     );
   });
 
+  it('token_fatal from a replaced token: hands the job back for the current token, no pause, no token_invalid', async () => {
+    const fake = setup();
+    const asked: string[] = [];
+    const ctx = {
+      ...fake.ctx,
+      tokenFingerprint: 'a'.repeat(64),
+      tokenSuperseded: async (fingerprint: string) => {
+        asked.push(fingerprint);
+        return true;
+      },
+    } as ProcessorContext;
+    const onTokenFatal = vi.fn(async () => {});
+    const thrown = await handleJobFailure(ctx, fake.run, metaError('token_fatal', 190, 460), {
+      onTokenFatal,
+    }).catch((caught: unknown) => caught);
+    expect(isParkedError(thrown) && thrown.reason).toBe('token_rotated');
+    expect(asked).toEqual(['a'.repeat(64)]);
+    expect(fake.paused).toEqual([]);
+    expect(fake.pauseHash).toEqual({});
+    expect(fake.repo.saveTokenState).not.toHaveBeenCalled();
+    expect(onTokenFatal).not.toHaveBeenCalled();
+    expect(fake.moveToDelayed).toHaveBeenCalledTimes(1);
+  });
+
+  it('token_fatal from the token still in use pauses as before', async () => {
+    const fake = setup();
+    const ctx = { ...fake.ctx, tokenSuperseded: async () => false } as ProcessorContext;
+    const thrown = await handleJobFailure(ctx, fake.run, metaError('token_fatal', 190, 460)).catch(
+      (caught: unknown) => caught,
+    );
+    expect(isParkedError(thrown) && thrown.reason).toBe('token_fatal');
+    expect(fake.paused.sort()).toEqual(['collect-insights', 'refresh-cache', 'validate']);
+  });
+
   it('never stores or throws the token (messages are scrubbed)', async () => {
     const { thrown, repo } = await outcomeOf(metaError('request_bug', 100));
     expect((thrown as Error).message).not.toContain(TOKEN);

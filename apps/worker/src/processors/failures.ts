@@ -12,6 +12,7 @@
  * | `request_bug`      | record, `UnrecoverableError`                                                              |
  * | `policy`           | record, log an error, park for `policyParkMs`                                             |
  * | `token_fatal`      | pause every task queue at once, record token state, hand the job back (not failed)        |
+ * | `token_fatal` from a replaced token | hand the job back for a retry with the current token; no pause  |
  *
  * Parks use `moveToDelayed` + `DelayedError`: no attempt used. Every recorded message is scrubbed of
  * the secrets.
@@ -161,6 +162,15 @@ export async function handleJobFailure(
         return park(ctx, run, Date.now() + ctx.settings.policyParkMs, 'policy');
       }
       case 'token_fatal': {
+        // The call was made with a token that has been replaced since (a rotation while the job ran):
+        // nothing is wrong with the token in use now, so no pause and no token_invalid outcome.
+        if (ctx.tokenSuperseded && (await ctx.tokenSuperseded(ctx.tokenFingerprint))) {
+          log.warn(
+            { failure: summary },
+            'token-fatal answer to a call made with a replaced token: retrying with the current token',
+          );
+          return park(ctx, run, Date.now() + ctx.settings.tokenFatalRequeueMs, 'token_rotated');
+        }
         if (hooks.onTokenFatal)
           await safe('the validation outcome', () => hooks.onTokenFatal!(error, summary));
         return handOverTokenFatal(ctx, run, summary);

@@ -9,7 +9,8 @@
  * parks and when they began)
  * ends after `maxParksWithoutProgress` parks or `maxWaitWithoutProgressMs`, as `gave_up_waiting` in the
  * client's sync state, never silently and never forever. Waiting for a lease (`concurrency`), for a report
- * run (`report_pending`, bounded by ASYNC_MAX_WAIT_MS) and for a token rotation (`token_fatal`) do not count.
+ * run (`report_pending`, bounded by ASYNC_MAX_WAIT_MS) and for a token rotation (`token_fatal`, and
+ * `token_rotated`: a token-fatal answer to a token already replaced, retried with the new one) do not count.
  */
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { jobCalls } from '../call-booking.ts';
@@ -26,7 +27,8 @@ export type ParkReason =
   | 'app_throttle'
   | 'report_pending'
   | 'policy'
-  | 'token_fatal';
+  | 'token_fatal'
+  | 'token_rotated';
 
 /** Parks that count towards the bound: waiting for Meta's limits. */
 const BOUNDED: ReadonlySet<ParkReason> = new Set([

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * Worker metrics. Labels are closed sets (queue name, outcome, error category, limiter reason), never an ad
@@ -12,6 +12,10 @@ export interface WorkerMetrics {
   limiterWaits: Counter<'reason'>;
   limiterWaitSeconds: Histogram<'reason'>;
   jobSeconds: Histogram<'queue'>;
+  /** 1 while this worker holds its queues because its token is behind the announced one. */
+  tokenBehind: Gauge;
+  /** Times this worker switched to a new token without a restart. */
+  tokenSwitches: Counter;
 }
 
 export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}): WorkerMetrics {
@@ -55,6 +59,16 @@ export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}):
       help: 'Processing time of one job attempt (excluding time parked).',
       labelNames: ['queue'],
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    tokenBehind: new Gauge({
+      name: 'meta_worker_token_behind',
+      help: 'Whether this worker holds its queues because its Meta token is behind the announced one (1) or not (0).',
+      registers: [registry],
+    }),
+    tokenSwitches: new Counter({
+      name: 'meta_worker_token_switches_total',
+      help: 'Times this worker switched to a new Meta token (file re-read) without a restart.',
       registers: [registry],
     }),
   };
