@@ -98,8 +98,9 @@ if buc ~= '*' and member ~= '' then
     -- Our calls Meta had counted when it answered: those booked before this one in the window, and this one.
     -- Calls near the window's start may or may not have left Meta's window yet (a call reaches Meta a
     -- little after its slot): they widen the count.
-    -- How late a call may reach Meta: at least the margin, at least this call's own round trip.
-    local lag = math.max(marginMs, now - slotAt)
+    -- How late a call may reach Meta: at least the margin, at least twice this call's own round trip (other
+    -- calls of a busy moment may have waited longer than this one).
+    local lag = math.max(marginMs, 2 * (now - slotAt))
     local inside = redis.call('ZCOUNT', logKey, '(' .. (slotAt - windowMs + lag), '(' .. slotAt)
     local edge = redis.call('ZCOUNT', logKey, '(' .. (slotAt - windowMs - lag), slotAt - windowMs + lag)
     local same = redis.call('ZRANGEBYSCORE', logKey, slotAt, slotAt)
