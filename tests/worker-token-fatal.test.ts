@@ -38,16 +38,16 @@ describe('worker: token revoked mid-run', () => {
       },
     });
 
-    const jobIds: Record<(typeof CLIENT_TASKS)[number], string[]> = {
-      validate: [],
-      'refresh-cache': [],
-      'collect-insights': [],
-    };
+    const jobIds = Object.fromEntries(CLIENT_TASKS.map((task) => [task, [] as string[]])) as Record<
+      (typeof CLIENT_TASKS)[number],
+      string[]
+    >;
     for (let i = 0; i < CLIENTS; i++) {
       const adAccountId = i % 2 === 0 ? ACCOUNT_1 : ACCOUNT_2;
       const clientId = await h.seedClient({ adAccountId });
       for (const task of CLIENT_TASKS) {
-        const job = await h.addJob(task, { clientId, adAccountId, runId: 'run-1' });
+        const data = { clientId, adAccountId, runId: 'run-1' };
+        const job = await h.addJob(task, task === 'summaries' ? { ...data, kind: 'monthly' } : data);
         jobIds[task].push(job.id!);
       }
     }

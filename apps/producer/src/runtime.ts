@@ -42,6 +42,7 @@ import type {
 import { Releasers } from './releasers.ts';
 import { tokenFingerprint } from './rotation/fingerprint.ts';
 import { type RotationDeps, type RotationOutcome, rotateIfChanged } from './rotation/rotate.ts';
+import { type LocalTickResult, runLocalTick } from './schedules/local-midnight.ts';
 import { collectStatus, type StatusDeps, type StatusSnapshot } from './status/collect-status.ts';
 import { createProducerMetrics, type ProducerMetrics } from './status/metrics.ts';
 import { TASKS, type Task } from './tasks.ts';
@@ -77,6 +78,8 @@ export interface Runtime {
   status(options?: { throttledLimit?: number; recentRuns?: number }): Promise<StatusSnapshot>;
   /** Rotates if the configured token changed (or always with force). Needs META_ACCESS_TOKEN. */
   rotate(options: { force: boolean }): Promise<RotationOutcome>;
+  /** One local-midnight tick, as planned for `plannedFor` (the fan-out worker calls it; tests drive it). */
+  localTick(plannedFor: Date): Promise<LocalTickResult>;
   ready: { redis(): Promise<void>; database(): Promise<void> };
   close(): Promise<void>;
 }
@@ -200,6 +203,17 @@ export async function openRuntime(config: ProducerConfig, options: RuntimeOption
         };
         return rotateIfChanged(deps, rotateOptions);
       },
+      localTick: (plannedFor) =>
+        runLocalTick(
+          {
+            fanout,
+            redis,
+            keyPrefix: controlKeyPrefixFor(config.queuePrefix),
+            schedule: config.local,
+            logger,
+          },
+          plannedFor,
+        ),
       ready: {
         redis: () => pingRedis(redis, { timeoutMs: 1500, variable: redisTargetVariable(redisTarget) }),
         database: () => directory.ping(),

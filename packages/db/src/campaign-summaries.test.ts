@@ -271,7 +271,12 @@ describe('campaign_summaries through meta_write_campaign_summary', () => {
       from: '2026-11-01',
       to: '2026-11-01',
     });
-    expect(after?.book).toEqual({ ...before!.book, outcome: 'unchanged', fetchedOn: '2026-12-08' });
+    expect(after?.book).toEqual({
+      ...before!.book,
+      outcome: 'unchanged',
+      fetchedOn: '2026-12-08',
+      runId: 'r2',
+    });
   });
 
   it('records drift per table and metric, with delta and percent', async () => {

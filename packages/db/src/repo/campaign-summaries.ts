@@ -51,7 +51,7 @@ export interface CampaignSummaryColumns {
   cost_per_reservation: number;
   reach: number;
   campaign_data: unknown[];
-  meta_tables: Record<string, unknown>;
+  meta_tables: object;
   data_source: string;
 }
 
@@ -102,6 +102,8 @@ export interface SummaryPeriodState {
     fetchedOn: string;
     writtenAt: string | null;
     contentHash: string | null;
+    /** The run of the last complete fetch. */
+    runId: string | null;
   } | null;
 }
 
@@ -195,6 +197,7 @@ const bookRow = z.object({
   fetched_on: z.string(),
   written_at: z.string().nullable(),
   content_hash: z.string().nullable(),
+  run_id: z.string().nullable(),
 });
 
 const changeRow = z.object({
@@ -285,7 +288,7 @@ export function createCampaignSummariesRepo(ctx: RepoContext) {
         'select',
         ctx.client
           .from(periods)
-          .select('summary_date,period_end,outcome,fetched_on,written_at,content_hash')
+          .select('summary_date,period_end,outcome,fetched_on,written_at,content_hash,run_id')
           .eq('client_id', clientId)
           .eq('summary_type', type)
           .gte('summary_date', from)
@@ -319,6 +322,7 @@ export function createCampaignSummariesRepo(ctx: RepoContext) {
         fetchedOn: raw.fetched_on,
         writtenAt: raw.written_at,
         contentHash: raw.content_hash,
+        runId: raw.run_id,
       };
     }
     return [...byDate.values()].sort((a, b) => (a.summaryDate < b.summaryDate ? 1 : -1));
