@@ -25,7 +25,7 @@ describe('worker: token revoked mid-run', () => {
   it('pauses every queue within one job, fails nothing, and resumes after rotation', async () => {
     let accountReads = 0;
     const settings = {
-      concurrency: { validate: 1, 'refresh-cache': 1, 'collect-insights': 1 },
+      concurrency: Object.fromEntries(CLIENT_TASKS.map((task) => [task, 1])),
       backfillDays: 14,
     };
     const first = await h.startApp({

@@ -132,7 +132,7 @@ describe('settings from the configuration', () => {
       validate: 20,
       'refresh-cache': 3,
       'collect-insights': 10,
-      summaries: 5,
+      summaries: 10,
       'drift-check': 5,
     });
     expect(settings.asyncPollIntervalMs).toBe(250);
@@ -140,7 +140,7 @@ describe('settings from the configuration', () => {
       validate: 1,
       'refresh-cache': 10,
       'collect-insights': 10,
-      summaries: 5,
+      summaries: 10,
       'drift-check': 5,
     });
   });

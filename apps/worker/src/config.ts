@@ -72,7 +72,7 @@ const schema = z.object({
   CONCURRENCY_VALIDATE: field.integer({ min: 1 }).default(20),
   CONCURRENCY_REFRESH_CACHE: field.integer({ min: 1 }).default(10),
   CONCURRENCY_COLLECT_INSIGHTS: field.integer({ min: 1 }).default(10),
-  CONCURRENCY_SUMMARIES: field.integer({ min: 1 }).default(5),
+  CONCURRENCY_SUMMARIES: field.integer({ min: 1 }).default(10),
   CONCURRENCY_DRIFT_CHECK: field.integer({ min: 1 }).default(5),
   ACCOUNT_CONCURRENCY: field.integer({ min: 0 }).default(2),
   /** Share of each Meta quota the limiter books (the rest is margin for the app and other tools). */

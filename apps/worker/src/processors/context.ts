@@ -67,7 +67,7 @@ export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
     validate: 20,
     'refresh-cache': 10,
     'collect-insights': 10,
-    summaries: 5,
+    summaries: 10,
     'drift-check': 5,
   },
   lockDurationMs: 60_000,

@@ -55,6 +55,24 @@ import { fetchPeriodInsights, releaseSlot, type SlotHolder } from './period-insi
 
 type SummariesRun = JobRun<SummariesJobData>;
 
+/** Period writes of one piece in flight at once (each is one short transaction). */
+const WRITES_IN_FLIGHT = 4;
+
+/** `work` over `items`, at most `limit` at a time; results in the items' order; the first error is thrown. */
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    for (let index = next++; index < items.length; index = next++) results[index] = await work(items[index]!);
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
 /** What happened to one period. */
 export type PeriodOutcome = 'created' | 'restated' | 'replaced' | 'unchanged' | 'empty';
 
@@ -147,9 +165,10 @@ async function summarize(ctx: ProcessorContext, run: SummariesRun): Promise<Summ
           });
           result.metaCalls += insights.calls;
           result.reused += insights.reused;
-          for (const period of piece) {
+          // Every period of the piece is built first: an incomplete answer writes nothing of the piece.
+          const built = piece.map((period) => {
             const rows = insights.byKey.get(period.summaryDate)!;
-            const built = buildCampaignSummaryRow({
+            const result = buildCampaignSummaryRow({
               clientId: run.clientId,
               period,
               campaignRows: rows.campaignRows,
@@ -157,13 +176,18 @@ async function summarize(ctx: ProcessorContext, run: SummariesRun): Promise<Summ
               tables: rows.tables,
               mappings,
             });
-            if (built.status === 'incomplete')
-              throw new Error(`incomplete answer from Meta: ${built.problem}`);
-            const state = byDate.get(period.summaryDate);
-            const outcome =
-              built.status === 'empty'
-                ? await recordEmpty(ctx, run, period, today)
-                : await writePeriod(ctx, run, period, built.row, state, today);
+            if (result.status === 'incomplete')
+              throw new Error(`incomplete answer from Meta: ${result.problem}`);
+            return { period, result };
+          });
+          // Each period is its own transaction: written a few at a time, recorded in the piece's order.
+          const outcomes = await mapLimit(built, WRITES_IN_FLIGHT, ({ period, result: row }) =>
+            row.status === 'empty'
+              ? recordEmpty(ctx, run, period, today)
+              : writePeriod(ctx, run, period, row.row, byDate.get(period.summaryDate), today),
+          );
+          for (const [index, outcome] of outcomes.entries()) {
+            const { period } = built[index]!;
             if (outcome === 'superseded') {
               result.superseded = true;
               run.log.warn(
