@@ -18,8 +18,16 @@ import { collectUnderQuota } from './suites/collect-under-quota.ts';
 import { consoleBench } from './suites/console.ts';
 import { overhead } from './suites/overhead.ts';
 import { revalidate } from './suites/revalidate.ts';
+import { summariesBackfill } from './suites/summaries-backfill.ts';
 
-const SUITES: readonly Suite[] = [cacheCalls, overhead, collectUnderQuota, revalidate, consoleBench];
+const SUITES: readonly Suite[] = [
+  cacheCalls,
+  overhead,
+  collectUnderQuota,
+  revalidate,
+  consoleBench,
+  summariesBackfill,
+];
 
 const USAGE = `pnpm bench [--only <name>[,<name>...]] [--quick]
 

@@ -98,12 +98,17 @@ export function canonicalJson(value: unknown): string {
   return stableJson(value);
 }
 
-/** Rows in an order that does not depend on the order Meta sent them in. */
+/**
+ * Rows in an order that does not depend on the order Meta sent them in: by `key`, and rows that share a key
+ * (ad relevance rows carry no id) by their canonical JSON, computed only for those.
+ */
 function sortedBy<T>(rows: readonly T[], key: (row: T) => string): T[] {
-  return rows
-    .map((row) => ({ row, k: `${key(row)}\u0000${stableJson(row)}` }))
-    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
-    .map(({ row }) => row);
+  const keyed = rows.map((row) => ({ row, k: key(row), tie: '' }));
+  const counts = new Map<string, number>();
+  for (const entry of keyed) counts.set(entry.k, (counts.get(entry.k) ?? 0) + 1);
+  for (const entry of keyed) if ((counts.get(entry.k) ?? 0) > 1) entry.tie = stableJson(entry.row);
+  const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return keyed.sort((a, b) => compare(a.k, b.k) || compare(a.tie, b.tie)).map(({ row }) => row);
 }
 
 function sortTables(tables: MetaTables): MetaTables {
