@@ -341,6 +341,52 @@ describe('worker: summaries into the app’s campaign_summaries', () => {
     expect(await h.sql`select * from system_logs`).toHaveLength(0);
   });
 
+  it('the drift check records stored against fresh per table and metric, and rewrites nothing', async () => {
+    const before = (await rows(tokyo, 'monthly'))[0]!;
+    // Meta restates another December day after the last re-collection.
+    h.sandbox.restate({ accountId: TOKYO, since: '2026-12-05', factors: { spend: 2 } });
+    const job = await h.addJob(
+      'drift-check',
+      { clientId: tokyo, adAccountId: TOKYO, runId: 'drift1' },
+      { attempts: 1 },
+    );
+    const [done] = await h.waitForJobs('drift-check', [job.id!], { timeoutMs: 60_000 });
+    expect(done!.failedReason).toBeUndefined();
+    expect(done!.returnvalue).toMatchObject({ month: '2026-12', storedMissing: false });
+    const drifted = done!.returnvalue.drifted as Array<{ table: string; metric: string }>;
+    expect(drifted).toContainEqual(
+      expect.objectContaining({ table: 'campaign_summaries', metric: 'total_spend' }),
+    );
+    expect(drifted).toContainEqual(expect.objectContaining({ table: 'campaign_data', metric: 'spend' }));
+    expect(drifted.some((d) => d.table === 'campaign_summaries' && d.metric === 'total_impressions')).toBe(
+      false,
+    );
+    const recorded = await h.sql<
+      { table_name: string; metric: string; stored: string; fresh: string; delta: string }[]
+    >`
+      select table_name, metric, stored::text, fresh::text, delta::text from meta_summary_drift
+      where client_id = ${tokyo} and check_id = ${done!.returnvalue.checkId} order by table_name, metric`;
+    const spend = recorded.find((r) => r.table_name === 'campaign_summaries' && r.metric === 'total_spend')!;
+    expect(Number(spend.stored)).toBe(Number(before.total_spend));
+    expect(Number(spend.delta)).toBeGreaterThan(0);
+    expect(new Set(recorded.map((r) => r.table_name))).toEqual(
+      new Set([
+        'campaign_summaries',
+        'campaign_data',
+        'meta_tables.placementPerformance',
+        'meta_tables.demographicPerformance',
+        'meta_tables.geographicPerformance',
+        'meta_tables.adRelevanceResults',
+        'daily_kpi_data',
+      ]),
+    );
+    // No daily rows were collected in this suite: nothing stored to compare with.
+    expect(recorded.filter((r) => r.table_name === 'daily_kpi_data').every((r) => r.stored === null)).toBe(
+      true,
+    );
+    expect((await rows(tokyo, 'monthly'))[0]!.json).toBe(before.json);
+  });
+
   describe('a failed fetch leaves every previous row byte for byte', () => {
     const snapshot = async () => (await rows(tokyo)).map((r) => r.json);
 
