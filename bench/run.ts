@@ -19,6 +19,7 @@ import { collectUnknownQuota } from './suites/collect-unknown-quota.ts';
 import { consoleBench } from './suites/console.ts';
 import { overhead } from './suites/overhead.ts';
 import { revalidate } from './suites/revalidate.ts';
+import { summariesBackfill } from './suites/summaries-backfill.ts';
 
 const SUITES: readonly Suite[] = [
   cacheCalls,
@@ -27,6 +28,7 @@ const SUITES: readonly Suite[] = [
   collectUnknownQuota,
   revalidate,
   consoleBench,
+  summariesBackfill,
 ];
 
 const USAGE = `pnpm bench [--only <name>[,<name>...]] [--quick]

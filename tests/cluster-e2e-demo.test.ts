@@ -135,7 +135,14 @@ describe.skipIf(!cluster)('pnpm demo --once flow on a Redis Cluster', () => {
       queues: Array<{ name: string; counts: Record<string, number> }>;
     };
     const names = body.queues.map((q) => q.name).sort();
-    expect(names).toEqual(['collect-insights', 'fanout', 'refresh-cache', 'validate']);
+    expect(names).toEqual([
+      'collect-insights',
+      'drift-check',
+      'fanout',
+      'refresh-cache',
+      'summaries',
+      'validate',
+    ]);
     const collect = body.queues.find((q) => q.name === 'collect-insights');
     expect(collect?.counts.completed).toBeGreaterThanOrEqual(CLIENTS - 1);
     expect(collect?.counts.failed).toBe(0);

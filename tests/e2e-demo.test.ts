@@ -161,6 +161,30 @@ describe('pnpm demo --once flow', () => {
     expect(summary?.daysCollected).toBe(90);
   });
 
+  it('writes campaign_summaries for every readable client: the closed months and ISO weeks, in the app shape', async () => {
+    expect(output.join('')).toMatch(/run-summaries-.*finished/);
+    const client = clientOf('normal');
+    const rows = await sql<
+      { summary_type: string; summary_date: string; dow: number; data_source: string }[]
+    >`
+      select summary_type, to_char(summary_date, 'YYYY-MM-DD') as summary_date,
+             extract(isodow from summary_date)::int as dow, data_source
+      from campaign_summaries where client_id = ${client.id} and platform = 'meta'
+      order by summary_type, summary_date desc`;
+    const today = localDate(client.timezone);
+    const monthly = rows.filter((r) => r.summary_type === 'monthly');
+    const weekly = rows.filter((r) => r.summary_type === 'weekly');
+    expect(monthly).toHaveLength(3);
+    expect(weekly).toHaveLength(4);
+    // Closed periods only: the last month before today's, the last Monday-to-Sunday week before today's.
+    expect(monthly[0]!.summary_date < `${today.slice(0, 7)}-01`).toBe(true);
+    expect(weekly.every((w) => w.dow === 1)).toBe(true);
+    expect(rows.every((r) => r.data_source === 'meta_api')).toBe(true);
+    for (const summary of outcome.summaries.filter((s) => s.client.role !== 'unassigned')) {
+      expect(summary.jobs.summaries.state, summary.client.name).toBe('completed');
+    }
+  });
+
   it('the token appears in no log line, job, or database row', async () => {
     const token = demo.env.META_ACCESS_TOKEN!;
     expect(logLines.length).toBeGreaterThan(0);
@@ -168,7 +192,8 @@ describe('pnpm demo --once flow', () => {
     const dump = await sql`select string_agg(t::text, E'\n') as text from (
       select c::text as t from clients c union all select v::text from meta_ad_account_validations v
       union all select m::text from current_month_cache m union all select w::text from current_week_cache w
-      union all select s::text from meta_sync_state s union all select k::text from meta_token_state k) x`;
+      union all select s::text from meta_sync_state s union all select k::text from meta_token_state k
+      union all select cs::text from campaign_summaries cs union all select ch::text from meta_summary_changes ch) x`;
     expect(String(dump[0]?.text)).not.toContain(token);
   });
 });

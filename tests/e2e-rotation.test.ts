@@ -12,6 +12,7 @@ import {
   startRunInline,
   waitForRun,
 } from '@meta-engine/producer';
+import { CLIENT_TASKS } from '@meta-engine/queue';
 import { loadConfig as loadWorkerConfig, type RunningWorker, startWorker } from '@meta-engine/worker';
 import postgres from 'postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -71,7 +72,7 @@ it('pauses on a revoked token, fails nothing, and resumes and re-validates after
         interval: 50,
       },
     )
-    .toBe(3);
+    .toBe(CLIENT_TASKS.length);
   const paused = await runtime.runs.progress(collect.runId);
   expect(paused?.failed).toBe(0);
   expect(paused?.finished).toBe(false);

@@ -25,7 +25,7 @@ describe('worker: token revoked mid-run', () => {
   it('pauses every queue within one job, fails nothing, and resumes after rotation', async () => {
     let accountReads = 0;
     const settings = {
-      concurrency: { validate: 1, 'refresh-cache': 1, 'collect-insights': 1 },
+      concurrency: Object.fromEntries(CLIENT_TASKS.map((task) => [task, 1])),
       backfillDays: 14,
     };
     const first = await h.startApp({
@@ -38,16 +38,16 @@ describe('worker: token revoked mid-run', () => {
       },
     });
 
-    const jobIds: Record<(typeof CLIENT_TASKS)[number], string[]> = {
-      validate: [],
-      'refresh-cache': [],
-      'collect-insights': [],
-    };
+    const jobIds = Object.fromEntries(CLIENT_TASKS.map((task) => [task, [] as string[]])) as Record<
+      (typeof CLIENT_TASKS)[number],
+      string[]
+    >;
     for (let i = 0; i < CLIENTS; i++) {
       const adAccountId = i % 2 === 0 ? ACCOUNT_1 : ACCOUNT_2;
       const clientId = await h.seedClient({ adAccountId });
       for (const task of CLIENT_TASKS) {
-        const job = await h.addJob(task, { clientId, adAccountId, runId: 'run-1' });
+        const data = { clientId, adAccountId, runId: 'run-1' };
+        const job = await h.addJob(task, task === 'summaries' ? { ...data, kind: 'monthly' } : data);
         jobIds[task].push(job.id!);
       }
     }

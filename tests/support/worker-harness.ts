@@ -55,6 +55,8 @@ export interface HarnessOptions {
   tokenAccounts?: 'all' | string[];
   /** Run on this Redis Cluster (`host:port` seed nodes) instead of starting a single Redis. */
   redisClusterNodes?: string[];
+  /** Runs on the fresh database before the migrations (e.g. the app's own schema, as on Supabase). */
+  beforeMigrate?: (databaseUrl: string) => Promise<void>;
 }
 
 export interface AppOptions {
@@ -99,7 +101,10 @@ export interface HarnessStack {
  * the reload that `migrate()` triggers and briefly bring back a cache without the new tables (PostgREST
  * 12.0 then answers 404 with an empty body), which made writes fail at random under load.
  */
-async function startHarnessStack(clusterNodes?: string[]): Promise<HarnessStack> {
+async function startHarnessStack(
+  clusterNodes?: string[],
+  beforeMigrate?: (databaseUrl: string) => Promise<void>,
+): Promise<HarnessStack> {
   const closers: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const close of closers.reverse()) await close().catch(() => {});
@@ -119,6 +124,7 @@ async function startHarnessStack(clusterNodes?: string[]): Promise<HarnessStack>
     }
     const postgres = await startPostgres({ isolate: true });
     closers.push(postgres.stop);
+    if (beforeMigrate) await beforeMigrate(postgres.url);
     await migrate(postgres.url);
     const api = await startPostgrest(postgres.authenticatorUrl);
     closers.push(api.stop);
@@ -217,7 +223,7 @@ export async function startWorkerHarness(options: HarnessOptions = {}): Promise<
     closers.length = 0;
   };
   try {
-    const stack = await startHarnessStack(options.redisClusterNodes);
+    const stack = await startHarnessStack(options.redisClusterNodes, options.beforeMigrate);
     closers.push(() => stack.stop());
     await waitForTables(stack, [
       'clients',
@@ -228,6 +234,8 @@ export async function startWorkerHarness(options: HarnessOptions = {}): Promise<
       'daily_kpi_data',
       'current_month_cache',
       'current_week_cache',
+      'campaign_summaries',
+      'meta_summary_periods',
     ]);
     const sql = postgres(stack.databaseUrl, { max: 2, onnotice: () => {} });
     closers.push(() => sql.end({ timeout: 1 }));
@@ -353,7 +361,8 @@ export async function startWorkerHarness(options: HarnessOptions = {}): Promise<
       async addJob(task, data, opts = {}) {
         const clientId = String(data.clientId);
         const runId = typeof data.runId === 'string' ? data.runId : undefined;
-        return queues[task].add(task, data, { jobId: jobIdFor(task, clientId, runId), ...opts });
+        const kind = typeof data.kind === 'string' ? data.kind : undefined;
+        return queues[task].add(task, data, { jobId: jobIdFor(task, clientId, runId, kind), ...opts });
       },
       async waitForJobs(task, ids, waitOptions = {}) {
         const states = waitOptions.states ?? ['completed', 'failed'];

@@ -47,8 +47,9 @@ async function main(): Promise<number> {
       'Throttled: throttle errors Meta sent for the account. Parked: times its jobs waited without holding a',
     );
     say(
-      'worker (limiter pacing, a throttle block, or an async report poll). Jobs: validate, refresh, collect.',
+      'worker (limiter pacing, a throttle block, or an async report poll). Summaries: campaign_summaries rows',
     );
+    say('(monthly/weekly). Jobs: validate, refresh, collect, summaries.');
     say('');
     say(`Finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     const totals = sandboxTotals(demo.sandbox.counters());

@@ -1,8 +1,8 @@
 import { type Sandbox, type StartSandboxOptions, startSandbox } from '@meta-engine/meta-sandbox';
 import { DEMO_TOKEN, type DemoClient } from './demo-world.ts';
 
-/** One sandbox hour passes in 10 real seconds: the heavy account's throttle clears within the demo. */
-export const DEMO_TIME_SCALE = 360;
+/** One sandbox hour passes in 2.5 real seconds: the heavy account's windows pass within the demo. */
+export const DEMO_TIME_SCALE = 1440;
 
 /** Insights calls the heavy account may make per (sandbox) hour: fewer than one refresh plus collection. */
 export const HEAVY_INSIGHTS_QUOTA = 6;

@@ -2,7 +2,10 @@ import type { Queue } from 'bullmq';
 import postgres from 'postgres';
 import type { DemoClient } from './demo-world.ts';
 
-export type TaskName = 'validate' | 'refresh-cache' | 'collect-insights';
+export type TaskName = 'validate' | 'refresh-cache' | 'collect-insights' | 'summaries';
+
+/** The demo's tasks, in the order it runs them. */
+export const DEMO_TASKS: readonly TaskName[] = ['validate', 'refresh-cache', 'collect-insights', 'summaries'];
 
 export interface JobOutcome {
   state: 'completed' | 'failed' | 'missing' | 'pending';
@@ -18,6 +21,9 @@ export interface ClientSummary {
   weekCache: boolean;
   daysCollected: number;
   insightRows: number;
+  /** Meta rows in campaign_summaries (the app's permanent store), monthly and weekly. */
+  monthlyRows: number;
+  weeklyRows: number;
   /** Throttle errors Meta (the sandbox) sent for this client's ad account. */
   throttled: number;
   jobs: Record<TaskName, JobOutcome>;
@@ -43,6 +49,10 @@ export async function collectSummaries(options: {
       select client_id, count(*)::int as days from public.daily_kpi_data group by client_id`;
     const insights = await sql<{ client_id: string; rows: number }[]>`
       select client_id, count(*)::int as rows from public.meta_campaign_insights group by client_id`;
+    const stored = await sql<{ client_id: string; monthly: number; weekly: number }[]>`
+      select client_id, count(*) filter (where summary_type = 'monthly')::int as monthly,
+             count(*) filter (where summary_type = 'weekly')::int as weekly
+      from public.campaign_summaries where platform = 'meta' group by client_id`;
     const byClient = <T extends { client_id: string }>(rows: readonly T[]) =>
       new Map(rows.map((row) => [row.client_id, row]));
     const validationOf = byClient(validations);
@@ -50,10 +60,11 @@ export async function collectSummaries(options: {
     const weekOf = byClient(weeks);
     const daysOf = byClient(days);
     const insightsOf = byClient(insights);
+    const storedOf = byClient(stored);
     const summaries: ClientSummary[] = [];
     for (const client of options.clients) {
       const jobs = {} as Record<TaskName, JobOutcome>;
-      for (const task of ['validate', 'refresh-cache', 'collect-insights'] as const) {
+      for (const task of DEMO_TASKS) {
         jobs[task] = await jobOutcome(options.queues[task], task, client.id, options.runIds[task]);
       }
       summaries.push({
@@ -63,6 +74,8 @@ export async function collectSummaries(options: {
         weekCache: weekOf.has(client.id),
         daysCollected: daysOf.get(client.id)?.days ?? 0,
         insightRows: insightsOf.get(client.id)?.rows ?? 0,
+        monthlyRows: storedOf.get(client.id)?.monthly ?? 0,
+        weeklyRows: storedOf.get(client.id)?.weekly ?? 0,
         throttled: options.throttlesByAccount?.[client.adAccountId] ?? 0,
         jobs,
       });
@@ -80,13 +93,27 @@ async function jobOutcome(
   runId: string | undefined,
 ): Promise<JobOutcome> {
   if (!runId) return { state: 'missing', waits: 0 };
-  const job = await queue.getJob(`${task}-${clientId}-${runId}`);
-  if (!job) return { state: 'missing', waits: 0 };
-  const state = await job.getState();
-  const waits = Math.max(0, (job.attemptsStarted ?? 0) - (job.attemptsMade ?? 0));
-  if (state === 'completed') return { state, waits };
-  if (state === 'failed') return { state, waits, error: job.failedReason };
-  return { state: 'pending', waits };
+  // summaries: one job per client and kind; the outcome is the worst of the two.
+  const ids =
+    task === 'summaries'
+      ? [`${task}-${clientId}-monthly-${runId}`, `${task}-${clientId}-weekly-${runId}`]
+      : [`${task}-${clientId}-${runId}`];
+  const outcomes: JobOutcome[] = [];
+  for (const id of ids) {
+    const job = await queue.getJob(id);
+    if (!job) {
+      outcomes.push({ state: 'missing', waits: 0 });
+      continue;
+    }
+    const state = await job.getState();
+    const waits = Math.max(0, (job.attemptsStarted ?? 0) - (job.attemptsMade ?? 0));
+    if (state === 'completed') outcomes.push({ state, waits });
+    else if (state === 'failed') outcomes.push({ state, waits, error: job.failedReason });
+    else outcomes.push({ state: 'pending', waits });
+  }
+  const rank: Record<JobOutcome['state'], number> = { failed: 3, pending: 2, missing: 1, completed: 0 };
+  const worst = outcomes.reduce((a, b) => (rank[b.state] > rank[a.state] ? b : a));
+  return { ...worst, waits: outcomes.reduce((sum, o) => sum + o.waits, 0) };
 }
 
 /** What the demo expects of each role; `--once` exits 0 only when every client matches. */
@@ -109,12 +136,18 @@ export function expectationProblems(summaries: readonly ClientSummary[]): string
       s.validation === (role === 'disabled' ? 'account_inactive' : 'active'),
       `unexpected validation outcome ${s.validation}`,
     );
-    for (const task of ['validate', 'refresh-cache', 'collect-insights'] as const) {
+    for (const task of DEMO_TASKS) {
       const job = s.jobs[task];
       expect(job.state === 'completed', `${task} job ${job.state}${job.error ? `: ${job.error}` : ''}`);
     }
     expect(s.monthCache && s.weekCache, 'month and week cache rows should exist');
-    if (role !== 'disabled') expect(s.daysCollected > 0, 'insights should have been collected');
+    if (role !== 'disabled') {
+      expect(s.daysCollected > 0, 'insights should have been collected');
+      expect(
+        s.monthlyRows > 0 && s.weeklyRows > 0,
+        'monthly and weekly campaign_summaries rows should exist',
+      );
+    }
   }
   return problems;
 }
@@ -128,14 +161,14 @@ export function renderSummaryTable(summaries: readonly ClientSummary[]): string 
     'Cache (month/week)',
     'Days',
     'Rows',
+    'Summaries (m/w)',
+    'Throttled',
     'Waits',
     'Jobs',
   ];
   const rows = summaries.map((s) => {
-    const waits = s.jobs.validate.waits + s.jobs['refresh-cache'].waits + s.jobs['collect-insights'].waits;
-    const jobs = (['validate', 'refresh-cache', 'collect-insights'] as const)
-      .map((task) => stateMark(s.jobs[task].state))
-      .join(' ');
+    const waits = DEMO_TASKS.reduce((sum, task) => sum + s.jobs[task].waits, 0);
+    const jobs = DEMO_TASKS.map((task) => stateMark(s.jobs[task].state)).join(' ');
     return [
       truncate(s.client.name, 34),
       s.client.adAccountId,
@@ -143,6 +176,7 @@ export function renderSummaryTable(summaries: readonly ClientSummary[]): string 
       `${s.monthCache ? 'yes' : 'no'}/${s.weekCache ? 'yes' : 'no'}`,
       String(s.daysCollected),
       String(s.insightRows),
+      `${s.monthlyRows}/${s.weeklyRows}`,
       String(s.throttled),
       String(waits),
       jobs,

@@ -35,7 +35,17 @@ describe('loadConfig', () => {
       schedules: {
         validate: { pattern: '0 6 * * *', tz: 'Europe/Warsaw' },
         'refresh-cache': { pattern: '5 */2 * * *', tz: 'Europe/Warsaw' },
-        'collect-insights': { pattern: '30 2 * * *', tz: 'Europe/Warsaw' },
+        // local: after each account's own midnight, not a cron.
+        'collect-insights': null,
+        summaries: null,
+        'drift-check': { pattern: '30 5 * * 3', tz: 'Europe/Warsaw' },
+      },
+      local: {
+        tasks: ['collect-insights', 'summaries'],
+        rolloverRefresh: true,
+        delayMinutes: 30,
+        tickMinutes: 15,
+        fallbackTimeZone: 'Europe/Warsaw',
       },
       fanout: { pageSize: 1000, chunkSize: 500, concurrency: 2 },
       runRetentionSeconds: 168 * 3600,
@@ -55,8 +65,36 @@ describe('loadConfig', () => {
       validate: { pattern: '0 6 * * *', tz: 'UTC' },
       'refresh-cache': null,
       'collect-insights': { pattern: '15 3 * * 1-5', tz: 'America/New_York' },
+      summaries: null,
+      'drift-check': { pattern: '30 5 * * 3', tz: 'UTC' },
     });
+    expect(config.local.tasks).toEqual(['summaries']);
+    expect(config.local.fallbackTimeZone).toBe('UTC');
     expect(loadConfig({ ...BASE, SCHEDULE_VALIDATE: ' ' }).schedules.validate?.pattern).toBe('0 6 * * *');
+  });
+
+  it('schedules a task after each account’s midnight with "local", with a delay and a tick that divides an hour', () => {
+    const config = loadConfig({
+      ...BASE,
+      SCHEDULE_VALIDATE: 'LOCAL',
+      LOCAL_MIDNIGHT_DELAY_MINUTES: '45',
+      LOCAL_TICK_MINUTES: '5',
+      LOCAL_ROLLOVER_REFRESH: 'false',
+    });
+    expect(config.schedules.validate).toBeNull();
+    expect(config.local).toEqual({
+      tasks: ['validate', 'collect-insights', 'summaries'],
+      rolloverRefresh: false,
+      delayMinutes: 45,
+      tickMinutes: 5,
+      fallbackTimeZone: 'Europe/Warsaw',
+    });
+    expect(problem({ ...BASE, LOCAL_TICK_MINUTES: '7' })).toContain(
+      'LOCAL_TICK_MINUTES: expected a divisor of 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60), got "7"',
+    );
+    expect(problem({ ...BASE, LOCAL_MIDNIGHT_DELAY_MINUTES: '-5' })).toContain(
+      'LOCAL_MIDNIGHT_DELAY_MINUTES',
+    );
   });
 
   it.each([
@@ -75,7 +113,7 @@ describe('loadConfig', () => {
     ],
     [
       { ...BASE, SCHEDULE_VALIDATE: 'every day' },
-      'SCHEDULE_VALIDATE: is not a cron pattern (expected 5 or 6 space-separated fields, got 2); use "off" to disable',
+      `SCHEDULE_VALIDATE: is not a cron pattern (expected 5 or 6 space-separated fields, got 2); use "local" (after each account's midnight) or "off"`,
     ],
     [
       { ...BASE, LOG_LEVEL: 'loud' },

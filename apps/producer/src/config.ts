@@ -31,6 +31,24 @@ export interface Schedule {
   tz: string;
 }
 
+/**
+ * The local-midnight schedule (schedules/local-midnight.ts): one tick every `tickMinutes` runs each client's
+ * `tasks` once per local day, as soon as its ad account's midnight plus `delayMinutes` has passed, without
+ * a cron per client.
+ */
+export interface LocalSchedule {
+  /** Tasks whose SCHEDULE_<TASK> is `local`. */
+  tasks: Task[];
+  /** refresh-cache also right after each account's week (Monday) and month (1st) rollovers. */
+  rolloverRefresh: boolean;
+  /** LOCAL_MIDNIGHT_DELAY_MINUTES: how long after the account's midnight its day's work is enqueued. */
+  delayMinutes: number;
+  /** LOCAL_TICK_MINUTES: the tick's period (a divisor of 60): work lands within delay + tick. */
+  tickMinutes: number;
+  /** The zone of clients no validation has reported a zone for yet (SCHEDULE_TZ). */
+  fallbackTimeZone: string;
+}
+
 export interface ProducerConfig {
   /** REDIS_URL / REDIS_CLUSTER_NODES. */
   redis: RedisServers;
@@ -56,8 +74,13 @@ export interface ProducerConfig {
     password: string | undefined;
     readOnly: boolean;
   };
-  /** One entry per task; `null` when the task's schedule is "off" (its scheduler is removed at start). */
+  /**
+   * One entry per task: its cron scheduler, or `null` when the task's schedule is "off" or "local" (then no
+   * cron scheduler: a removed one is removed at start).
+   */
   schedules: Record<Task, Schedule | null>;
+  /** The local-midnight schedule (its tick exists when it has tasks or the rollover refresh). */
+  local: LocalSchedule;
   fanout: { pageSize: number; chunkSize: number; concurrency: number };
   runRetentionSeconds: number;
   logLevel: LogLevel;
@@ -70,14 +93,33 @@ export interface ProducerConfig {
   freshness: FreshnessObjectives;
 }
 
-/** Defaults: validation daily, cache refresh every 2 hours during the day, insights nightly. */
+/**
+ * Defaults: validation daily, cache refresh every 2 hours (and at each account's week and month rollover),
+ * insights and summaries after each account's own midnight, the drift check weekly.
+ */
 export const DEFAULT_SCHEDULES: Record<Task, string> = {
   validate: '0 6 * * *',
   // Every 2 h around the clock (not only by day): the app drops a current-week row whose dateRange.end is not
   // today (UTC), so a refresh must land soon after 00:00 UTC; at :05 to stay clear of the hour's other jobs.
   'refresh-cache': '5 */2 * * *',
-  'collect-insights': '30 2 * * *',
+  // Yesterday ends at the account's midnight: Auckland's is 13 hours before Warsaw's, Los Angeles' 9 after.
+  'collect-insights': 'local',
+  // Daily per kind: the close of the period that just ended, backfill pieces, re-collections on their days.
+  summaries: 'local',
+  // The stored previous month against a fresh read (6 calls per client): weekly, not nightly as the app.
+  'drift-check': '30 5 * * 3',
 };
+
+/** A tick period for the local-midnight schedule: divides an hour, so every :15/:30/:45 zone is met. */
+export function tickMinutes(raw: string): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > 60 || 60 % value !== 0) {
+    throw new Error(
+      `expected a divisor of 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60), got ${JSON.stringify(raw)}`,
+    );
+  }
+  return value;
+}
 
 /**
  * Same development default as apps/worker, so both sides fingerprint a token identically out of the box.
@@ -96,12 +138,17 @@ export interface ConfigNeeds {
 
 const TOKEN = { minLength: 8, hint: 'the system-user access token' };
 
-/** A cron pattern, or `off` (null: the task's scheduler is removed). */
+/** A cron pattern, `local` (after each account's midnight) or `off` (null: the task's scheduler is removed). */
 const schedule = () =>
   field.checked((pattern): string | null => {
     if (pattern.toLowerCase() === 'off') return null;
+    if (pattern.toLowerCase() === 'local') return 'local';
     const problem = cronPatternProblem(pattern);
-    if (problem) throw new Error(`is not a cron pattern (${problem}); use "off" to disable`);
+    if (problem) {
+      throw new Error(
+        `is not a cron pattern (${problem}); use "local" (after each account's midnight) or "off"`,
+      );
+    }
     return pattern;
   });
 
@@ -136,6 +183,9 @@ const schema = z.object({
   BULL_BOARD_READ_ONLY: field.boolean().default(false),
   SCHEDULE_TZ: field.timeZone().default('Europe/Warsaw'),
   ...scheduleFields,
+  LOCAL_MIDNIGHT_DELAY_MINUTES: field.integer({ min: 0, max: 720 }).default(30),
+  LOCAL_TICK_MINUTES: field.checked(tickMinutes).default(15),
+  LOCAL_ROLLOVER_REFRESH: field.boolean().default(true),
   FANOUT_PAGE_SIZE: field.integer({ min: 1, max: 1000 }).default(1000),
   FANOUT_CHUNK_SIZE: field.integer({ min: 1, max: 5000 }).default(500),
   FANOUT_CONCURRENCY: field.integer({ min: 1, max: 16 }).default(2),
@@ -167,11 +217,12 @@ function rulesFor(needs: ConfigNeeds): EnvRule[] {
 export function loadConfig(env: Env, needs: ConfigNeeds = {}): ProducerConfig {
   const e = parseEnv(schema, env, rulesFor(needs));
   const raw = e as unknown as Record<string, string | null | undefined>;
+  const localTasks = TASKS.filter((task) => raw[`SCHEDULE_${taskEnvName(task)}`] === 'local');
   const schedules = Object.fromEntries(
     TASKS.map((task) => {
       const pattern = raw[`SCHEDULE_${taskEnvName(task)}`];
       const tz = raw[`SCHEDULE_${taskEnvName(task)}_TZ`] ?? e.SCHEDULE_TZ;
-      return [task, pattern ? { pattern, tz } : null];
+      return [task, pattern && pattern !== 'local' ? { pattern, tz } : null];
     }),
   ) as Record<Task, Schedule | null>;
   const metaAccessToken = e.META_ACCESS_TOKEN ?? e.META_ACCESS_TOKEN_FILE?.value;
@@ -193,6 +244,13 @@ export function loadConfig(env: Env, needs: ConfigNeeds = {}): ProducerConfig {
       readOnly: e.BULL_BOARD_READ_ONLY,
     },
     schedules,
+    local: {
+      tasks: localTasks,
+      rolloverRefresh: e.LOCAL_ROLLOVER_REFRESH,
+      delayMinutes: e.LOCAL_MIDNIGHT_DELAY_MINUTES,
+      tickMinutes: e.LOCAL_TICK_MINUTES,
+      fallbackTimeZone: e.SCHEDULE_TZ,
+    },
     fanout: {
       pageSize: e.FANOUT_PAGE_SIZE,
       chunkSize: e.FANOUT_CHUNK_SIZE,

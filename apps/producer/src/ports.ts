@@ -43,6 +43,12 @@ export interface ClientDirectory {
   getClientsByIds(ids: readonly string[]): Promise<{ clients: ClientRef[]; unknownIds: string[] }>;
   /** Ids of the clients an operator paused: they get no jobs until resumed (read once per run). */
   pausedClientIds(): Promise<ReadonlySet<string>>;
+  /**
+   * The ad account time zone of each client, from its newest validation that reported one (null when
+   * none did): the local-midnight schedule runs each client after its own midnight. One request per page.
+   * Only the local-midnight tick calls it (directories used for plain fan-outs may leave it out).
+   */
+  timeZones?(ids: readonly string[]): Promise<ReadonlyMap<string, string | null>>;
   /** Resolves when the database answers; rejects with the reason otherwise. */
   ping(): Promise<void>;
 }

@@ -46,6 +46,7 @@ import type {
 import { Releasers } from './releasers.ts';
 import { tokenFingerprint } from './rotation/fingerprint.ts';
 import { type RotationDeps, type RotationOutcome, rotateIfChanged } from './rotation/rotate.ts';
+import { type LocalTickResult, runLocalTick } from './schedules/local-midnight.ts';
 import { collectStatus, type StatusDeps, type StatusSnapshot } from './status/collect-status.ts';
 import { createProducerMetrics, type ProducerMetrics } from './status/metrics.ts';
 import { TASKS, type Task } from './tasks.ts';
@@ -90,6 +91,8 @@ export interface Runtime {
    * announced (the producer needs no token to re-validate with the workers' tokens).
    */
   rotate(options: { force: boolean; fingerprint?: string }): Promise<RotationOutcome>;
+  /** One local-midnight tick, as planned for `plannedFor` (the fan-out worker calls it; tests drive it). */
+  localTick(plannedFor: Date): Promise<LocalTickResult>;
   ready: { redis(): Promise<void>; database(): Promise<void> };
   close(): Promise<void>;
 }
@@ -231,6 +234,17 @@ export async function openRuntime(config: ProducerConfig, options: RuntimeOption
         };
         return rotateIfChanged(deps, { force });
       },
+      localTick: (plannedFor) =>
+        runLocalTick(
+          {
+            fanout,
+            redis,
+            keyPrefix: controlKeyPrefixFor(config.queuePrefix),
+            schedule: config.local,
+            logger,
+          },
+          plannedFor,
+        ),
       ready: {
         redis: () => pingRedis(redis, { timeoutMs: 1500, variable: redisTargetVariable(redisTarget) }),
         database: () => directory.ping(),

@@ -2,7 +2,8 @@
  * @module service
  * The long-running producer (`serve`), as a function other code can call (`pnpm demo` does):
  *
- * 1. upsert the job schedulers from the configuration (and remove the ones turned off);
+ * 1. upsert the job schedulers from the configuration (and remove the ones turned off), the local-midnight
+ *    tick included;
  * 2. rotate if the configured token changed since the last rotation (re-validate everyone, resume
  *    token-fatal pauses); a failure here is logged and left to `POST /api/rotation`, it does not stop
  *    the service;
@@ -54,8 +55,11 @@ export async function startProducerService(
   if (config.tokenFingerprintKeyIsDefault) {
     logger.warn('TOKEN_FINGERPRINT_KEY is not set: token fingerprints use the public development key');
   }
-  const schedulers = await syncSchedulers(runtime.fanoutQueue, config.schedules);
-  logger.info({ upserted: schedulers.upserted, removed: schedulers.removed }, 'job schedulers in place');
+  const schedulers = await syncSchedulers(runtime.fanoutQueue, config.schedules, config.local);
+  logger.info(
+    { upserted: schedulers.upserted, removed: schedulers.removed, localMidnight: schedulers.local },
+    'job schedulers in place',
+  );
 
   let rotation: ProducerService['rotation'] = { status: 'skipped' };
   if ((options.rotateOnStart ?? true) && config.metaAccessToken) {
@@ -96,6 +100,7 @@ export async function startProducerService(
     prefix: config.queuePrefix,
     concurrency: config.fanout.concurrency,
     logger,
+    localTick: (plannedFor) => runtime.localTick(plannedFor),
   });
   runtime.releasers.add('fan-out worker', () => worker.close());
 

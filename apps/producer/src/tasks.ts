@@ -1,10 +1,13 @@
 /**
  * @module tasks
- * The three kinds of work the producer fans out, and the producer's own queue. Names follow DESIGN.md;
- * `packages/queue` is the source of truth for queue names once it exports them (see adapters/queue-package.ts).
+ * The kinds of work the producer fans out, and the producer's own queue. The task list is the queue
+ * package's `CLIENT_TASKS` (one place for producer, worker, CLI, HTTP API, schedules and Bull Board): a task
+ * added there appears here with nothing to copy.
  */
-export const TASKS = ['validate', 'refresh-cache', 'collect-insights'] as const;
-export type Task = (typeof TASKS)[number];
+import { CLIENT_TASKS, type ClientTask } from '@meta-engine/queue';
+
+export const TASKS = CLIENT_TASKS;
+export type Task = ClientTask;
 
 /** The producer's queue: scheduler ticks and on-demand run requests land here. */
 export const FANOUT_QUEUE = 'fanout';

@@ -128,13 +128,51 @@ describe('settings from the configuration', () => {
         loadConfig({ ...BASE, CONCURRENCY_REFRESH_CACHE: '3', ASYNC_POLL_INTERVAL_MS: '250' }),
       ),
     );
-    expect(settings.concurrency).toEqual({ validate: 20, 'refresh-cache': 3, 'collect-insights': 10 });
+    expect(settings.concurrency).toEqual({
+      validate: 20,
+      'refresh-cache': 3,
+      'collect-insights': 10,
+      summaries: 10,
+      'drift-check': 5,
+    });
     expect(settings.asyncPollIntervalMs).toBe(250);
     expect(resolveWorkerSettings({ concurrency: { validate: 1 } }).concurrency).toEqual({
       validate: 1,
       'refresh-cache': 10,
       'collect-insights': 10,
+      summaries: 10,
+      'drift-check': 5,
     });
+  });
+
+  it('maps the summaries settings, and names a bad re-collection day', () => {
+    const settings = resolveWorkerSettings(
+      workerSettingsFor(
+        loadConfig({
+          ...BASE,
+          SUMMARIES_BACKFILL_MONTHS: '3',
+          SUMMARIES_PIECE_WEEKS: '9',
+          SUMMARIES_RECOLLECT_DAYS: ' 28, 5,5 ',
+        }),
+      ),
+    );
+    expect(settings).toMatchObject({
+      summariesBackfillMonths: 3,
+      summariesBackfillWeeks: 54,
+      summariesPieceWeeks: 9,
+      summariesRestatementDays: 28,
+      summariesMonthlyRecollectDays: [5, 28],
+      summariesWeeklyRecollectWeekdays: [1],
+    });
+    expect(() => loadConfig({ ...BASE, SUMMARIES_RECOLLECT_DAYS: '5,32' })).toThrow(
+      'SUMMARIES_RECOLLECT_DAYS: 32 is outside 1-31',
+    );
+    expect(() => loadConfig({ ...BASE, SUMMARIES_RECOLLECT_WEEKDAYS: 'mon' })).toThrow(
+      /SUMMARIES_RECOLLECT_WEEKDAYS: expected comma-separated whole numbers from 1 to 7/,
+    );
+    expect(() => loadConfig({ ...BASE, SUMMARIES_BACKFILL_MONTHS: '37' })).toThrow(
+      /SUMMARIES_BACKFILL_MONTHS/,
+    );
   });
 });
 

@@ -27,6 +27,22 @@ export const DEFAULT_FINGERPRINT_KEY = 'meta-engine-fingerprint';
 
 const TOKEN = { minLength: 8, hint: 'the system-user access token' };
 
+/** `5,8,11,15,28`: distinct whole numbers from `min` to `max`, sorted (for field.checked). */
+export function integerList(min: number, max: number): (raw: string) => number[] {
+  return (raw) => {
+    const values = raw.split(',').map((part) => part.trim());
+    if (values.some((value) => !/^\d+$/.test(value))) {
+      throw new Error(
+        `expected comma-separated whole numbers from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+      );
+    }
+    const numbers = [...new Set(values.map(Number))].sort((a, b) => a - b);
+    const outside = numbers.find((n) => n < min || n > max);
+    if (outside !== undefined) throw new Error(`${outside} is outside ${min}-${max}`);
+    return numbers;
+  };
+}
+
 const schema = z.object({
   ...REDIS_FIELDS,
   SUPABASE_URL: field.url({
@@ -58,6 +74,8 @@ const schema = z.object({
   CONCURRENCY_VALIDATE: field.integer({ min: 1 }).default(20),
   CONCURRENCY_REFRESH_CACHE: field.integer({ min: 1 }).default(10),
   CONCURRENCY_COLLECT_INSIGHTS: field.integer({ min: 1 }).default(10),
+  CONCURRENCY_SUMMARIES: field.integer({ min: 1 }).default(10),
+  CONCURRENCY_DRIFT_CHECK: field.integer({ min: 1 }).default(5),
   ACCOUNT_CONCURRENCY: field.integer({ min: 0 }).default(2),
   /** Share of each learned Meta quota the limiter books (the rest is margin for the app and other tools). */
   LIMITER_SAFETY_FACTOR: field.ratio().default(0.9),
@@ -78,6 +96,14 @@ const schema = z.object({
   ASYNC_MAX_POLL_INTERVAL_MS: field.durationMs().default(60_000),
   ASYNC_MAX_WAIT_MS: field.durationMs().default(3_600_000),
   REFRESH_AD_RELEVANCE: field.boolean().default(true),
+  // campaign_summaries: horizon (within Meta's 37 months), pieces, re-collection of what Meta may restate.
+  SUMMARIES_BACKFILL_MONTHS: field.integer({ min: 1, max: 36 }).default(12),
+  SUMMARIES_BACKFILL_WEEKS: field.integer({ min: 1, max: 160 }).default(54),
+  SUMMARIES_PIECE_MONTHS: field.integer({ min: 1, max: 36 }).default(6),
+  SUMMARIES_PIECE_WEEKS: field.integer({ min: 1, max: 160 }).default(27),
+  SUMMARIES_RESTATEMENT_DAYS: field.integer({ min: 0, max: 400 }).default(28),
+  SUMMARIES_RECOLLECT_DAYS: field.checked(integerList(1, 31)).default([5, 8, 11, 15, 28]),
+  SUMMARIES_RECOLLECT_WEEKDAYS: field.checked(integerList(1, 7)).default([1]),
   POLICY_PARK_MS: field.durationMs().default(3_600_000),
   WORKER_HTTP_HOST: field.text().default('127.0.0.1'),
   WORKER_HTTP_PORT: field.port().default(9464),

@@ -21,6 +21,12 @@ export type WorkerRepository = Pick<
   | 'recordSyncSuccess'
   | 'recordSyncFailure'
   | 'saveTokenState'
+  | 'listSummaryStates'
+  | 'getCampaignSummaries'
+  | 'writeCampaignSummary'
+  | 'recordSummaryFetch'
+  | 'recordDrift'
+  | 'sumDailyKpi'
 >;
 
 /** The limiter methods the worker calls. */

@@ -120,6 +120,8 @@ export function workerSettingsFor(config: WorkerConfig): WorkerSettingsInput {
       validate: config.CONCURRENCY_VALIDATE,
       'refresh-cache': config.CONCURRENCY_REFRESH_CACHE,
       'collect-insights': config.CONCURRENCY_COLLECT_INSIGHTS,
+      summaries: config.CONCURRENCY_SUMMARIES,
+      'drift-check': config.CONCURRENCY_DRIFT_CHECK,
     },
     lockDurationMs: config.WORKER_LOCK_DURATION_MS,
     stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
@@ -140,6 +142,13 @@ export function workerSettingsFor(config: WorkerConfig): WorkerSettingsInput {
     maxWaitWithoutProgressMs:
       config.JOB_MAX_WAIT_MS ?? Math.max(1, Math.round((24 * 3_600_000) / config.META_TIME_SCALE)),
     scratchTtlMs: Math.max(60_000, Math.round((24 * 3_600_000) / config.META_TIME_SCALE)),
+    summariesBackfillMonths: config.SUMMARIES_BACKFILL_MONTHS,
+    summariesBackfillWeeks: config.SUMMARIES_BACKFILL_WEEKS,
+    summariesPieceMonths: config.SUMMARIES_PIECE_MONTHS,
+    summariesPieceWeeks: config.SUMMARIES_PIECE_WEEKS,
+    summariesRestatementDays: config.SUMMARIES_RESTATEMENT_DAYS,
+    summariesMonthlyRecollectDays: config.SUMMARIES_RECOLLECT_DAYS,
+    summariesWeeklyRecollectWeekdays: config.SUMMARIES_RECOLLECT_WEEKDAYS,
   };
 }
 

@@ -1,8 +1,9 @@
 /**
  * @module worker-app
- * `createWorkerApp(options)`: one BullMQ Worker per task queue (`validate`, `refresh-cache`,
- * `collect-insights`) around the processors, with Meta's feedback wired into the limiter once, job-scoped
- * child loggers, metrics, and a bounded graceful `close()`. Embeddable: it never touches `process` (no
+ * `createWorkerApp(options)`: one BullMQ Worker per task queue (the queue package's CLIENT_TASKS:
+ * `validate`, `refresh-cache`, `collect-insights`, `summaries`, `drift-check`) around the processors, with
+ * Meta's feedback wired into the limiter once, job-scoped child loggers, metrics, and a bounded graceful
+ * `close()`. Embeddable: it never touches `process` (no
  * signals, no exit); `main.ts` does that.
  *
  * @example
@@ -37,9 +38,11 @@ import {
   type ProcessorContext,
   type WorkerSettings,
 } from './processors/context.ts';
+import { createDriftCheckProcessor } from './processors/drift-check.ts';
 import { isFinalAttempt } from './processors/failures.ts';
 import { isParkedError } from './processors/park.ts';
 import { createRefreshCacheProcessor } from './processors/refresh-cache.ts';
+import { createSummariesProcessor } from './processors/summaries.ts';
 import { createValidateProcessor } from './processors/validate.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './runtime/metrics.ts';
 
@@ -90,7 +93,7 @@ export interface WorkerAppOptions {
   settings?: WorkerSettingsInput;
   /** Clock for periods and ranges (default: real time). */
   now?: () => Date;
-  /** Queues to work (default all three). */
+  /** Queues to work (default all of CLIENT_TASKS). */
   tasks?: readonly ClientTask[];
   /** Start fetching at once (default true). */
   autorun?: boolean;
@@ -98,7 +101,7 @@ export interface WorkerAppOptions {
 
 export interface WorkerApp {
   readonly workers: Readonly<Partial<Record<ClientTask, Worker>>>;
-  /** The three task queues (for pause, rate limit and tests); closed by `close()`. */
+  /** The task queues (for pause, rate limit and tests); closed by `close()`. */
   readonly queues: Readonly<Record<ClientTask, Queue>>;
   readonly meta: MetaClient;
   readonly settings: WorkerSettings;
@@ -191,6 +194,8 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
     validate: createValidateProcessor(ctx),
     'refresh-cache': createRefreshCacheProcessor(ctx),
     'collect-insights': createCollectInsightsProcessor(ctx),
+    summaries: createSummariesProcessor(ctx),
+    'drift-check': createDriftCheckProcessor(ctx),
   };
 
   let active = 0;

@@ -15,6 +15,21 @@ export {
 export { loadMigrations, MIGRATIONS_DIR, type Migration } from './load-migrations.ts';
 export { MIGRATIONS_TABLE, type MigrateOptions, type MigrateResult, migrate } from './migrate.ts';
 export type { BulkResult, CampaignInsightRow } from './repo/campaign-insights.ts';
+export {
+  type CampaignSummaryColumns,
+  type DailyKpiSums,
+  type DriftRow,
+  type StoredCampaignSummary,
+  SUMMARY_DECIMAL_COLUMNS,
+  SUMMARY_INTEGER_COLUMNS,
+  type SummaryChange,
+  type SummaryChangeInput,
+  type SummaryNumberColumn,
+  type SummaryPeriodState,
+  type SummaryType,
+  type WriteSummaryInput,
+  type WriteSummaryResult,
+} from './repo/campaign-summaries.ts';
 export type { ClientControl } from './repo/client-controls.ts';
 export type { ClientOverview } from './repo/client-overview.ts';
 export {

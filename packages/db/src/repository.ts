@@ -9,6 +9,7 @@
  */
 import { createClient } from '@supabase/supabase-js';
 import { createCampaignInsightsRepo } from './repo/campaign-insights.ts';
+import { createCampaignSummariesRepo } from './repo/campaign-summaries.ts';
 import { createClientControlsRepo } from './repo/client-controls.ts';
 import { createClientOverviewRepo } from './repo/client-overview.ts';
 import { createClientsRepo } from './repo/clients.ts';
@@ -103,6 +104,7 @@ export function createRepository(options: RepositoryOptions) {
     ...createTokenStateRepo(ctx),
     ...createClientControlsRepo(ctx),
     ...createClientOverviewRepo(ctx),
+    ...createCampaignSummariesRepo(ctx),
     ping,
   };
 }

@@ -6,6 +6,7 @@ import {
   buildFanoutJob,
   DEFAULT_JOB_OPTIONS,
   deduplicationIdFor,
+  deduplicationIdsFor,
   defaultJobOptionsFor,
   fanoutJobIdFor,
   jobIdFor,
@@ -16,8 +17,10 @@ import { ALL_QUEUE_NAMES, CLIENT_TASKS, type QueueName } from './names.ts';
 const CLIENT = '6f1c2b9e-3d4a-4f5b-8c7d-9e0f1a2b3c4d';
 const UPPER = '6F1C2B9E-3D4A-4F5B-8C7D-9E0F1A2B3C4D';
 
+const SINGLE_JOB_TASKS = CLIENT_TASKS.filter((task) => task !== 'summaries');
+
 describe('job ids', () => {
-  it.each(CLIENT_TASKS)('%s ids and deduplication ids never contain ":"', (task) => {
+  it.each(SINGLE_JOB_TASKS)('%s ids and deduplication ids never contain ":"', (task) => {
     const ids = [
       jobIdFor(task, CLIENT),
       jobIdFor(task, CLIENT, 'run-2026_01'),
@@ -30,6 +33,28 @@ describe('job ids', () => {
     expect(jobIdFor(task, CLIENT)).toBe(`${task}-${CLIENT}`);
     expect(jobIdFor(task, CLIENT, 'r1')).toBe(`${task}-${CLIENT}-r1`);
     expect(deduplicationIdFor(task, UPPER)).toBe(`${task}-${CLIENT}`);
+  });
+
+  it('summaries ids carry the period kind, so one client has a monthly and a weekly job', () => {
+    expect(jobIdFor('summaries', CLIENT, 'r1', 'monthly')).toBe(`summaries-${CLIENT}-monthly-r1`);
+    expect(deduplicationIdFor('summaries', UPPER, 'weekly')).toBe(`summaries-${CLIENT}-weekly`);
+    expect(deduplicationIdsFor('summaries', CLIENT)).toEqual([
+      `summaries-${CLIENT}-monthly`,
+      `summaries-${CLIENT}-weekly`,
+    ]);
+    expect(deduplicationIdsFor('validate', CLIENT)).toEqual([`validate-${CLIENT}`]);
+    expect(() => jobIdFor('summaries', CLIENT)).toThrow('task summaries needs one of monthly, weekly');
+    expect(() => jobIdFor('validate', CLIENT, undefined, 'monthly')).toThrow('task validate has no variants');
+    const built = buildClientJob('summaries', {
+      clientId: CLIENT,
+      adAccountId: '1',
+      kind: 'weekly',
+      runId: 'r2',
+    });
+    expect(built.opts).toEqual({
+      jobId: `summaries-${CLIENT}-weekly-r2`,
+      deduplication: { id: `summaries-${CLIENT}-weekly` },
+    });
   });
 
   it('fan-out ids carry the task and run', () => {
@@ -57,6 +82,8 @@ describe('job schemas', () => {
       until: '2026-02-01',
       step: { phase: 'report_pending', reportRunId: '6012345678901' },
     },
+    summaries: { clientId: CLIENT, adAccountId: '123', kind: 'monthly', recollect: true, runId: 'r1' },
+    'drift-check': { clientId: CLIENT, adAccountId: '123', runId: 'r1' },
     fanout: { task: 'validate', runId: 'r1', clientIds: [CLIENT], priority: 5, trigger: 'rotation' },
   };
 
@@ -110,7 +137,14 @@ describe('job schemas', () => {
     [
       'fanout',
       { task: 'nope', runId: 'r1' },
-      'task: must be one of validate, refresh-cache, collect-insights',
+      'task: must be one of validate, refresh-cache, collect-insights, summaries, drift-check',
+    ],
+    ['summaries', { clientId: CLIENT, adAccountId: '1' }, 'kind: must be one of monthly, weekly'],
+    ['summaries', { clientId: CLIENT, adAccountId: '1', kind: 'daily' }, 'kind: must be one of'],
+    [
+      'fanout',
+      { task: 'validate', runId: 'r1', kinds: ['monthly'] },
+      'kinds: kinds apply only to the summaries task',
     ],
     ['fanout', { task: 'validate' }, 'runId: required'],
     ['fanout', { task: 'validate', runId: 'r', priority: 0 }, 'priority:'],

@@ -9,6 +9,9 @@
  * - job id `<task>-<clientId>` or, when a run forces a new job, `<task>-<clientId>-<runId>`;
  * - deduplication id `<task>-<clientId>` always, so a client never has two pending jobs of one task
  *   (BullMQ "simple" deduplication: until the job completes or fails).
+ * - `summaries` holds one job per client AND period kind: its ids carry the kind after the client
+ *   (`summaries-<clientId>-monthly[-<runId>]`, deduplication `summaries-<clientId>-monthly`), so a monthly
+ *   and a weekly job of one client can be pending together.
  * Fan-out jobs: `fanout-<task>-<runId>`.
  *
  * @example
@@ -118,6 +121,36 @@ export const collectInsightsJobSchema = z
   .refine(sinceNotAfterUntil, SINCE_UNTIL_ISSUE);
 export type CollectInsightsJobData = z.infer<typeof collectInsightsJobSchema>;
 
+/** The `campaign_summaries` period kinds (its `summary_type` values), one summaries job per client and kind. */
+export const SUMMARY_KINDS = ['monthly', 'weekly'] as const;
+export type SummaryKind = (typeof SUMMARY_KINDS)[number];
+const summaryKind = z.enum(SUMMARY_KINDS, { error: `must be one of ${SUMMARY_KINDS.join(', ')}` });
+
+/**
+ * One client's `campaign_summaries` rows of one kind. The worker decides from the database which periods
+ * to fetch (missing ones, recent first, in pieces; rows another writer left; the periods Meta may still
+ * restate on the re-collection days); `recollect` asks for that re-collection whatever the day (an
+ * operator's on-demand run).
+ */
+export const summariesJobSchema = z.strictObject({
+  clientId,
+  adAccountId,
+  kind: summaryKind,
+  recollect: z.boolean().optional(),
+  runId: runIdSchema.optional(),
+  parking: parkingSchema.optional(),
+});
+export type SummariesJobData = z.infer<typeof summariesJobSchema>;
+
+/** Drift check: the stored previous month against a fresh read, the difference recorded per table and metric. */
+export const driftCheckJobSchema = z.strictObject({
+  clientId,
+  adAccountId,
+  runId: runIdSchema.optional(),
+  parking: parkingSchema.optional(),
+});
+export type DriftCheckJobData = z.infer<typeof driftCheckJobSchema>;
+
 export const fanoutJobSchema = z
   .strictObject({
     task: z.enum(CLIENT_TASKS, { error: `must be one of ${CLIENT_TASKS.join(', ')}` }),
@@ -130,14 +163,22 @@ export const fanoutJobSchema = z
     priority: z.int().min(1).max(2_097_151).optional(),
     /** What started the run. */
     trigger: z.enum(['schedule', 'cli', 'api', 'rotation']).optional(),
+    /** summaries only: the period kinds to run (default both). */
+    kinds: z.array(summaryKind).min(1).max(SUMMARY_KINDS.length).optional(),
   })
-  .refine(sinceNotAfterUntil, SINCE_UNTIL_ISSUE);
+  .refine(sinceNotAfterUntil, SINCE_UNTIL_ISSUE)
+  .refine((value) => value.kinds === undefined || value.task === QUEUE_NAMES.summaries, {
+    error: 'kinds apply only to the summaries task',
+    path: ['kinds'],
+  });
 export type FanoutJobData = z.infer<typeof fanoutJobSchema>;
 
 export const JOB_SCHEMAS = {
   [QUEUE_NAMES.validate]: validateJobSchema,
   [QUEUE_NAMES.refreshCache]: refreshCacheJobSchema,
   [QUEUE_NAMES.collectInsights]: collectInsightsJobSchema,
+  [QUEUE_NAMES.summaries]: summariesJobSchema,
+  [QUEUE_NAMES.driftCheck]: driftCheckJobSchema,
   [QUEUE_NAMES.fanout]: fanoutJobSchema,
 } as const;
 
@@ -145,6 +186,8 @@ export interface JobDataByQueue {
   validate: ValidateJobData;
   'refresh-cache': RefreshCacheJobData;
   'collect-insights': CollectInsightsJobData;
+  summaries: SummariesJobData;
+  'drift-check': DriftCheckJobData;
   fanout: FanoutJobData;
 }
 /** Input accepted before parsing (defaults not yet applied). */
@@ -184,15 +227,49 @@ export function assertValidJobId(jobId: string): string {
   return jobId;
 }
 
-/** Deduplication id of a client task: `<task>-<clientId>` (one pending job per client and task). */
-export function deduplicationIdFor(task: ClientTask, clientIdValue: string): string {
-  return assertValidJobId(`${task}-${clientId.parse(clientIdValue)}`);
+/** The variants of a task that have a job each per client: the summary kinds, or none. */
+export function taskVariants(task: ClientTask): readonly string[] {
+  return task === QUEUE_NAMES.summaries ? SUMMARY_KINDS : [];
 }
 
-/** Job id of a client task: `<task>-<clientId>`, or `<task>-<clientId>-<runId>` when a run forces a new job. */
-export function jobIdFor(task: ClientTask, clientIdValue: string, runId?: string): string {
-  const base = deduplicationIdFor(task, clientIdValue);
+function checkVariant(task: ClientTask, variant: string | undefined): string | undefined {
+  const variants = taskVariants(task);
+  if (variants.length === 0) {
+    if (variant !== undefined)
+      throw new Error(`task ${task} has no variants (got ${JSON.stringify(variant)})`);
+    return undefined;
+  }
+  if (variant === undefined || !variants.includes(variant)) {
+    throw new Error(`task ${task} needs one of ${variants.join(', ')} (got ${JSON.stringify(variant)})`);
+  }
+  return variant;
+}
+
+/**
+ * Deduplication id of a client task: `<task>-<clientId>` (one pending job per client and task), or
+ * `<task>-<clientId>-<variant>` for a task with variants (summaries: one per client and kind).
+ */
+export function deduplicationIdFor(task: ClientTask, clientIdValue: string, variant?: string): string {
+  const kind = checkVariant(task, variant);
+  const base = `${task}-${clientId.parse(clientIdValue)}`;
+  return assertValidJobId(kind === undefined ? base : `${base}-${kind}`);
+}
+
+/**
+ * Job id of a client task: the deduplication id, followed by `-<runId>` when a run forces a new job
+ * (`collect-insights-<clientId>-<runId>`, `summaries-<clientId>-weekly-<runId>`).
+ */
+export function jobIdFor(task: ClientTask, clientIdValue: string, runId?: string, variant?: string): string {
+  const base = deduplicationIdFor(task, clientIdValue, variant);
   return assertValidJobId(runId === undefined ? base : `${base}-${runIdSchema.parse(runId)}`);
+}
+
+/** Every deduplication id a client can have for a task (one, or one per variant). */
+export function deduplicationIdsFor(task: ClientTask, clientIdValue: string): string[] {
+  const variants = taskVariants(task);
+  return variants.length === 0
+    ? [deduplicationIdFor(task, clientIdValue)]
+    : variants.map((variant) => deduplicationIdFor(task, clientIdValue, variant));
 }
 
 /** Job id of a fan-out run: `fanout-<task>-<runId>`. */
@@ -237,9 +314,10 @@ export function buildClientJob<Q extends ClientTask>(
   options: { priority?: number } = {},
 ): BuiltJob<Q> {
   const parsed = parseJobData(task, data);
+  const variant = 'kind' in parsed ? parsed.kind : undefined;
   const opts: BuiltJob<Q>['opts'] = {
-    jobId: jobIdFor(task, parsed.clientId, parsed.runId),
-    deduplication: { id: deduplicationIdFor(task, parsed.clientId) },
+    jobId: jobIdFor(task, parsed.clientId, parsed.runId, variant),
+    deduplication: { id: deduplicationIdFor(task, parsed.clientId, variant) },
   };
   if (options.priority !== undefined) opts.priority = options.priority;
   return { name: task, data: parsed, opts };

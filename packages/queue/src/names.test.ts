@@ -12,7 +12,14 @@ describe('queue names', () => {
   it('derives every name from one prefix with a hash tag', () => {
     const naming = buildQueueNames();
     expect(naming.prefix).toBe('{meta}');
-    expect(naming.names).toEqual(['validate', 'refresh-cache', 'collect-insights', 'fanout']);
+    expect(naming.names).toEqual([
+      'validate',
+      'refresh-cache',
+      'collect-insights',
+      'summaries',
+      'drift-check',
+      'fanout',
+    ]);
     expect(naming.qualified['collect-insights']).toBe('{meta}:collect-insights');
     expect(naming.limiterKeyPrefix).toBe('meta:limiter');
     expect(naming.controlKeyPrefix).toBe('meta:control');

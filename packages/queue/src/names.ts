@@ -17,16 +17,23 @@ export const QUEUE_NAMES = {
   validate: 'validate',
   refreshCache: 'refresh-cache',
   collectInsights: 'collect-insights',
+  summaries: 'summaries',
+  driftCheck: 'drift-check',
   fanout: 'fanout',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
-/** The queues that hold one job per client (the producer's fan-out targets). */
+/**
+ * The queues that hold jobs per client (the producer's fan-out targets): THE task list. The producer, the
+ * worker, the CLI, the HTTP API and Bull Board all derive theirs from it.
+ */
 export const CLIENT_TASKS = [
   QUEUE_NAMES.validate,
   QUEUE_NAMES.refreshCache,
   QUEUE_NAMES.collectInsights,
+  QUEUE_NAMES.summaries,
+  QUEUE_NAMES.driftCheck,
 ] as const;
 export type ClientTask = (typeof CLIENT_TASKS)[number];
 

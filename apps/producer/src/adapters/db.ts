@@ -3,8 +3,9 @@
  * The producer's ports on top of `@meta-engine/db`'s repository.
  *
  * Eligibility per task (ELIGIBLE_STATUSES): validation covers every client with an ad account whatever
- * its `api_status`, so clients excluded earlier get re-checked; cache refresh and insights collection
- * cover `valid` clients only, the app's own job filter. Clients whose ad account id is malformed are
+ * its `api_status`, so clients excluded earlier get re-checked; every task that reads insights (cache
+ * refresh, insights collection, summaries, drift check) covers `valid` clients only, the app's own job
+ * filter. Clients whose ad account id is malformed are
  * still enqueued (with the stored value): the worker records why, the producer does not hide them.
  */
 import { API_STATUSES, type ApiStatus, type Repository } from '@meta-engine/db';
@@ -23,6 +24,8 @@ export const ELIGIBLE_STATUSES: Record<Task, readonly ApiStatus[]> = {
   validate: API_STATUSES,
   'refresh-cache': ['valid'],
   'collect-insights': ['valid'],
+  summaries: ['valid'],
+  'drift-check': ['valid'],
 };
 
 type RepoEntry = Awaited<ReturnType<Repository['getClientsByIds']>>;
@@ -70,6 +73,7 @@ export function clientDirectoryFrom(repo: Repository): ClientDirectory {
     async pausedClientIds() {
       return new Set(await repo.listPausedClientIds());
     },
+    timeZones: (ids) => repo.getClientTimeZones(ids),
     async ping() {
       await repo.ping({ timeoutMs: 2000 });
     },

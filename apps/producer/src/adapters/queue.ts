@@ -4,7 +4,6 @@
  * read API. Connections come from the same package (producer connections fail fast).
  */
 import {
-  type ClientTask,
   controlKeyPrefixFor,
   createLimiter,
   getPauseState,
@@ -15,18 +14,9 @@ import {
 } from '@meta-engine/queue';
 import type { Queue } from 'bullmq';
 import type { LimiterControl, PauseControl, QueuePauseState, ThrottleReader } from '../ports.ts';
-import type { Task } from '../tasks.ts';
 
 /** The reason the worker records when a token-fatal error pauses every queue. */
 export { TOKEN_FATAL_REASON };
-
-// Compile-time check that the producer's task names are the queue package's.
-const TASKS_MATCH: Record<Task, ClientTask> = {
-  validate: 'validate',
-  'refresh-cache': 'refresh-cache',
-  'collect-insights': 'collect-insights',
-};
-void TASKS_MATCH;
 
 export function pauseControlFrom(
   queues: readonly Queue[],

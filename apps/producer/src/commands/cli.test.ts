@@ -60,7 +60,7 @@ describe('the real CLI (spawned)', () => {
       const { code, stderr } = cli(['schedules']);
       expect(code).toBe(78);
       expect(stderr).toBe(
-        'producer: SCHEDULE_VALIDATE: is not a cron pattern (hour value 25 is outside 0-23); use "off" to disable\n',
+        `producer: SCHEDULE_VALIDATE: is not a cron pattern (hour value 25 is outside 0-23); use "local" (after each account's midnight) or "off"\n`,
       );
       expect(stderr).not.toContain('secret-service-role-key');
     } finally {

@@ -38,6 +38,8 @@ describe('enqueue flags (strict, checked before anything runs)', () => {
     [['collect-insights', '--all', '--since', '2026-03-01', '--until', '2062-03-01'], 'is in the future'],
     [['validate', '--client', ''], '--client needs a client id'],
     [['validate', '--all', '--wait=yes'], "Option '--wait' does not take an argument"],
+    [['validate', '--all', '--kind', 'monthly'], '--kind applies only to summaries, not to validate'],
+    [['summaries', '--all', '--kind', 'daily'], '--kind "daily": expected monthly or weekly'],
   ])('%j -> %s', (argv, message) => {
     expect(() => parse(argv, NOW)).toThrow(UsageError);
     expect(() => parse(argv, NOW)).toThrow(message);
@@ -65,6 +67,17 @@ describe('enqueue flags (strict, checked before anything runs)', () => {
       wait: true,
     });
     expect(parse(['validate', '--all'], NOW)).toEqual({ request: { task: 'validate' }, wait: false });
+  });
+
+  it('takes the summaries kinds (default both)', () => {
+    expect(parse(['summaries', '--all', '--kind', 'weekly,weekly'], NOW).request).toEqual({
+      task: 'summaries',
+      kinds: ['weekly'],
+    });
+    expect(parse(['drift-check', '--client', 'a'], NOW).request).toEqual({
+      task: 'drift-check',
+      clientIds: ['a'],
+    });
   });
 });
 

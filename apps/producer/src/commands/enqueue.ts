@@ -1,12 +1,14 @@
 /**
  * @module commands/enqueue
- * `producer enqueue <task> (--all | --client <id>...) [--since YYYY-MM-DD --until YYYY-MM-DD] [--wait]`
+ * `producer enqueue <task> (--all | --client <id>...) [--since YYYY-MM-DD --until YYYY-MM-DD]
+ *  [--kind monthly|weekly] [--wait]`
  *
  * Everything is checked before the first job is added: flags (strictly), task, dates, contradictions,
  * and that every client id exists. Then the run is fanned out in this process (no running `serve` is
  * needed). With `--wait`, follows the run until it ends and exits 1 if any job failed.
  */
 
+import { SUMMARY_KINDS, type SummaryKind } from '@meta-engine/queue';
 import type { Output } from '../cli/output.ts';
 import { parseFlags } from '../cli/parse-flags.ts';
 import { renderSummary, waitForRun } from '../cli/progress.ts';
@@ -22,11 +24,13 @@ import { isTask, TASKS, type Task } from '../tasks.ts';
 export const name = 'enqueue';
 export const description = 'Fan out one run now: a task for all clients or some, optionally waiting for it';
 export const usage = `producer enqueue <${TASKS.join('|')}> (--all | --client <id> [--client <id> ...])
-                 [--since YYYY-MM-DD --until YYYY-MM-DD] [--wait]
+                 [--since YYYY-MM-DD --until YYYY-MM-DD] [--kind monthly|weekly] [--wait]
 
   --all              every eligible client of the task
   --client <id>      one client (repeat, or separate ids with commas)
   --since, --until   collect-insights only: the days to collect (both, since <= until)
+  --kind <kind>      summaries only: monthly or weekly rows (repeat; default both); an on-demand run
+                     also re-collects the periods Meta may still restate
   --wait             follow the run: live progress on a terminal, plain lines otherwise;
                      exit 1 if any job failed`;
 export const needs: ConfigNeeds = {};
@@ -46,6 +50,7 @@ export function parse(argv: readonly string[], now: Date = new Date()): EnqueueF
       client: { type: 'string', multiple: true },
       since: { type: 'string' },
       until: { type: 'string' },
+      kind: { type: 'string', multiple: true },
       wait: { type: 'boolean' },
     },
     { min: 1, max: 1, names: `the task (${TASKS.join(', ')})` },
@@ -63,6 +68,11 @@ export function parse(argv: readonly string[], now: Date = new Date()): EnqueueF
       throw new UsageError(`--${flag} ${value} is not a real calendar date`);
     }
   }
+  const kinds = (values.kind ?? []).flatMap((v) => v.split(',')).map((v) => v.trim());
+  const unknownKind = kinds.find((kind) => !(SUMMARY_KINDS as readonly string[]).includes(kind));
+  if (unknownKind !== undefined) {
+    throw new UsageError(`--kind ${JSON.stringify(unknownKind)}: expected ${SUMMARY_KINDS.join(' or ')}`);
+  }
   const problems = runRequestProblems(
     {
       task,
@@ -70,6 +80,7 @@ export function parse(argv: readonly string[], now: Date = new Date()): EnqueueF
       clientIds: clientIds.length > 0 ? clientIds : undefined,
       since: values.since,
       until: values.until,
+      kinds: kinds.length > 0 ? kinds : undefined,
     },
     now,
   ).map(toFlagWording);
@@ -80,6 +91,7 @@ export function parse(argv: readonly string[], now: Date = new Date()): EnqueueF
     request.since = values.since;
     request.until = values.until;
   }
+  if (kinds.length > 0) request.kinds = [...new Set(kinds)] as SummaryKind[];
   return { request, wait: values.wait ?? false };
 }
 
@@ -91,6 +103,7 @@ function toFlagWording(problem: string): string {
     )
     .replace('say which clients: all, or at least one client id', 'say which clients: --all or --client <id>')
     .replace('since/until apply', '--since/--until apply')
+    .replace('kinds apply', '--kind applies')
     .replace('give both since and until, or neither', 'give both --since and --until, or neither');
 }
 
@@ -129,7 +142,11 @@ export async function run(flags: EnqueueFlags, deps: EnqueueDeps): Promise<numbe
     throw error;
   }
   const target = request.clientIds ? `${request.clientIds.length} client(s)` : 'all eligible clients';
-  const range = request.since ? ` ${request.since}..${request.until}` : '';
+  const range = request.since
+    ? ` ${request.since}..${request.until}`
+    : request.kinds
+      ? ` (${request.kinds.join(', ')})`
+      : '';
   deps.out.write(
     `run ${result.runId}: ${request.task}${range} for ${target}: ${result.created} job(s) created, ` +
       `${result.skipped} already pending (followed), ${result.rejected} left out\n`,

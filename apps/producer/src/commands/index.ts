@@ -117,7 +117,12 @@ function prepare(
     case schedules.name: {
       const flags = schedules.parse(argv);
       return (runtime) =>
-        schedules.run(flags, { fanoutQueue: runtime.fanoutQueue, schedules: runtime.config.schedules, out });
+        schedules.run(flags, {
+          fanoutQueue: runtime.fanoutQueue,
+          schedules: runtime.config.schedules,
+          local: runtime.config.local,
+          out,
+        });
     }
     default:
       throw new Error(`no runner for command ${command.name}`);

@@ -7,7 +7,8 @@ import type { Queue } from 'bullmq';
 import type { Output } from '../cli/output.ts';
 import { parseFlags } from '../cli/parse-flags.ts';
 import { EXIT } from '../cli/usage-error.ts';
-import type { ConfigNeeds, Schedule } from '../config.ts';
+import type { ConfigNeeds, LocalSchedule, Schedule } from '../config.ts';
+import { LOCAL_SCHEDULER_ID, localLanes } from '../schedules/local-midnight.ts';
 import { listSchedulers, syncSchedulers } from '../schedules/sync-schedulers.ts';
 import { TASKS, type Task } from '../tasks.ts';
 
@@ -36,12 +37,14 @@ export function parse(argv: readonly string[]): SchedulesFlags {
 export interface SchedulesDeps {
   fanoutQueue: Queue;
   schedules: Record<Task, Schedule | null>;
+  /** The local-midnight schedule (its tick is listed as `local-midnight`). */
+  local?: LocalSchedule;
   out: Output;
 }
 
 export async function run(flags: SchedulesFlags, deps: SchedulesDeps): Promise<number> {
   if (flags.apply) {
-    const report = await syncSchedulers(deps.fanoutQueue, deps.schedules);
+    const report = await syncSchedulers(deps.fanoutQueue, deps.schedules, deps.local);
     if (!flags.json) {
       deps.out.write(
         `applied: upserted ${report.upserted.join(', ') || 'none'}; removed ${report.removed.join(', ') || 'none'}\n`,
@@ -50,17 +53,30 @@ export async function run(flags: SchedulesFlags, deps: SchedulesDeps): Promise<n
   }
   const schedulers = await listSchedulers(deps.fanoutQueue);
   if (flags.json) {
-    deps.out.write(`${JSON.stringify({ schedulers, configured: deps.schedules }, null, 2)}\n`);
+    deps.out.write(
+      `${JSON.stringify({ schedulers, configured: deps.schedules, local: deps.local ?? null }, null, 2)}\n`,
+    );
     return EXIT.ok;
   }
   const rows = schedulers.map((s) => [
-    s.task ?? s.id,
+    s.id === LOCAL_SCHEDULER_ID ? 'local-midnight' : (s.task ?? s.id),
     s.pattern ?? '',
     s.tz ?? '',
     s.next ? new Date(s.next).toISOString() : '',
   ]);
   deps.out.write(table(['task', 'cron', 'time zone', 'next tick (UTC)'], rows));
-  const missing = TASKS.filter((t) => deps.schedules[t] && !schedulers.some((s) => s.task === t));
+  const lanes = deps.local ? localLanes(deps.local) : [];
+  if (deps.local && lanes.length > 0) {
+    deps.out.write(
+      `local-midnight: ${lanes.map((l) => (l.rolloverOnly ? `${l.task} (week/month rollover)` : l.task)).join(', ')}` +
+        ` ${deps.local.delayMinutes} min after each account's midnight, checked every ${deps.local.tickMinutes} min\n`,
+    );
+  }
+  const localMissing = lanes.length > 0 && !schedulers.some((s) => s.id === LOCAL_SCHEDULER_ID);
+  const missing = [
+    ...TASKS.filter((t) => deps.schedules[t] && !schedulers.some((s) => s.task === t)),
+    ...(localMissing ? ['local-midnight'] : []),
+  ];
   const stale = schedulers.filter((s) => s.task && !deps.schedules[s.task]).map((s) => s.task);
   if (missing.length > 0 || stale.length > 0) {
     deps.out.write(

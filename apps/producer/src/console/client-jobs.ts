@@ -1,14 +1,14 @@
 /**
  * @module console/client-jobs
  * One client's recent jobs, for its console page. BullMQ keeps no index by job data, but the queue
- * package's job ids carry the client (`<task>-<clientId>[-<runId>]`), so per task: the pending job comes
- * from the deduplication key (`<task>-<clientId>`), finished ones from a `ZSCAN ... MATCH` of the
+ * package's job ids carry the client (`<task>-<clientId>[-<kind>][-<runId>]`), so per task: the pending jobs
+ * come from the deduplication keys (`<task>-<clientId>`, one per kind for summaries), finished ones from a `ZSCAN ... MATCH` of the
  * completed and failed sets (bounded by the queues' retention: 10,000 completed, 14 days of failed).
  * Only this page pays for it; the clients table never scans.
  */
 
 import type { RedisClient } from '@meta-engine/queue';
-import { deduplicationIdFor } from '@meta-engine/queue';
+import { deduplicationIdsFor } from '@meta-engine/queue';
 import { Job, type Queue } from 'bullmq';
 import { redactString } from '../http/redact.ts';
 import { TASKS, type Task } from '../tasks.ts';
@@ -53,12 +53,14 @@ export function clientJobsReader(
           const queue = queues[task];
           const pattern = `${task}-${clientId}*`;
           const [pending, completed, failed] = await Promise.all([
-            queue.getDeduplicationJobId(deduplicationIdFor(task, clientId)),
+            Promise.all(deduplicationIdsFor(task, clientId).map((id) => queue.getDeduplicationJobId(id))),
             scanIds(redis, queue.keys.completed!, pattern),
             scanIds(redis, queue.keys.failed!, pattern),
           ]);
           for (const [id, score] of [...completed, ...failed]) candidates.push({ task, id, score });
-          if (pending) candidates.push({ task, id: pending, score: Number.MAX_SAFE_INTEGER });
+          for (const id of pending) {
+            if (id) candidates.push({ task, id, score: Number.MAX_SAFE_INTEGER });
+          }
         }),
       );
       // The deduplication key may still name a job that already finished: keep each id once.

@@ -42,6 +42,8 @@ describe('scheduler tick fan-out (real Redis and database)', () => {
       validate: { pattern: '0 6 * * *', tz: 'Europe/Warsaw' },
       'refresh-cache': null,
       'collect-insights': null,
+      summaries: null,
+      'drift-check': null,
     });
     // The scheduler's planned tick, processed twice at once (as after a stalled worker) and once more.
     const [tick] = await runtime.fanoutQueue.getDelayed();

@@ -9,10 +9,12 @@
  *   for (`tick-<task>-<UTC time>`), the same however often that tick is processed.
  * - `fanout`: an on-demand run requested through the admin API (`buildFanoutJob`, job id
  *   `fanout-<task>-<runId>`), already recorded as `pending` in the run store.
+ * - `local-tick`: the local-midnight schedule's tick (schedules/local-midnight.ts), handed to `localTick`.
  */
 import { buildFanoutJob, type FanoutJobData, parseJobData, type RedisClient } from '@meta-engine/queue';
 import { type Job, type Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
+import { LOCAL_TICK_JOB } from '../schedules/local-midnight.ts';
 import type { Task } from '../tasks.ts';
 import { type FanoutDeps, type FanoutResult, fanOut } from './fan-out.ts';
 import { tickRunId } from './run-id.ts';
@@ -53,6 +55,7 @@ export async function processFanoutJob(
     clientIds: data.clientIds,
     since: data.since,
     until: data.until,
+    kinds: data.kinds,
   });
 }
 
@@ -62,10 +65,17 @@ export interface FanoutWorkerOptions {
   prefix: string;
   concurrency: number;
   logger?: Logger | undefined;
+  /** Processes the local-midnight tick (job name `local-tick`), given the time it was planned for. */
+  localTick?: ((plannedFor: Date) => Promise<unknown>) | undefined;
 }
 
 export function startFanoutWorker(deps: FanoutDeps, options: FanoutWorkerOptions): Worker {
-  const worker = new Worker('fanout', (job) => processFanoutJob(deps, job), {
+  const handle = (job: Job) => {
+    if (job.name !== LOCAL_TICK_JOB) return processFanoutJob(deps, job);
+    if (!options.localTick) throw new Error('this producer has no local-midnight schedule configured');
+    return options.localTick(plannedTime(job));
+  };
+  const worker = new Worker('fanout', handle, {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,

@@ -11,8 +11,12 @@
  *
  * A client whose payload the queue package rejects (e.g. an empty ad account id) is returned in
  * `rejected` with the reason instead of failing the whole run.
+ *
+ * `summaries` is one job per client and period kind (`monthly`, `weekly`); a run that is not a scheduled
+ * one (an operator's CLI or API request) asks the worker to re-collect the periods Meta may still restate
+ * (`recollect`), whatever the day.
  */
-import { buildClientJob } from '@meta-engine/queue';
+import { buildClientJob, SUMMARY_KINDS, type SummaryKind } from '@meta-engine/queue';
 import type { ClientRef } from '../ports.ts';
 import { PRIORITY, type Task, type Trigger } from '../tasks.ts';
 
@@ -23,6 +27,8 @@ export interface RunSpec {
   /** collect-insights only: first and last day to collect (YYYY-MM-DD). */
   since?: string | undefined;
   until?: string | undefined;
+  /** summaries only: the period kinds (default both: one job per client and kind). */
+  kinds?: readonly SummaryKind[] | undefined;
 }
 
 export interface PlannedJob {
@@ -47,21 +53,31 @@ export function planJobs(run: RunSpec, clients: readonly ClientRef[]): JobPlan {
   for (const client of clients) {
     const base = { clientId: client.id, adAccountId: client.adAccountId, runId: run.runId };
     try {
-      const job =
+      const jobs =
         run.task === 'collect-insights'
-          ? buildClientJob(
-              'collect-insights',
-              run.since ? { ...base, since: run.since, until: run.until } : base,
-              {
-                priority,
-              },
-            )
-          : buildClientJob(run.task, base, { priority });
-      plan.jobs.push({
-        name: run.task,
-        data: job.data as unknown as Record<string, unknown>,
-        opts: job.opts as PlannedJob['opts'],
-      });
+          ? [
+              buildClientJob(
+                'collect-insights',
+                run.since ? { ...base, since: run.since, until: run.until } : base,
+                { priority },
+              ),
+            ]
+          : run.task === 'summaries'
+            ? (run.kinds ?? SUMMARY_KINDS).map((kind) =>
+                buildClientJob(
+                  'summaries',
+                  run.trigger === 'schedule' ? { ...base, kind } : { ...base, kind, recollect: true },
+                  { priority },
+                ),
+              )
+            : [buildClientJob(run.task, base, { priority })];
+      for (const job of jobs) {
+        plan.jobs.push({
+          name: run.task,
+          data: job.data as unknown as Record<string, unknown>,
+          opts: job.opts as PlannedJob['opts'],
+        });
+      }
     } catch (error) {
       plan.rejected.push({
         clientId: client.id,

@@ -29,5 +29,8 @@ export function tickRunId(task: Task, scheduledFor: Date): string {
   return `${KIND.schedule}-${task}-${compactUtc(scheduledFor)}`;
 }
 
-/** Run ids accepted from outside (URL paths): what newRunId and tickRunId produce. */
-export const RUN_ID_PATTERN = /^(tick|run|rot)-[a-z-]+-\d{8}T\d{6}Z(-[0-9a-f]{6})?$/;
+/**
+ * Run ids accepted from outside (URL paths): what newRunId and tickRunId produce, and the local-midnight
+ * tick's `local-<task>-<UTC time>[-rollover]` (schedules/local-midnight.ts).
+ */
+export const RUN_ID_PATTERN = /^(tick|run|rot|local)-[a-z-]+-\d{8}T\d{6}Z(-[0-9a-f]{6}|-rollover)?$/;

@@ -5,8 +5,10 @@
  *
  * Rules: a task; exactly one of `all` or a non-empty `clientIds`; `since`/`until` only for
  * collect-insights, both or neither, real calendar dates (YYYY-MM-DD), since <= until, until not after
- * tomorrow (UTC). Unknown client ids are checked separately against the directory (resolveRunRequest).
+ * tomorrow (UTC); `kinds` only for summaries (default both). Unknown client ids are checked separately
+ * against the directory (resolveRunRequest).
  */
+import { SUMMARY_KINDS, type SummaryKind } from '@meta-engine/queue';
 import { z } from 'zod';
 import type { ClientDirectory } from '../ports.ts';
 import { TASKS, type Task } from '../tasks.ts';
@@ -28,6 +30,10 @@ export const runRequestSchema = z
       .optional(),
     since: isoDay.optional(),
     until: isoDay.optional(),
+    kinds: z
+      .array(z.enum(SUMMARY_KINDS, { error: `must be one of ${SUMMARY_KINDS.join(', ')}` }))
+      .min(1, 'name at least one kind')
+      .optional(),
   })
   .strict()
   .superRefine((value, ctx) => {
@@ -42,6 +48,8 @@ export interface RunRequest {
   clientIds?: string[];
   since?: string;
   until?: string;
+  /** summaries only: the period kinds (undefined = both). */
+  kinds?: SummaryKind[];
 }
 
 /** Cross-field rules, shared with the CLI's flag parser. Returns human sentences, empty when fine. */
@@ -52,10 +60,14 @@ export function runRequestProblems(
     clientIds?: readonly string[] | undefined;
     since?: string | undefined;
     until?: string | undefined;
+    kinds?: readonly string[] | undefined;
   },
   now: Date = new Date(),
 ): string[] {
   const problems: string[] = [];
+  if (value.kinds !== undefined && value.task !== undefined && value.task !== 'summaries') {
+    problems.push(`kinds apply only to summaries, not to ${value.task}`);
+  }
   const hasClients = value.clientIds !== undefined && value.clientIds.length > 0;
   if (value.all && hasClients) problems.push('choose either all clients or a list of client ids, not both');
   if (!value.all && !hasClients) problems.push('say which clients: all, or at least one client id');
@@ -79,6 +91,7 @@ export function normalizeRunRequest(input: z.output<typeof runRequestSchema>): R
   if (!input.all && input.clientIds) request.clientIds = [...new Set(input.clientIds)];
   if (input.since) request.since = input.since;
   if (input.until) request.until = input.until;
+  if (input.kinds) request.kinds = [...new Set(input.kinds)];
   return request;
 }
 

@@ -60,6 +60,7 @@ export async function requestRun(
       priority: PRIORITY[trigger],
       ...(request.clientIds ? { clientIds: request.clientIds } : {}),
       ...(request.since ? { since: request.since, until: request.until } : {}),
+      ...(request.kinds ? { kinds: request.kinds } : {}),
     });
   } catch (error) {
     await deps.runs.markFailed(runId, error instanceof Error ? error.message : String(error)).catch(() => {});

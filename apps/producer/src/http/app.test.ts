@@ -75,8 +75,10 @@ describe('authentication', () => {
     const body = (await api.json()) as { queues: Array<{ name: string }> };
     expect(body.queues.map((q) => q.name).sort()).toEqual([
       'collect-insights',
+      'drift-check',
       'fanout',
       'refresh-cache',
+      'summaries',
       'validate',
     ]);
   });
@@ -119,6 +121,12 @@ describe('POST /api/runs', () => {
       400,
       'since/until apply only to collect-insights',
     ],
+    [
+      '{"task":"validate","all":true,"kinds":["monthly"]}',
+      400,
+      'kinds apply only to summaries, not to validate',
+    ],
+    ['{"task":"summaries","all":true,"kinds":["daily"]}', 400, 'kinds.0: must be one of monthly, weekly'],
   ])('%s -> %i naming the problem', async (body, status, message) => {
     const res = await post('/api/runs', body);
     expect(res.status).toBe(status);

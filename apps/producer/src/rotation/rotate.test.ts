@@ -80,7 +80,14 @@ describe('token rotation (real Redis and database)', () => {
       explicit: false,
     });
     if (outcome.status !== 'rotated') throw new Error('not rotated');
-    expect(outcome.resumedQueues.sort()).toEqual(['collect-insights', 'fanout', 'refresh-cache', 'validate']);
+    expect(outcome.resumedQueues.sort()).toEqual([
+      'collect-insights',
+      'drift-check',
+      'fanout',
+      'refresh-cache',
+      'summaries',
+      'validate',
+    ]);
     expect(await getPauseState(store)).toBeNull();
     expect((await runtime.pauses.states()).some((s) => s.paused)).toBe(false);
 

@@ -35,6 +35,8 @@ const DEFAULTS: Record<Task, Schedule | null> = {
   validate: { pattern: '0 6 * * *', tz: 'Europe/Warsaw' },
   'refresh-cache': { pattern: '0 7-21/2 * * *', tz: 'Europe/Warsaw' },
   'collect-insights': { pattern: '30 2 * * *', tz: 'Europe/Warsaw' },
+  summaries: null,
+  'drift-check': null,
 };
 
 describe('job schedulers', () => {
@@ -84,5 +86,25 @@ describe('job schedulers', () => {
     expect(delayed.map((j) => j.data.task).sort()).toEqual(['collect-insights', 'validate']);
     const validateTick = delayed.find((j) => j.data.task === 'validate');
     expect(validateTick?.id).toBe(`repeat:schedule-validate:${validate!.next}`);
+  });
+
+  it('keeps one local-midnight tick while a task is scheduled local, and removes it when none is', async () => {
+    const queue = producerQueue(uniquePrefix());
+    const local = {
+      tasks: ['collect-insights', 'summaries'] as Task[],
+      rolloverRefresh: true,
+      delayMinutes: 30,
+      tickMinutes: 15,
+      fallbackTimeZone: 'Europe/Warsaw',
+    };
+    const report = await syncSchedulers(queue, DEFAULTS, local);
+    expect(report.local).toBe(true);
+    const tick = (await listSchedulers(queue)).find((s) => s.id === 'schedule-local-midnight');
+    expect(tick).toMatchObject({ task: null, pattern: '*/15 * * * *', tz: 'UTC' });
+    expect(new Date(tick!.next!).getUTCMinutes() % 15).toBe(0);
+    expect((await queue.getDelayed()).filter((j) => j.name === 'local-tick')).toHaveLength(1);
+
+    const off = await syncSchedulers(queue, DEFAULTS, { ...local, tasks: [], rolloverRefresh: false });
+    expect(off.removed).toEqual(['schedule-local-midnight']);
   });
 });

@@ -5,13 +5,17 @@
  * time zone replaces the scheduler and its next tick), removes tasks that are "off" and any leftover
  * `schedule-*` scheduler. `upsertJobScheduler` is one atomic script keyed by the id, so producers
  * starting together still leave exactly one scheduler per task.
+ *
+ * The local-midnight tick (`schedule-local-midnight`, every LOCAL_TICK_MINUTES in UTC) is one more scheduler
+ * on the same queue, present while some task is scheduled `local` or the rollover refresh is on.
  */
 
 import { defaultJobOptionsFor } from '@meta-engine/queue';
 import type { Queue } from 'bullmq';
-import type { Schedule } from '../config.ts';
+import type { LocalSchedule, Schedule } from '../config.ts';
 import { TICK_JOB, tickTemplateData } from '../fanout/fanout-jobs.ts';
 import { TASKS, type Task } from '../tasks.ts';
+import { LOCAL_SCHEDULER_ID, LOCAL_TICK_JOB, localLanes } from './local-midnight.ts';
 
 const ID_PREFIX = 'schedule-';
 
@@ -33,11 +37,26 @@ export interface SyncReport {
   removed: string[];
 }
 
+/** The tick's cron pattern: every `minutes` minutes from the top of the hour, in UTC. */
+export function localTickPattern(minutes: number): string {
+  return minutes >= 60 ? '0 * * * *' : `*/${minutes} * * * *`;
+}
+
 export async function syncSchedulers(
   fanoutQueue: Queue,
   schedules: Record<Task, Schedule | null>,
-): Promise<SyncReport> {
-  const report: SyncReport = { upserted: [], removed: [] };
+  local?: LocalSchedule,
+): Promise<SyncReport & { local: boolean }> {
+  const report: SyncReport & { local: boolean } = { upserted: [], removed: [], local: false };
+  const wantsLocal = local !== undefined && localLanes(local).length > 0;
+  if (wantsLocal) {
+    await fanoutQueue.upsertJobScheduler(
+      LOCAL_SCHEDULER_ID,
+      { pattern: localTickPattern(local.tickMinutes), tz: 'UTC' },
+      { name: LOCAL_TICK_JOB, data: {}, opts: defaultJobOptionsFor('fanout') },
+    );
+    report.local = true;
+  }
   for (const task of TASKS) {
     const schedule = schedules[task];
     const id = schedulerIdFor(task);
@@ -53,6 +72,7 @@ export async function syncSchedulers(
     }
   }
   const wanted = new Set(TASKS.filter((t) => schedules[t]).map(schedulerIdFor));
+  if (wantsLocal) wanted.add(LOCAL_SCHEDULER_ID);
   for (const scheduler of await listSchedulers(fanoutQueue)) {
     if (
       scheduler.id.startsWith(ID_PREFIX) &&

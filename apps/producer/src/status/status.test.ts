@@ -64,6 +64,8 @@ describe('status and metrics from real Redis', () => {
       validate: { pattern: '0 6 * * *', tz: 'UTC' },
       'refresh-cache': null,
       'collect-insights': null,
+      summaries: null,
+      'drift-check': null,
     });
     await pauseAllQueues(all, TOKEN_FATAL_REASON, {
       redis: connection,

@@ -48,10 +48,28 @@ export interface WorkerSettings {
   maxWaitWithoutProgressMs: number;
   /** How long a parked job's fetched results are kept for it. */
   scratchTtlMs: number;
+  /** Closed months and ISO weeks kept in campaign_summaries (a client's first run backfills them). */
+  summariesBackfillMonths: number;
+  summariesBackfillWeeks: number;
+  /** Periods fetched together per piece (one set of time_ranges calls), monthly and weekly. */
+  summariesPieceMonths: number;
+  summariesPieceWeeks: number;
+  /** A closed period is re-collected while it ended at most this many days ago (Meta restates 28). */
+  summariesRestatementDays: number;
+  /** Days of the month monthly rows are re-collected (the app's 5th, 8th, 11th, 15th, 28th). */
+  summariesMonthlyRecollectDays: readonly number[];
+  /** ISO weekdays weekly rows are re-collected (1 = Monday, the weekly close). */
+  summariesWeeklyRecollectWeekdays: readonly number[];
 }
 
 export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
-  concurrency: { validate: 20, 'refresh-cache': 10, 'collect-insights': 10 },
+  concurrency: {
+    validate: 20,
+    'refresh-cache': 10,
+    'collect-insights': 10,
+    summaries: 10,
+    'drift-check': 5,
+  },
   lockDurationMs: 60_000,
   stalledIntervalMs: 30_000,
   maxStalledCount: 2,
@@ -70,6 +88,13 @@ export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
   maxParksWithoutProgress: 50,
   maxWaitWithoutProgressMs: 24 * 3_600_000,
   scratchTtlMs: 24 * 3_600_000,
+  summariesBackfillMonths: 12,
+  summariesBackfillWeeks: 54,
+  summariesPieceMonths: 6,
+  summariesPieceWeeks: 27,
+  summariesRestatementDays: 28,
+  summariesMonthlyRecollectDays: [5, 8, 11, 15, 28],
+  summariesWeeklyRecollectWeekdays: [1],
 };
 
 export interface ProcessorContext {

@@ -37,6 +37,14 @@ export {
   type WeekCampaign,
 } from './campaign-rows.ts';
 export {
+  buildCampaignSummaryRow,
+  type CampaignSummaryInput,
+  type CampaignSummaryResult,
+  type CampaignSummaryRow,
+  canonicalJson,
+  SUMMARY_DATA_SOURCE,
+} from './campaign-summary.ts';
+export {
   type CampaignConversions,
   CONVERSION_METRICS,
   type ContactSource,
@@ -83,6 +91,7 @@ export {
   type InsightsPurpose,
   type InsightsRequest,
   type InsightsRequestParams,
+  periodInsightsRequests,
   type RefreshCachePlan,
   type SplitRows,
   splitRowsByRange,
@@ -138,3 +147,31 @@ export {
   weekPeriodId,
   yesterday,
 } from './periods.ts';
+export {
+  diffSummaryRows,
+  META_TABLE_KEYS,
+  type StoredSummaryLike,
+  SUMMARY_METRICS,
+  type SummaryDiff,
+  type SummaryMetric,
+  summaryContentHash,
+} from './summary-diff.ts';
+export { type DailySums, type DriftMeasure, driftedMeasures, driftMeasures } from './summary-drift.ts';
+export {
+  closedPeriods,
+  monthSummaryPeriod,
+  type SummaryKind,
+  type SummaryPeriod,
+  weekSummaryPeriod,
+} from './summary-periods.ts';
+export {
+  DEFAULT_SUMMARY_PLAN_SETTINGS,
+  type FetchReason,
+  isEngineRow,
+  type PeriodStateInput,
+  type PlannedPeriod,
+  planSummaryFetches,
+  type SummaryPlan,
+  type SummaryPlanSettings,
+  sameInstant,
+} from './summary-plan.ts';

@@ -196,12 +196,30 @@ export function buildRefreshCachePlan(options: {
     week: { since: week.start, until: week.end },
   };
   const time_ranges = uniqueRanges([ranges.month, ranges.week]);
+  const requests = periodInsightsRequests(time_ranges, { includeAdRelevance: options.includeAdRelevance });
+  return { periods: { month, week }, ranges, requests };
+}
+
+/**
+ * The period-level insights calls that answer everything the app stores for some periods at once: campaign
+ * rows, the account row (de-duplicated CTR/CPC and reach), and the breakdown tables, each asked once with
+ * `time_ranges` (every range aggregated on its own, rows tagged with `date_start`/`date_stop`). Shared by
+ * the cache refresh (month + week) and the summaries (several closed months or weeks per call).
+ *
+ * @example
+ * periodInsightsRequests([{ since: '2026-11-01', until: '2026-11-30' }], { includeAdRelevance: true }).length // 6
+ */
+export function periodInsightsRequests(
+  time_ranges: readonly TimeRange[],
+  options: { includeAdRelevance?: boolean | undefined } = {},
+): InsightsRequest[] {
+  if (time_ranges.length === 0) throw new RangeError('periodInsightsRequests: at least one range');
 
   const requests: InsightsRequest[] = [
     {
       purpose: 'campaigns',
       optional: false,
-      why: 'Campaign rows of both periods: cache campaigns, stats sums and the conversion funnel (§2.3, §3.3).',
+      why: 'Campaign rows of every range: campaigns, stats sums and the conversion funnel (§2.3, §3.3).',
       params: {
         level: 'campaign',
         fields: CAMPAIGN_INSIGHTS_FIELDS,
@@ -213,7 +231,7 @@ export function buildRefreshCachePlan(options: {
     {
       purpose: 'account',
       optional: false,
-      why: "Account-level CTR/CPC: Meta's de-duplicated values, which the app stores instead of computing (§2.3).",
+      why: "Account-level CTR/CPC and reach: Meta's de-duplicated values, which the app stores instead of computing (§2.3).",
       params: { level: 'account', fields: ACCOUNT_INSIGHTS_FIELDS, time_ranges, limit: INSIGHTS_PAGE_SIZE },
     },
     {
@@ -261,7 +279,7 @@ export function buildRefreshCachePlan(options: {
     });
   }
 
-  return { periods: { month, week }, ranges, requests };
+  return requests;
 }
 
 /**

@@ -11,6 +11,9 @@ export const TABLES = {
   syncState: 'meta_sync_state',
   tokenState: 'meta_token_state',
   clientControls: 'meta_client_controls',
+  summaryPeriods: 'meta_summary_periods',
+  summaryChanges: 'meta_summary_changes',
+  summaryDrift: 'meta_summary_drift',
 } as const;
 
 export type TableName = (typeof TABLES)[keyof typeof TABLES];

@@ -157,3 +157,82 @@ create table client_dashboard_config (
   updated_at timestamptz default now()
 );
 `;
+
+/**
+ * The app's `campaign_summaries` as its migrations and hand-run scripts left it (app-contract §1.4: 013, 033,
+ * 035, 042, 043, the performance columns, FIX_COLUMN_TYPES, ADD_ACTIVE_CAMPAIGN_COUNT_COLUMN, the Google
+ * columns), with `system_logs` and the `check_data_freshness_trigger` of 017 (AFTER UPDATE: a warning in
+ * system_logs when a row is written with a `last_updated` older than 7 days for monthly rows, 24 hours for
+ * weekly ones). Run after APP_SCHEMA_SQL (it replaces that file's short version of the table).
+ */
+export const APP_CAMPAIGN_SUMMARIES_SQL = `
+drop table if exists campaign_summaries;
+create table campaign_summaries (
+  id uuid default uuid_generate_v4() primary key,
+  client_id uuid references clients(id) on delete cascade not null,
+  summary_type text not null check (summary_type in ('weekly', 'monthly')),
+  summary_date date not null,
+  platform varchar(20) default 'meta',
+  total_spend numeric default 0 not null,
+  total_impressions bigint default 0 not null,
+  total_clicks bigint default 0 not null,
+  total_conversions bigint default 0 not null,
+  average_ctr numeric default 0 not null,
+  average_cpc numeric default 0 not null,
+  average_cpa numeric default 0,
+  active_campaigns integer default 0 not null,
+  total_campaigns integer default 0 not null,
+  active_campaign_count integer default 0,
+  campaign_data jsonb,
+  meta_tables jsonb,
+  google_ads_tables jsonb,
+  google_dynamic_metric_values jsonb not null default '{}'::jsonb,
+  google_dynamic_metric_rows jsonb not null default '[]'::jsonb,
+  data_source text default 'meta_api',
+  click_to_call bigint default 0,
+  email_contacts bigint default 0,
+  booking_step_1 bigint default 0,
+  booking_step_2 bigint default 0,
+  booking_step_3 bigint default 0,
+  reservations bigint default 0,
+  reservation_value numeric default 0,
+  roas numeric default 0,
+  cost_per_reservation numeric default 0,
+  reach bigint default 0,
+  offline_reservations bigint default 0,
+  offline_value decimal(12,2) default 0,
+  last_updated timestamptz default now(),
+  created_at timestamptz default now(),
+  constraint campaign_summaries_unique_per_platform unique (client_id, summary_type, summary_date, platform),
+  constraint weekly_must_be_monday check (summary_type != 'weekly' or extract(dow from summary_date) = 1)
+);
+create index idx_campaign_summaries_client_type_date on campaign_summaries (client_id, summary_type, summary_date);
+alter table campaign_summaries enable row level security;
+
+create table if not exists system_logs (
+  id uuid default uuid_generate_v4() primary key,
+  message text not null,
+  level text check (level in ('info', 'warning', 'error')),
+  created_at timestamptz default now(),
+  metadata jsonb
+);
+
+create or replace function check_data_freshness()
+returns trigger as $$
+begin
+  if (new.summary_type = 'monthly' and new.last_updated < now() - interval '7 days')
+     or (new.summary_type = 'weekly' and new.last_updated < now() - interval '24 hours') then
+    insert into system_logs (message, level, metadata)
+    values ('Stale campaign summary written for client ' || new.client_id, 'warning',
+            jsonb_build_object('client_id', new.client_id, 'summary_type', new.summary_type,
+                               'summary_date', new.summary_date, 'last_updated', new.last_updated));
+  end if;
+  return new;
+end;
+$$ language plpgsql;
+
+create trigger check_data_freshness_trigger
+  after update on campaign_summaries
+  for each row
+  execute function check_data_freshness();
+`;
