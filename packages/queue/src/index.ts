@@ -33,6 +33,7 @@ export {
   resumeAllQueues,
   TOKEN_FATAL_REASON,
 } from './control/pause.ts';
+export { describeValueType, wrongTypeMessage } from './describe-issue.ts';
 export * from './errors/index.ts';
 export {
   assertValidJobId,

@@ -35,7 +35,23 @@ describe('enqueue flags (strict, checked before anything runs)', () => {
       ['collect-insights', '--all', '--since', '2026-03-02', '--until', '2026-03-01'],
       'since 2026-03-02 is after until 2026-03-01',
     ],
-    [['collect-insights', '--all', '--since', '2026-03-01', '--until', '2062-03-01'], 'is in the future'],
+    [
+      ['collect-insights', '--all', '--since', '2026-03-01', '--until', '2062-03-01'],
+      '--until 2062-03-01 is after today (2026-03-10, UTC)',
+    ],
+    [
+      ['collect-insights', '--all', '--since', '2026-03-01', '--until', '2026-03-11'],
+      '--until 2026-03-11 is after today',
+    ],
+    // Issue 12.6: Meta keeps 37 months; 2026-03-10 minus 37 months plus a day is 2023-02-11.
+    [
+      ['collect-insights', '--all', '--since', '1900-01-01', '--until', '1900-01-31'],
+      '--since 1900-01-01 is before 2023-02-11: Meta keeps insights for 37 months',
+    ],
+    [
+      ['collect-insights', '--all', '--since', '2023-02-10', '--until', '2023-03-01'],
+      '--since 2023-02-10 is before',
+    ],
     [['validate', '--client', ''], '--client needs a client id'],
     [['validate', '--all', '--wait=yes'], "Option '--wait' does not take an argument"],
   ])('%j -> %s', (argv, message) => {
@@ -65,6 +81,10 @@ describe('enqueue flags (strict, checked before anything runs)', () => {
       wait: true,
     });
     expect(parse(['validate', '--all'], NOW)).toEqual({ request: { task: 'validate' }, wait: false });
+    // The first day of the history and today itself are fine.
+    expect(
+      parse(['collect-insights', '--all', '--since', '2023-02-11', '--until', '2026-03-10'], NOW).request,
+    ).toEqual({ task: 'collect-insights', since: '2023-02-11', until: '2026-03-10' });
   });
 });
 

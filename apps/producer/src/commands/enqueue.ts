@@ -13,7 +13,12 @@ import { renderSummary, waitForRun } from '../cli/progress.ts';
 import { EXIT, UsageError } from '../cli/usage-error.ts';
 import type { ConfigNeeds } from '../config.ts';
 import type { FanoutDeps } from '../fanout/fan-out.ts';
-import { type RunRequest, runRequestProblems, UnknownClientsError } from '../fanout/run-request.ts';
+import {
+  dateRangeProblems,
+  type RunRequest,
+  runRequestProblems,
+  UnknownClientsError,
+} from '../fanout/run-request.ts';
 import type { RunStore } from '../fanout/run-store.ts';
 import { startRunInline } from '../fanout/start-run.ts';
 import type { ClientDirectory, PauseControl } from '../ports.ts';
@@ -63,16 +68,16 @@ export function parse(argv: readonly string[], now: Date = new Date()): EnqueueF
       throw new UsageError(`--${flag} ${value} is not a real calendar date`);
     }
   }
-  const problems = runRequestProblems(
-    {
-      task,
-      all: values.all,
-      clientIds: clientIds.length > 0 ? clientIds : undefined,
-      since: values.since,
-      until: values.until,
-    },
-    now,
-  ).map(toFlagWording);
+  const problems = runRequestProblems({
+    task,
+    all: values.all,
+    clientIds: clientIds.length > 0 ? clientIds : undefined,
+    since: values.since,
+    until: values.until,
+  }).map(toFlagWording);
+  if (problems.length === 0 && task === 'collect-insights') {
+    problems.push(...dateRangeProblems({ since: values.since, until: values.until }, now).map(toFlagWording));
+  }
   if (problems.length > 0) throw new UsageError(problems.join('; '));
   const request: RunRequest = { task: task as Task };
   if (!values.all) request.clientIds = [...new Set(clientIds)];
@@ -91,7 +96,8 @@ function toFlagWording(problem: string): string {
     )
     .replace('say which clients: all, or at least one client id', 'say which clients: --all or --client <id>')
     .replace('since/until apply', '--since/--until apply')
-    .replace('give both since and until, or neither', 'give both --since and --until, or neither');
+    .replace('give both since and until, or neither', 'give both --since and --until, or neither')
+    .replace(/^(since|until) /, '--$1 ');
 }
 
 function isCalendarDay(value: string): boolean {

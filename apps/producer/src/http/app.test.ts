@@ -108,7 +108,21 @@ describe('POST /api/runs', () => {
       'choose either all clients or a list of client ids',
     ],
     ['{"task":"validate","all":true,"priority":1}', 400, 'unexpected field(s): priority'],
-    ['{"task":"validate","all":"yes"}', 400, 'all: '],
+    ['{"task":"validate","all":"yes"}', 400, 'all: expected a boolean, got a string'],
+    // Issue 12.7: what is wrong, not "is required".
+    ['[1,2,3]', 400, 'expected a JSON object, got an array'],
+    ['{"task":"validate","clientIds":"abc"}', 400, 'clientIds: expected an array, got a string'],
+    // Issue 12.6: days Meta cannot have are refused, nothing is enqueued.
+    [
+      '{"task":"collect-insights","all":true,"since":"1900-01-01","until":"1900-01-31"}',
+      422,
+      'since 1900-01-01 is before',
+    ],
+    [
+      '{"task":"collect-insights","all":true,"since":"2026-01-01","until":"2999-01-01"}',
+      422,
+      'until 2999-01-01 is after today',
+    ],
     [
       '{"task":"collect-insights","all":true,"since":"2026-02-30","until":"2026-03-01"}',
       400,
@@ -123,6 +137,7 @@ describe('POST /api/runs', () => {
     const res = await post('/api/runs', body);
     expect(res.status).toBe(status);
     expect(JSON.stringify(await res.json())).toContain(message.replaceAll('"', '\\"'));
+    expect(await runtime.fanoutQueue.count()).toBe(0);
   });
 
   it('rejects a body that is not JSON by content type', async () => {

@@ -6,6 +6,7 @@
  * (the details go to the log, never to the client).
  */
 import { randomUUID } from 'node:crypto';
+import { wrongTypeMessage } from '@meta-engine/queue';
 import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
@@ -33,12 +34,18 @@ export function errorHandler(logger?: Logger): ErrorHandler {
   };
 }
 
+/**
+ * One line per issue: `path: problem`. A value of the wrong type says what was expected and what came
+ * (`expected a JSON object, got an array`; parse with `{ reportInput: true }`), a missing one `is required`.
+ */
 export function describeZodIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     const path = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') return `unexpected field(s): ${issue.keys.join(', ')}`;
     const message =
-      issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+      issue.code === 'invalid_type'
+        ? (wrongTypeMessage(issue, path ? 'an object' : 'a JSON object') ?? 'is required')
+        : issue.message;
     return path ? `${path}: ${message}` : message;
   });
 }
