@@ -8,6 +8,7 @@ export {
   type DbOperation,
   InvalidRowError,
   isDbError,
+  isDbUnavailableError,
   isInvalidRowError,
   isMigrationError,
   MigrationError,

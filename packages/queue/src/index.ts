@@ -74,6 +74,8 @@ export {
   buildQueueNames,
   CLIENT_TASKS,
   type ClientTask,
+  clusterPrefixProblem,
+  clusterPrefixRule,
   controlKeyPrefixFor,
   DEFAULT_QUEUE_PREFIX,
   hasHashTag,

@@ -7,4 +7,5 @@ export {
   toDbError,
 } from './db-error.ts';
 export { InvalidRowError, isInvalidRowError } from './invalid-row-error.ts';
+export { isDbUnavailableError } from './is-db-unavailable-error.ts';
 export { isMigrationError, MigrationError } from './migration-error.ts';
