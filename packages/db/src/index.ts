@@ -7,6 +7,7 @@ export {
   DbError,
   type DbOperation,
   InvalidRowError,
+  isDbAuthError,
   isDbError,
   isDbUnavailableError,
   isInvalidRowError,

@@ -80,12 +80,14 @@ export function createRepository(options: RepositoryOptions) {
    */
   async function ping(pingOptions: { timeoutMs?: number } = {}): Promise<{ latencyMs: number }> {
     const started = performance.now();
+    // A GET, not HEAD: an error answer then has a body, so the DbError says why (a refused key:
+    // `PGRST301: JWSError JWSInvalidSignature`) instead of nothing.
     await run(
       TABLES.clients,
       'select',
       client
         .from(TABLES.clients)
-        .select('id', { head: true })
+        .select('id')
         .limit(1)
         .abortSignal(AbortSignal.timeout(pingOptions.timeoutMs ?? 3000)),
     );

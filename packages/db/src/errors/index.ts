@@ -2,6 +2,7 @@ export {
   DbError,
   type DbErrorOptions,
   type DbOperation,
+  isDbAuthError,
   isDbError,
   type PostgrestErrorLike,
   toDbError,
