@@ -67,7 +67,8 @@ export interface AppOptions {
   token?: string;
   /** In-client retries of the Meta client (default 1 retry after 10 ms). */
   metaRetryLimit?: number;
-  onResponse?: (event: MetaResponseEvent) => void;
+  /** Awaited before the app's own feedback (a test may change the world between Meta's answer and the write). */
+  onResponse?: (event: MetaResponseEvent) => void | Promise<void>;
   tasks?: readonly ClientTask[];
   /** false: the logger does not scrub the token from lines (to prove the code never logs it). */
   scrubLogs?: boolean;
@@ -318,7 +319,7 @@ export async function startWorkerHarness(options: HarnessOptions = {}): Promise<
                     adAccountId: event.adAccountId,
                   });
                 }
-                appOptions.onResponse?.(event);
+                await appOptions.onResponse?.(event);
                 await onResponse(event);
               },
             }),

@@ -16,6 +16,7 @@ export type WorkerRepository = Pick<
   | 'upsertWeekCache'
   | 'upsertCampaignInsights'
   | 'upsertDailyKpi'
+  | 'guardedWrite'
   | 'getConversionMappings'
   | 'getSyncState'
   | 'recordSyncSuccess'

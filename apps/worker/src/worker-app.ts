@@ -13,6 +13,7 @@
  * // ... later
  * await app.close(25_000);
  */
+import { isClientSupersededError } from '@meta-engine/db';
 import type { MetaClient, MetaRequestEvent, MetaResponseEvent } from '@meta-engine/meta-client';
 import {
   APP_BLOCK_WORKER_LIMITER,
@@ -40,6 +41,7 @@ import {
 import { isFinalAttempt } from './processors/failures.ts';
 import { isParkedError } from './processors/park.ts';
 import { createRefreshCacheProcessor } from './processors/refresh-cache.ts';
+import { supersededResult } from './processors/superseded.ts';
 import { createValidateProcessor } from './processors/validate.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './runtime/metrics.ts';
 
@@ -200,6 +202,15 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
         metrics.jobs.inc({ queue: task, outcome: 'completed' });
         return result;
       } catch (error) {
+        // The client changed while the job waited: nothing was written, the job completes (issue 12.1).
+        if (isClientSupersededError(error)) {
+          metrics.jobs.inc({ queue: task, outcome: 'superseded' });
+          log.info(
+            { outcome: 'superseded', reason: error.reason, currentAdAccountId: error.currentAdAccountId },
+            `superseded: ${error.message}; the next job serves the client as it is now`,
+          );
+          return supersededResult(error);
+        }
         if (error instanceof DelayedError) {
           const outcome = isParkedError(error) && error.reason === 'token_fatal' ? 'paused' : 'parked';
           metrics.jobs.inc({ queue: task, outcome });

@@ -15,6 +15,7 @@ import { createClientsRepo } from './repo/clients.ts';
 import { type RepoContext, run } from './repo/context.ts';
 import { createDailyKpiRepo } from './repo/daily-kpi.ts';
 import { createDashboardConfigRepo } from './repo/dashboard-config.ts';
+import { createGuardedWriteRepo } from './repo/guarded-write.ts';
 import { createPeriodCacheRepo } from './repo/period-cache.ts';
 import { createSyncStateRepo } from './repo/sync-state.ts';
 import { TABLES } from './repo/tables.ts';
@@ -105,6 +106,7 @@ export function createRepository(options: RepositoryOptions) {
     ...createTokenStateRepo(ctx),
     ...createClientControlsRepo(ctx),
     ...createClientOverviewRepo(ctx),
+    ...createGuardedWriteRepo(ctx),
     ping,
   };
 }

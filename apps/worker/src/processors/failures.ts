@@ -14,9 +14,10 @@
  * | `token_fatal`      | pause every task queue at once, record token state, hand the job back (not failed)        |
  *
  * Parks use `moveToDelayed` + `DelayedError`: no attempt used. Every recorded message is scrubbed of
- * the secrets.
+ * the secrets. Failures are recorded through the write guard (superseded.ts): a job whose client changed
+ * while it waited records nothing and ends `superseded` instead (`ClientSupersededError` passes through).
  */
-import { isDbError, isInvalidRowError } from '@meta-engine/db';
+import { isClientSupersededError, isDbError, isInvalidRowError } from '@meta-engine/db';
 import { isMetaError, type MetaError, scrubText } from '@meta-engine/meta-client';
 import { isInvalidJobDataError, pauseAllQueues, TOKEN_FATAL_REASON } from '@meta-engine/queue';
 import { DelayedError, UnrecoverableError } from 'bullmq';
@@ -25,6 +26,7 @@ import { scaleMetaMs } from '../meta-feedback.ts';
 import { isSecretLeakError } from '../transform/index.ts';
 import type { JobRun, ProcessorContext } from './context.ts';
 import { park } from './park.ts';
+import { writeGuard } from './superseded.ts';
 
 /** The reason recorded in the pause record and read by the producer's rotation. */
 export { TOKEN_FATAL_REASON };
@@ -80,20 +82,22 @@ export function isFinalAttempt(job: { attemptsMade: number; opts: { attempts?: n
   return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 
-/** Writes the failure into `meta_sync_state` (best effort: a failing write is logged, not thrown). */
+/**
+ * Writes the failure into `meta_sync_state` under the job's write guard (best effort: a failing write is
+ * logged, not thrown), except that a client that changed while the job waited throws
+ * `ClientSupersededError`: the job then ends superseded, not failed.
+ */
 export async function recordFailure(
   ctx: ProcessorContext,
   run: JobRun<unknown>,
   summary: FailureSummary,
 ): Promise<void> {
   try {
-    await ctx.repo.recordSyncFailure({
-      clientId: run.clientId,
-      task: run.task,
-      error: { category: summary.category, code: summary.code, message: summary.message },
-      runId: runIdOf(run),
+    await ctx.repo.guardedWrite(writeGuard(run), {
+      syncFailure: { category: summary.category, code: summary.code, message: summary.message },
     });
   } catch (error) {
+    if (isClientSupersededError(error)) throw error;
     run.log.warn({ err: error }, 'could not record the failure in sync state');
   }
 }
@@ -123,6 +127,7 @@ export async function handleJobFailure(
   hooks: FailureHooks = {},
 ): Promise<never> {
   if (error instanceof DelayedError || error instanceof UnrecoverableError) throw error;
+  if (isClientSupersededError(error)) throw error;
   if (isCallWaitError(error)) {
     // A call beyond what the window allows now: park with its reservation (no attempt used).
     run.log.debug({ reason: error.reason, until: error.until }, 'Meta call must wait: parked');
@@ -134,6 +139,7 @@ export async function handleJobFailure(
     try {
       await work();
     } catch (caught) {
+      if (isClientSupersededError(caught)) throw caught;
       log.warn({ err: caught }, `could not record ${what}`);
     }
   };

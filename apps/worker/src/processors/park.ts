@@ -11,6 +11,7 @@
  * client's sync state, never silently and never forever. Waiting for a lease (`concurrency`), for a report
  * run (`report_pending`, bounded by ASYNC_MAX_WAIT_MS) and for a token rotation (`token_fatal`) do not count.
  */
+import { isClientSupersededError } from '@meta-engine/db';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { jobCalls } from '../call-booking.ts';
 import type { JobRun, ProcessorContext } from './context.ts';
@@ -89,7 +90,7 @@ function describeWait(record: ParkingRecord, now: number): string {
 /** Moves the job to delayed until `at` (epoch ms, this process's clock) and throws `ParkedError`. */
 export async function park(
   ctx: Pick<ProcessorContext, 'metrics' | 'settings' | 'repo'>,
-  run: Pick<JobRun<unknown>, 'job' | 'token' | 'clientId' | 'task' | 'log'>,
+  run: Pick<JobRun<unknown>, 'job' | 'token' | 'clientId' | 'task' | 'log' | 'adAccountId'>,
   at: number,
   reason: ParkReason,
 ): Promise<never> {
@@ -107,13 +108,17 @@ export async function park(
     if (giveUp) {
       const message = describeWait(record, now);
       try {
-        await ctx.repo.recordSyncFailure({
-          clientId: run.clientId,
-          task: run.task,
-          error: { category: 'gave_up_waiting', code: null, message },
-          runId: typeof data.runId === 'string' ? data.runId : (run.job.id ?? 'unknown'),
-        });
+        await ctx.repo.guardedWrite(
+          {
+            clientId: run.clientId,
+            adAccountId: run.adAccountId || String(data.adAccountId ?? ''),
+            task: run.task,
+            runId: typeof data.runId === 'string' ? data.runId : (run.job.id ?? 'unknown'),
+          },
+          { syncFailure: { category: 'gave_up_waiting', code: null, message } },
+        );
       } catch (error) {
+        if (isClientSupersededError(error)) throw error;
         run.log.warn({ err: error }, 'could not record the failure in sync state');
       }
       run.log.warn({ parking: record }, 'gave up waiting for Meta: job ends without retry');

@@ -21,7 +21,7 @@ export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}):
     registry,
     jobs: new Counter({
       name: 'meta_worker_jobs_total',
-      help: 'Jobs finished by this worker, by queue and outcome (completed, failed, parked, paused).',
+      help: 'Jobs finished by this worker, by queue and outcome (completed, superseded, failed, retried, parked, paused).',
       labelNames: ['queue', 'outcome'],
       registers: [registry],
     }),

@@ -1,4 +1,10 @@
 export {
+  ClientSupersededError,
+  isClientSupersededError,
+  SUPERSEDED_REASONS,
+  type SupersededReason,
+} from './client-superseded-error.ts';
+export {
   DbError,
   type DbErrorOptions,
   type DbOperation,
