@@ -219,4 +219,19 @@ describe('enqueue --wait (real Redis and database, an in-test worker)', () => {
     const counts = await runtime.queues.validate.getJobCounts();
     expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(0);
   });
+
+  it('counts and names every client it leaves out, those without an ad account too (issue 12.5)', async () => {
+    runtime = await t.runtime();
+    const googleOnly = t.sql(
+      `insert into public.clients (admin_id, name, email, ad_account_id, api_status) values ('00000000-0000-4000-8000-000000000001', 'Google only', 'g-${randomUUID()}@example.com', '', 'valid') returning id`,
+    );
+    const out = new MemoryOutput();
+    const code = await run({ request: { task: 'validate' }, wait: false }, deps(out));
+    expect(code).toBe(EXIT.ok);
+    expect(out.text).toMatch(/: \d+ job\(s\) created, \d+ already pending \(followed\), 1 left out\n/);
+    expect(out.text).toContain(
+      `  left out: ${googleOnly}: no Meta ad account (clients.ad_account_id is empty)\n`,
+    );
+    t.sql(`delete from public.clients where id = '${googleOnly}'`);
+  });
 });

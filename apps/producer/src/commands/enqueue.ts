@@ -136,10 +136,21 @@ export async function run(flags: EnqueueFlags, deps: EnqueueDeps): Promise<numbe
   }
   const target = request.clientIds ? `${request.clientIds.length} client(s)` : 'all eligible clients';
   const range = request.since ? ` ${request.since}..${request.until}` : '';
+  const leftOut = result.rejected + result.paused;
   deps.out.write(
     `run ${result.runId}: ${request.task}${range} for ${target}: ${result.created} job(s) created, ` +
-      `${result.skipped} already pending (followed), ${result.rejected} left out\n`,
+      `${result.skipped} already pending (followed), ${leftOut} left out\n`,
   );
+  if (leftOut > 0) {
+    // Every client left out is named (up to 5 of each kind; the run keeps the count), with its reason.
+    const record = await deps.runs.progress(result.runId);
+    for (const line of [...(record?.rejectedSample ?? []), ...(record?.pausedSample ?? [])]) {
+      deps.out.write(`  left out: ${line}\n`);
+    }
+    const named = (record?.rejectedSample.length ?? 0) + (record?.pausedSample.length ?? 0);
+    if (leftOut > named)
+      deps.out.write(`  … and ${leftOut - named} more (each rejected one's sync state says why)\n`);
+  }
   if (!flags.wait) return EXIT.ok;
   const final = await waitForRun(deps, result.runId, {
     out: deps.out,

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { InvalidRowError } from '../errors/invalid-row-error.ts';
+import { chunk, lastPerKey } from './bulk.ts';
 import { type RepoContext, run } from './context.ts';
 import { TABLES } from './tables.ts';
 import { quote, requireDate, requireUuid } from './values.ts';
@@ -213,5 +214,37 @@ export function createSyncStateRepo(ctx: RepoContext) {
     await run(table, 'upsert', ctx.client.from(table).upsert(row, { onConflict: 'client_id,task' }));
   }
 
-  return { getSyncState, recordSyncSuccess, recordSyncFailure };
+  /**
+   * The same failure record for many clients in one upsert per chunk (e.g. every client a run left out),
+   * each row `last_error_at = now` with its own error; success fields stay.
+   *
+   * @example
+   * await repo.recordSyncFailures([{ clientId, task: 'validate', runId,
+   *   error: { category: 'rejected', message: 'left out of run r1: no Meta ad account' } }]);
+   */
+  async function recordSyncFailures(
+    inputs: ReadonlyArray<{ clientId: string; task: string; error: SyncError; runId: string }>,
+  ): Promise<{ rows: number; chunks: number }> {
+    const now = ctx.now().toISOString();
+    const rows = lastPerKey(
+      inputs.map((input) => {
+        return {
+          client_id: requireUuid(table, 'client_id', input.clientId),
+          task: requireTask(input.task),
+          last_error_at: now,
+          last_error: syncErrorColumn(input.error),
+          last_run_id: input.runId,
+          updated_at: now,
+        };
+      }),
+      (row) => `${row.client_id}|${row.task}`,
+    );
+    const parts = chunk(rows, ctx.chunkSize);
+    for (const part of parts) {
+      await run(table, 'upsert', ctx.client.from(table).upsert(part, { onConflict: 'client_id,task' }));
+    }
+    return { rows: rows.length, chunks: parts.length };
+  }
+
+  return { getSyncState, recordSyncSuccess, recordSyncFailure, recordSyncFailures };
 }
