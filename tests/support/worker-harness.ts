@@ -8,7 +8,13 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRepository, migrate, type Repository } from '@meta-engine/db';
-import { startPostgres, startPostgrest, startRedis } from '@meta-engine/local-stack';
+import {
+  type PostgresServerControl,
+  type RedisServerControl,
+  startPostgres,
+  startPostgrest,
+  startRedis,
+} from '@meta-engine/local-stack';
 import { createMetaClient, type MetaClient, type MetaResponseEvent } from '@meta-engine/meta-client';
 import { type Sandbox, type StartSandboxOptions, startSandbox } from '@meta-engine/meta-sandbox';
 import {
@@ -55,6 +61,12 @@ export interface HarnessOptions {
   tokenAccounts?: 'all' | string[];
   /** Run on this Redis Cluster (`host:port` seed nodes) instead of starting a single Redis. */
   redisClusterNodes?: string[];
+  /**
+   * Private Redis and Postgres servers started from the local binaries (not the test run's shared ones),
+   * so a suite can take them away: `stack.postgresServer` and `stack.redisServer` stop and restart them
+   * (the reliability suites).
+   */
+  privateServers?: boolean;
 }
 
 export interface AppOptions {
@@ -91,6 +103,10 @@ export interface HarnessStack {
   databaseUrl: string;
   supabaseUrl: string;
   serviceRoleKey: string;
+  /** With `privateServers`: stop and restart this harness's own Postgres. */
+  postgresServer?: PostgresServerControl;
+  /** With `privateServers`: stop and restart this harness's own Redis (it comes back empty). */
+  redisServer?: RedisServerControl;
   stop(): Promise<void>;
 }
 
@@ -100,7 +116,7 @@ export interface HarnessStack {
  * the reload that `migrate()` triggers and briefly bring back a cache without the new tables (PostgREST
  * 12.0 then answers 404 with an empty body), which made writes fail at random under load.
  */
-async function startHarnessStack(clusterNodes?: string[]): Promise<HarnessStack> {
+async function startHarnessStack(clusterNodes?: string[], privateServers = false): Promise<HarnessStack> {
   const closers: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const close of closers.reverse()) await close().catch(() => {});
@@ -109,19 +125,21 @@ async function startHarnessStack(clusterNodes?: string[]): Promise<HarnessStack>
   try {
     let redisUrl: string;
     let redisTarget: RedisTarget;
+    let redisServer: RedisServerControl | undefined;
     if (clusterNodes) {
       redisUrl = `redis://${clusterNodes[0]}`;
       redisTarget = { url: undefined, clusterNodes };
     } else {
-      const redis = await startRedis();
+      const redis = await startRedis(privateServers ? { env: {} } : {});
       closers.push(redis.stop);
       redisUrl = redis.url;
       redisTarget = { url: redis.url, clusterNodes: undefined };
+      if (privateServers) redisServer = redis.server;
     }
-    const postgres = await startPostgres({ isolate: true });
+    const postgres = await startPostgres(privateServers ? { ownServer: true } : { isolate: true });
     closers.push(postgres.stop);
     await migrate(postgres.url);
-    const api = await startPostgrest(postgres.authenticatorUrl);
+    const api = await startPostgrest(postgres.authenticatorUrl, privateServers ? { env: {} } : {});
     closers.push(api.stop);
     return {
       redisUrl,
@@ -129,6 +147,8 @@ async function startHarnessStack(clusterNodes?: string[]): Promise<HarnessStack>
       databaseUrl: postgres.url,
       supabaseUrl: api.supabaseUrl,
       serviceRoleKey: api.serviceRoleKey,
+      ...(postgres.server ? { postgresServer: postgres.server } : {}),
+      ...(redisServer ? { redisServer } : {}),
       stop,
     };
   } catch (error) {
@@ -218,7 +238,7 @@ export async function startWorkerHarness(options: HarnessOptions = {}): Promise<
     closers.length = 0;
   };
   try {
-    const stack = await startHarnessStack(options.redisClusterNodes);
+    const stack = await startHarnessStack(options.redisClusterNodes, options.privateServers ?? false);
     closers.push(() => stack.stop());
     await waitForTables(stack, [
       'clients',
@@ -252,7 +272,12 @@ export async function startWorkerHarness(options: HarnessOptions = {}): Promise<
       await redis.quit();
     });
     const queues = Object.fromEntries(
-      CLIENT_TASKS.map((task) => [task, createQueue(task, { connection: redis, prefix })]),
+      CLIENT_TASKS.map((task) => {
+        const queue = createQueue(task, { connection: redis, prefix });
+        // A suite that stops Redis sees connection errors here; commands report their own.
+        queue.on('error', () => {});
+        return [task, queue];
+      }),
     ) as Record<ClientTask, Queue>;
     closers.push(() => Promise.all(Object.values(queues).map((queue) => queue.close())));
     const repo = createRepository({ supabaseUrl: stack.supabaseUrl, serviceRoleKey: stack.serviceRoleKey });

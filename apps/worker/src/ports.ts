@@ -22,6 +22,7 @@ export type WorkerRepository = Pick<
   | 'recordSyncSuccess'
   | 'recordSyncFailure'
   | 'saveTokenState'
+  | 'ping'
 >;
 
 /** The limiter methods the worker calls. */

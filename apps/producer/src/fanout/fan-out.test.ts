@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createWorkerConnection } from '@meta-engine/queue';
 import { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientDirectory, ClientRef } from '../ports.ts';
@@ -7,7 +8,13 @@ import type { Runtime } from '../runtime.ts';
 import { syncSchedulers } from '../schedules/sync-schedulers.ts';
 import { startTestStack, type TestStack } from '../test-support/stack.ts';
 import { fanOut } from './fan-out.ts';
-import { processFanoutJob, TICK_JOB, tickTemplateData } from './fanout-jobs.ts';
+import {
+  enqueueFanoutJob,
+  processFanoutJob,
+  startFanoutWorker,
+  TICK_JOB,
+  tickTemplateData,
+} from './fanout-jobs.ts';
 import { UnknownClientsError } from './run-request.ts';
 import { startRunInline } from './start-run.ts';
 
@@ -328,5 +335,34 @@ describe('clients without an ad account (issue 12.5)', () => {
     expect((await runtime.runs.get(named.runId))?.rejectedSample[0]).toContain(missing);
     t.sql(`delete from public.clients where id in ('${empty}', '${spaces}', '${missing}')`);
     t.sql('alter table public.clients alter column ad_account_id set not null');
+  });
+});
+
+describe('a fan-out while the database does not answer (issue 12.2)', () => {
+  it('is handed back without using an attempt, not failed', async () => {
+    const runtime = await t.runtime(t.config({ SUPABASE_URL: 'http://127.0.0.1:9' }));
+    await enqueueFanoutJob(runtime.fanoutQueue, { task: 'validate', runId: 'run-db-down', trigger: 'api' });
+    const connection = createWorkerConnection(t.stack.redisUrl);
+    const worker = startFanoutWorker(runtime.fanout, {
+      connection,
+      prefix: runtime.config.queuePrefix,
+      concurrency: 1,
+    });
+    try {
+      const id = 'fanout-validate-run-db-down';
+      const deadline = Date.now() + 20_000;
+      let job = await runtime.fanoutQueue.getJob(id);
+      while ((job?.attemptsStarted ?? 0) < 1 || (await job?.getState()) !== 'delayed') {
+        if (Date.now() > deadline) throw new Error(`fan-out job still ${await job?.getState()}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        job = await runtime.fanoutQueue.getJob(id);
+      }
+      expect(job!.attemptsMade).toBe(0);
+      expect(job!.failedReason).toBeFalsy();
+      expect(await runtime.fanoutQueue.getFailedCount()).toBe(0);
+    } finally {
+      await worker.close();
+      await connection.quit();
+    }
   });
 });

@@ -10,8 +10,10 @@
  * - `fanout`: an on-demand run requested through the admin API (`buildFanoutJob`, job id
  *   `fanout-<task>-<runId>`), already recorded as `pending` in the run store.
  */
+
+import { isDbUnavailableError } from '@meta-engine/db';
 import { buildFanoutJob, type FanoutJobData, parseJobData, type RedisClient } from '@meta-engine/queue';
-import { type Job, type Queue, Worker } from 'bullmq';
+import { DelayedError, type Job, type Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Task } from '../tasks.ts';
 import { type FanoutDeps, type FanoutResult, fanOut } from './fan-out.ts';
@@ -64,8 +66,26 @@ export interface FanoutWorkerOptions {
   logger?: Logger | undefined;
 }
 
+/** How far ahead a fan-out is handed back while the database does not answer. */
+const OUTAGE_REQUEUE_MS = 5_000;
+
 export function startFanoutWorker(deps: FanoutDeps, options: FanoutWorkerOptions): Worker {
-  const worker = new Worker('fanout', (job) => processFanoutJob(deps, job), {
+  const process = async (job: Job, token?: string) => {
+    try {
+      return await processFanoutJob(deps, job);
+    } catch (error) {
+      // A database outage is not the run's failure (issue 12.2): hand it back without using an attempt;
+      // the fan-out is idempotent per run id, so the next try adds what this one did not.
+      if (!isDbUnavailableError(error)) throw error;
+      options.logger?.warn(
+        { jobId: job.id, err: String(error) },
+        'database unavailable: fan-out handed back',
+      );
+      await job.moveToDelayed(Date.now() + OUTAGE_REQUEUE_MS, token);
+      throw new DelayedError();
+    }
+  };
+  const worker = new Worker('fanout', process, {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,

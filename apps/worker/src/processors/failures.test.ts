@@ -261,6 +261,37 @@ describe('handleJobFailure: the action per error category', () => {
     expect((await outcomeOf(superseded)).thrown).toBe(superseded);
   });
 
+  it('a database outage hands the job back without using an attempt and records nothing (issue 12.2)', async () => {
+    const down = new DbError('Database connection error. Retrying the connection.', {
+      table: 'meta_sync_state',
+      operation: 'upsert',
+      code: 'PGRST000',
+      status: 503,
+    });
+    const fake = setup();
+    const confirm = vi.fn(async () => true);
+    (fake.ctx as { outage?: unknown }).outage = { confirm };
+    const thrown = await handleJobFailure(fake.ctx, fake.run, down).catch((caught: unknown) => caught);
+    expect(isParkedError(thrown) && thrown.reason).toBe('database');
+    expect(thrown).toBeInstanceOf(DelayedError);
+    expect(confirm).toHaveBeenCalledWith(down);
+    expect(fake.moveToDelayed).toHaveBeenCalledTimes(1);
+    expect(fake.repo.recordSyncFailure).not.toHaveBeenCalled();
+    expect(fake.job.data.parking).toBeUndefined(); // an outage does not count towards gave_up_waiting
+
+    // The ping answered: not an outage, the ordinary retry (an attempt) applies.
+    const blip = setup();
+    (blip.ctx as { outage?: unknown }).outage = { confirm: async () => false };
+    expect(await handleJobFailure(blip.ctx, blip.run, down).catch((caught: unknown) => caught)).toBe(down);
+    expect(blip.moveToDelayed).not.toHaveBeenCalled();
+  });
+
+  it('Redis down: the job is handed back (the hand-back lands when Redis is back), no attempt used', async () => {
+    const { thrown, repo } = await outcomeOf(new Error('Connection is closed.'));
+    expect(isParkedError(thrown) && thrown.reason).toBe('redis');
+    expect(repo.recordSyncFailure).not.toHaveBeenCalled();
+  });
+
   it('bad rows and secret leaks end the job; network failures are retried', async () => {
     expect((await outcomeOf(new SecretLeakError('$.client.token', 'key'))).thrown).toBeInstanceOf(
       UnrecoverableError,

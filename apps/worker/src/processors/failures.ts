@@ -13,13 +13,23 @@
  * | `policy`           | record, log an error, park for `policyParkMs`                                             |
  * | `token_fatal`      | pause every task queue at once, record token state, hand the job back (not failed)        |
  *
+ * Outages are not failures (issue 12.2): a database that does not answer (confirmed by the outage gate's
+ * ping: the app stops taking jobs until it answers) or a Redis connection that is down hands the job back
+ * with `moveToDelayed` (reason `database` / `redis`): no attempt used, nothing recorded (the database could
+ * not take it anyway), however long the outage lasts.
+ *
  * Parks use `moveToDelayed` + `DelayedError`: no attempt used. Every recorded message is scrubbed of
  * the secrets. Failures are recorded through the write guard (superseded.ts): a job whose client changed
  * while it waited records nothing and ends `superseded` instead (`ClientSupersededError` passes through).
  */
-import { isClientSupersededError, isDbError, isInvalidRowError } from '@meta-engine/db';
+import { isClientSupersededError, isDbError, isDbUnavailableError, isInvalidRowError } from '@meta-engine/db';
 import { isMetaError, type MetaError, scrubText } from '@meta-engine/meta-client';
-import { isInvalidJobDataError, pauseAllQueues, TOKEN_FATAL_REASON } from '@meta-engine/queue';
+import {
+  isInvalidJobDataError,
+  isRedisConnectionError,
+  pauseAllQueues,
+  TOKEN_FATAL_REASON,
+} from '@meta-engine/queue';
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { isCallWaitError } from '../call-booking.ts';
 import { scaleMetaMs } from '../meta-feedback.ts';
@@ -40,6 +50,12 @@ export interface FailureSummary {
 }
 
 const MAX_MESSAGE = 500;
+
+/**
+ * How far ahead a job handed back for an outage is scheduled. The app has stopped fetching by then; the
+ * job waits in the delayed set until a worker takes jobs again.
+ */
+const OUTAGE_REQUEUE_MS = 1_000;
 
 /** Category, codes and a scrubbed message for any thrown value (pure). */
 export function summarizeFailure(error: unknown, secrets: readonly string[]): FailureSummary {
@@ -128,6 +144,18 @@ export async function handleJobFailure(
 ): Promise<never> {
   if (error instanceof DelayedError || error instanceof UnrecoverableError) throw error;
   if (isClientSupersededError(error)) throw error;
+  if (isDbUnavailableError(error) && ctx.outage && (await ctx.outage.confirm(error))) {
+    run.log.warn(
+      { err: summarizeFailure(error, ctx.secrets).message },
+      'the database does not answer: job handed back without using an attempt',
+    );
+    return park(ctx, run, Date.now() + OUTAGE_REQUEUE_MS, 'database');
+  }
+  if (isRedisConnectionError(error)) {
+    // The worker's connection queues commands until Redis is back: the hand-back lands then.
+    run.log.warn({ err: String(error) }, 'Redis is unavailable: job handed back without using an attempt');
+    return park(ctx, run, Date.now() + OUTAGE_REQUEUE_MS, 'redis');
+  }
   if (isCallWaitError(error)) {
     // A call beyond what the window allows now: park with its reservation (no attempt used).
     run.log.debug({ reason: error.reason, until: error.until }, 'Meta call must wait: parked');

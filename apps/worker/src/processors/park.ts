@@ -9,7 +9,8 @@
  * parks and when they began)
  * ends after `maxParksWithoutProgress` parks or `maxWaitWithoutProgressMs`, as `gave_up_waiting` in the
  * client's sync state, never silently and never forever. Waiting for a lease (`concurrency`), for a report
- * run (`report_pending`, bounded by ASYNC_MAX_WAIT_MS) and for a token rotation (`token_fatal`) do not count.
+ * run (`report_pending`, bounded by ASYNC_MAX_WAIT_MS), for a token rotation (`token_fatal`) and for the
+ * database or Redis to come back (`database`, `redis`) do not count.
  */
 import { isClientSupersededError } from '@meta-engine/db';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
@@ -27,7 +28,9 @@ export type ParkReason =
   | 'app_throttle'
   | 'report_pending'
   | 'policy'
-  | 'token_fatal';
+  | 'token_fatal'
+  | 'database'
+  | 'redis';
 
 /** Parks that count towards the bound: waiting for Meta's limits. */
 const BOUNDED: ReadonlySet<ParkReason> = new Set([

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * Worker metrics. Labels are closed sets (queue name, outcome, error category, limiter reason), never an ad
@@ -12,6 +12,8 @@ export interface WorkerMetrics {
   limiterWaits: Counter<'reason'>;
   limiterWaitSeconds: Histogram<'reason'>;
   jobSeconds: Histogram<'queue'>;
+  /** 1 while the dependency answers, 0 during an outage the worker is waiting out. */
+  dependencyUp: Gauge<'dependency'>;
 }
 
 export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}): WorkerMetrics {
@@ -39,7 +41,7 @@ export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}):
     }),
     limiterWaits: new Counter({
       name: 'meta_worker_limiter_waits_total',
-      help: 'Jobs parked by the per-account limiter, by reason.',
+      help: 'Jobs parked (handed back to the queue without using an attempt), by reason.',
       labelNames: ['reason'],
       registers: [registry],
     }),
@@ -55,6 +57,12 @@ export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}):
       help: 'Processing time of one job attempt (excluding time parked).',
       labelNames: ['queue'],
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    dependencyUp: new Gauge({
+      name: 'meta_worker_dependency_up',
+      help: '1 while the dependency answers; 0 while this worker waits out its outage (not taking jobs).',
+      labelNames: ['dependency'],
       registers: [registry],
     }),
   };
