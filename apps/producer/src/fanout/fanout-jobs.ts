@@ -75,8 +75,14 @@ export function startFanoutWorker(deps: FanoutDeps, options: FanoutWorkerOptions
       return await processFanoutJob(deps, job);
     } catch (error) {
       // A database outage is not the run's failure (issue 12.2): hand it back without using an attempt;
-      // the fan-out is idempotent per run id, so the next try adds what this one did not.
+      // the fan-out is idempotent per run id, so the next try adds what this one did not. Only when a ping
+      // confirms it: a query that merely timed out on a working database is an ordinary failure.
       if (!isDbUnavailableError(error)) throw error;
+      const down = await deps.directory.ping().then(
+        () => false,
+        () => true,
+      );
+      if (!down) throw error;
       options.logger?.warn(
         { jobId: job.id, err: String(error) },
         'database unavailable: fan-out handed back',
