@@ -17,7 +17,6 @@
  *     syncSuccess: {} },
  * );
  */
-import { parseAdAccountId } from '@meta-engine/meta-client';
 import { z } from 'zod';
 import { ClientSupersededError, SUPERSEDED_REASONS } from '../errors/client-superseded-error.ts';
 import { DbError, toDbError } from '../errors/db-error.ts';
@@ -71,13 +70,13 @@ const answerSchema = z.union([
   }),
 ]);
 
-/** The guard's account as stored: bare digits when it parses, else the trimmed value. */
+/**
+ * The guard's account in the spelling `meta_campaign_insights` stores: trimmed, without the `act_` the
+ * app's `clients.ad_account_id` sometimes carries (the function compares both spellings anyway).
+ */
 function guardAccount(adAccountId: string): string {
-  try {
-    return parseAdAccountId(adAccountId);
-  } catch {
-    return String(adAccountId).trim();
-  }
+  const trimmed = String(adAccountId).trim();
+  return /^act_\d+$/.test(trimmed) ? trimmed.slice(4) : trimmed;
 }
 
 export function createGuardedWriteRepo(ctx: RepoContext) {
