@@ -87,6 +87,19 @@ describe('a bad configuration value exits 78 with the variable named', () => {
     expect(worker.stderr).not.toContain(TOKEN);
   });
 
+  it('an untagged QUEUE_PREFIX on a Redis Cluster is a configuration error too: 78 from both apps (issue 12.8)', async () => {
+    const { REDIS_URL: _url, ...withoutUrl } = VALID;
+    const env = { ...withoutUrl, REDIS_CLUSTER_NODES: '127.0.0.1:1', QUEUE_PREFIX: 'meta' };
+    const line = 'QUEUE_PREFIX: queue prefix "meta" has no hash tag: on Redis Cluster';
+    const worker = await run([WORKER], env);
+    expect(worker.code).toBe(78);
+    expect(worker.stderr).toContain(`worker: ${line}`);
+    const producer = await run([PRODUCER, 'status'], env);
+    expect(producer.code).toBe(78);
+    expect(producer.stderr).toContain(`producer: ${line}`);
+    expect(worker.stderr + producer.stderr).not.toContain(TOKEN);
+  });
+
   it('a token file that cannot be read names the variable and the path', async () => {
     const { META_ACCESS_TOKEN: _token, ...withoutToken } = VALID;
     const missing = join(cwd, 'no-token-here');

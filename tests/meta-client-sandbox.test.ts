@@ -258,3 +258,65 @@ describe('errors become typed, classified errors with usage', () => {
     }
   });
 });
+
+describe("Meta's odd answers (issue 12.3, 12.9)", () => {
+  const params = {
+    level: 'campaign' as const,
+    fields: ['campaign_id', 'spend', 'impressions'],
+    time_range: { since: '2026-10-01', until: '2026-10-31' },
+    time_increment: 1 as const,
+    limit: 10,
+  };
+
+  it("sync insights: empty pages whose cursors equal the next page's are followed to the end, every row once", async () => {
+    const whole = await client.getInsights(ACTIVE, params);
+    expect(whole.pages).toBeGreaterThan(3);
+    sandbox.setFaults({ emptyPageSharedCursorRate: 1 });
+    const quirky = await client.getInsights(ACTIVE, params);
+    expect(quirky.pages).toBeGreaterThan(whole.pages);
+    expect(quirky.data).toEqual(whole.data);
+  });
+
+  it('report-run results page the same way: every row, once', async () => {
+    const poll = { initialDelayMs: 5, maxDelayMs: 20, budgetMs: 20_000 };
+    const whole = await client.runInsightsReport(ACTIVE, params, { poll });
+    sandbox.setFaults({ emptyPageSharedCursorRate: 1 });
+    const quirky = await client.runInsightsReport(ACTIVE, params, { poll });
+    expect(quirky.data).toEqual(whole.data);
+  });
+
+  it('an HTTP 403 with the error code at the top level is classified by that code', async () => {
+    sandbox.updateConfig({
+      accounts: { [HEAVY]: { quotaOverride: { ads_management: 1 } } },
+      faults: { byAccount: { [HEAVY]: { bareErrorRate: 1 } } },
+    });
+    sandbox.reset();
+    try {
+      await client.getAdAccount(HEAVY);
+      const error = await caught(client.getAdAccount(HEAVY));
+      expect(isMetaApiError(error)).toBe(true);
+      expect([error.status, error.code, error.subcode, error.category]).toEqual([
+        403,
+        80004,
+        2446079,
+        'account_throttle',
+      ]);
+      expect(error.retryAfterMs).toBeGreaterThan(0);
+    } finally {
+      sandbox.updateConfig({
+        accounts: { [HEAVY]: { quotaOverride: null } },
+        faults: { byAccount: { [HEAVY]: null } },
+      });
+      sandbox.reset();
+    }
+  });
+
+  it('an error envelope inside HTTP 200 is classified by its code: an unknown code is not retried as transient', async () => {
+    sandbox.setFaults({ errorIn200Rate: 1 });
+    const unknown = await caught(client.getAdAccount(ACTIVE));
+    expect([unknown.status, unknown.code, unknown.category]).toEqual([200, 999, 'request_bug']);
+    sandbox.setFaults({ errorIn200: { code: 80000, error_subcode: 2446079, message: '(#80000) throttled' } });
+    const throttle = await caught(client.getAdAccount(ACTIVE));
+    expect([throttle.status, throttle.code, throttle.category]).toEqual([200, 80000, 'account_throttle']);
+  });
+});

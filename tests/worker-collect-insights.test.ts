@@ -3,7 +3,9 @@
  * with delivery, daily_kpi_data = 60 days); a second run re-collects the lookback window without
  * duplicates; a range the sandbox calls too large is split and completes; a long range goes through the
  * async step-job path (parked between polls); a report run that fails as too large falls back to sync
- * chunks.
+ * chunks. Issue 12: Meta refusing to CREATE a report run as too large falls back the same way (12.4);
+ * empty pages whose cursors equal the next page's are read through, sync and async (12.3); days before
+ * Meta's 37 months fail the job saying so instead of "succeeding" with nothing (12.6).
  */
 import { createMetaClient, type MetaClient } from '@meta-engine/meta-client';
 import { DEFAULT_ACCOUNT_IDS } from '@meta-engine/meta-sandbox';
@@ -151,5 +153,75 @@ describe('worker: collect-insights', () => {
     } finally {
       h.sandbox.setFaults({ reduceData: { asyncMaxRows: null } });
     }
+  });
+
+  it('"Please reduce the amount of data" on creating the report run falls back to sync chunks (12.4)', async () => {
+    const clientId = await h.seedClient({ adAccountId: ACCOUNT_1 });
+    h.sandbox.setFaults({ reduceData: { asyncCreateMaxDays: 30 } });
+    try {
+      const since = addDays(YESTERDAY, -89);
+      const job = await h.addJob('collect-insights', {
+        clientId,
+        adAccountId: ACCOUNT_1,
+        since,
+        until: YESTERDAY,
+        runId: 'refused-create',
+      });
+      const [done] = await h.waitForJobs('collect-insights', [job.id!]);
+      expect(await done!.getState(), done!.failedReason).toBe('completed');
+      expect(done!.returnvalue).toMatchObject({ mode: 'sync_chunks', since, until: YESTERDAY, days: 90 });
+      const want = await expected(ACCOUNT_1, since, YESTERDAY);
+      const got = await counts(clientId);
+      expect(got.raw).toEqual({ n: want.rows, distinct_keys: want.rows, days: want.days });
+      expect(got.kpi.n).toBe(want.days);
+    } finally {
+      h.sandbox.setFaults({ reduceData: { asyncCreateMaxDays: null } });
+    }
+  });
+
+  it("empty pages whose cursors equal the next page's: every row of a report run collected (12.3)", async () => {
+    // 100 days are read as an async report run whose result spans several 500-row pages (the sync
+    // paging itself is covered in tests/meta-client-sandbox.test.ts).
+    const clientId = await h.seedClient({ adAccountId: ACCOUNT_2 });
+    const since = addDays(YESTERDAY, -99);
+    h.sandbox.setFaults({ emptyPageSharedCursorRate: 1 });
+    try {
+      const job = await h.addJob('collect-insights', {
+        clientId,
+        adAccountId: ACCOUNT_2,
+        since,
+        until: YESTERDAY,
+        runId: 'quirky',
+      });
+      const [done] = await h.waitForJobs('collect-insights', [job.id!]);
+      expect(await done!.getState(), done!.failedReason).toBe('completed');
+      expect(done!.returnvalue).toMatchObject({ mode: 'async', days: 100 });
+    } finally {
+      h.sandbox.setFaults({ emptyPageSharedCursorRate: 0 });
+    }
+    const want = await expected(ACCOUNT_2, since, YESTERDAY);
+    expect(want.rows).toBeGreaterThan(500);
+    const got = await counts(clientId);
+    expect(got.raw).toEqual({ n: want.rows, distinct_keys: want.rows, days: want.days });
+    expect(got.kpi.n).toBe(want.days);
+  });
+
+  it("days before Meta's 37 months fail the job saying so; nothing is recorded as a success (12.6)", async () => {
+    const clientId = await h.seedClient({ adAccountId: ACCOUNT_1 });
+    const job = await h.addJob('collect-insights', {
+      clientId,
+      adAccountId: ACCOUNT_1,
+      since: '1900-01-01',
+      until: '1900-01-31',
+      runId: 'ancient',
+    });
+    const [done] = await h.waitForJobs('collect-insights', [job.id!]);
+    expect(await done!.getState()).toBe('failed');
+    expect(done!.failedReason).toMatch(
+      /^request_bug: 1900-01-01\.\.1900-01-31 is before \d{4}-\d{2}-\d{2}: Meta keeps insights for 37 months$/,
+    );
+    const state = await h.repo.getSyncState(clientId, 'collect-insights');
+    expect(state?.lastSuccessAt).toBeNull();
+    expect(state?.lastError?.category).toBe('request_bug');
   });
 });

@@ -1,12 +1,15 @@
 /**
  * `node apps/worker/src/main.ts` refuses to start with one clear line per problem: a missing or malformed
  * variable (named; exit 78), Redis unreachable (REDIS_URL named; exit 1), Supabase unreachable
- * (SUPABASE_URL named; exit 1). The token never appears in that output.
+ * (SUPABASE_URL named; exit 1), a service-role key PostgREST refuses (SUPABASE_SERVICE_ROLE_KEY named, with
+ * PostgREST's reason; exit 1). The token never appears in that output.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { migrate } from '@meta-engine/db';
+import { signSupabaseKey, startLocalStack } from '@meta-engine/local-stack';
 import { describe, expect, it } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('../apps/worker/src/main.ts', import.meta.url));
@@ -69,5 +72,29 @@ describe('worker main: start-up errors', () => {
     expect(code).toBe(1);
     expect(output.trim()).toMatch(/^worker: Supabase at SUPABASE_URL=http:\/\/127\.0\.0\.1:1 is unreachable/);
     expect(output).not.toContain(TOKEN);
+  });
+
+  it('names SUPABASE_SERVICE_ROLE_KEY when PostgREST refuses it, with the reason (issue 12.7)', async () => {
+    const stack = await startLocalStack({
+      redis: false,
+      prepareDatabase: async (url) => void (await migrate(url)),
+    });
+    try {
+      const { code, output } = await runMain({
+        ...VALID,
+        SUPABASE_SERVICE_ROLE_KEY: signSupabaseKey('service_role', 'not-the-project-jwt-secret-0123456789'),
+        REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+        SUPABASE_URL: stack.supabaseUrl,
+        LOG_LEVEL: 'silent',
+      });
+      expect(code).toBe(1);
+      expect(output.trim()).toMatch(
+        /^worker: Supabase at SUPABASE_URL=\S+ refused SUPABASE_SERVICE_ROLE_KEY \(HTTP 401\b.*JWSInvalidSignature.*\): use the project's service_role key/,
+      );
+      expect(output).not.toContain('unknown error');
+      expect(output).not.toContain(TOKEN);
+    } finally {
+      await stack.stop();
+    }
   });
 });

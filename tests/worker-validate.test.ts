@@ -1,7 +1,8 @@
 /**
  * Acceptance (issue 6): validate. Clients with an active, a disabled, an unassigned and a malformed ad
  * account end with the documented rows (history + clients columns); the malformed one fails clearly
- * without touching the others; debug_token is recorded once per run in the token state.
+ * without touching the others; debug_token is recorded once per run in the token state. A payload with
+ * a value of the wrong type fails naming the field, what was expected and what came.
  */
 import { DEFAULT_ACCOUNT_IDS } from '@meta-engine/meta-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -184,5 +185,16 @@ describe('worker: validate', () => {
     expect(h.metaEvents.filter((event) => event.path.endsWith('/debug_token'))).toHaveLength(1);
     // One account read per answered job (the malformed id never reaches Meta).
     expect(h.metaEvents.filter((event) => /\/act_\d+$/.test(event.path))).toHaveLength(3);
+  });
+
+  it('a payload with a numeric adAccountId fails saying what is wrong, not "required" (issue 12.7)', async () => {
+    const clientId = await h.seedClient({ adAccountId: ACTIVE });
+    const job = await h.addJob('validate', { clientId, adAccountId: Number(ACTIVE), runId: 'numeric' });
+    const [done] = await h.waitForJobs('validate', [job.id!]);
+    expect(await done!.getState()).toBe('failed');
+    expect(done!.failedReason).toBe(
+      'invalid validate job data: adAccountId: expected a string, got a number',
+    );
+    expect(done!.attemptsMade).toBe(1);
   });
 });

@@ -8,7 +8,13 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRepository, migrate, type Repository } from '@meta-engine/db';
-import { startPostgres, startPostgrest, startRedis } from '@meta-engine/local-stack';
+import {
+  type PostgresServerControl,
+  type RedisServerControl,
+  startPostgres,
+  startPostgrest,
+  startRedis,
+} from '@meta-engine/local-stack';
 import { createMetaClient, type MetaClient, type MetaResponseEvent } from '@meta-engine/meta-client';
 import { type Sandbox, type StartSandboxOptions, startSandbox } from '@meta-engine/meta-sandbox';
 import {
@@ -57,6 +63,12 @@ export interface HarnessOptions {
   redisClusterNodes?: string[];
   /** Runs on the fresh database before the migrations (e.g. the app's own schema, as on Supabase). */
   beforeMigrate?: (databaseUrl: string) => Promise<void>;
+  /**
+   * Private Redis and Postgres servers started from the local binaries (not the test run's shared ones),
+   * so a suite can take them away: `stack.postgresServer` and `stack.redisServer` stop and restart them
+   * (the reliability suites).
+   */
+  privateServers?: boolean;
 }
 
 export interface AppOptions {
@@ -69,7 +81,8 @@ export interface AppOptions {
   token?: string;
   /** In-client retries of the Meta client (default 1 retry after 10 ms). */
   metaRetryLimit?: number;
-  onResponse?: (event: MetaResponseEvent) => void;
+  /** Awaited before the app's own feedback (a test may change the world between Meta's answer and the write). */
+  onResponse?: (event: MetaResponseEvent) => void | Promise<void>;
   tasks?: readonly ClientTask[];
   /** false: the logger does not scrub the token from lines (to prove the code never logs it). */
   scrubLogs?: boolean;
@@ -92,6 +105,10 @@ export interface HarnessStack {
   databaseUrl: string;
   supabaseUrl: string;
   serviceRoleKey: string;
+  /** With `privateServers`: stop and restart this harness's own Postgres. */
+  postgresServer?: PostgresServerControl;
+  /** With `privateServers`: stop and restart this harness's own Redis (it comes back empty). */
+  redisServer?: RedisServerControl;
   stop(): Promise<void>;
 }
 
@@ -104,6 +121,7 @@ export interface HarnessStack {
 async function startHarnessStack(
   clusterNodes?: string[],
   beforeMigrate?: (databaseUrl: string) => Promise<void>,
+  privateServers = false,
 ): Promise<HarnessStack> {
   const closers: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -113,20 +131,22 @@ async function startHarnessStack(
   try {
     let redisUrl: string;
     let redisTarget: RedisTarget;
+    let redisServer: RedisServerControl | undefined;
     if (clusterNodes) {
       redisUrl = `redis://${clusterNodes[0]}`;
       redisTarget = { url: undefined, clusterNodes };
     } else {
-      const redis = await startRedis();
+      const redis = await startRedis(privateServers ? { env: {} } : {});
       closers.push(redis.stop);
       redisUrl = redis.url;
       redisTarget = { url: redis.url, clusterNodes: undefined };
+      if (privateServers) redisServer = redis.server;
     }
-    const postgres = await startPostgres({ isolate: true });
+    const postgres = await startPostgres(privateServers ? { ownServer: true } : { isolate: true });
     closers.push(postgres.stop);
     if (beforeMigrate) await beforeMigrate(postgres.url);
     await migrate(postgres.url);
-    const api = await startPostgrest(postgres.authenticatorUrl);
+    const api = await startPostgrest(postgres.authenticatorUrl, privateServers ? { env: {} } : {});
     closers.push(api.stop);
     return {
       redisUrl,
@@ -134,6 +154,8 @@ async function startHarnessStack(
       databaseUrl: postgres.url,
       supabaseUrl: api.supabaseUrl,
       serviceRoleKey: api.serviceRoleKey,
+      ...(postgres.server ? { postgresServer: postgres.server } : {}),
+      ...(redisServer ? { redisServer } : {}),
       stop,
     };
   } catch (error) {
@@ -223,7 +245,11 @@ export async function startWorkerHarness(options: HarnessOptions = {}): Promise<
     closers.length = 0;
   };
   try {
-    const stack = await startHarnessStack(options.redisClusterNodes, options.beforeMigrate);
+    const stack = await startHarnessStack(
+      options.redisClusterNodes,
+      options.beforeMigrate,
+      options.privateServers ?? false,
+    );
     closers.push(() => stack.stop());
     await waitForTables(stack, [
       'clients',
@@ -259,7 +285,12 @@ export async function startWorkerHarness(options: HarnessOptions = {}): Promise<
       await redis.quit();
     });
     const queues = Object.fromEntries(
-      CLIENT_TASKS.map((task) => [task, createQueue(task, { connection: redis, prefix })]),
+      CLIENT_TASKS.map((task) => {
+        const queue = createQueue(task, { connection: redis, prefix });
+        // A suite that stops Redis sees connection errors here; commands report their own.
+        queue.on('error', () => {});
+        return [task, queue];
+      }),
     ) as Record<ClientTask, Queue>;
     closers.push(() => Promise.all(Object.values(queues).map((queue) => queue.close())));
     const repo = createRepository({ supabaseUrl: stack.supabaseUrl, serviceRoleKey: stack.serviceRoleKey });
@@ -326,7 +357,7 @@ export async function startWorkerHarness(options: HarnessOptions = {}): Promise<
                     adAccountId: event.adAccountId,
                   });
                 }
-                appOptions.onResponse?.(event);
+                await appOptions.onResponse?.(event);
                 await onResponse(event);
               },
             }),

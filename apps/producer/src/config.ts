@@ -5,7 +5,7 @@
  * same thing here (same trimming, same messages). Nothing else reads process.env. A missing or malformed
  * value throws the runtime's ConfigError: one line per problem, `VARIABLE: problem`, never a secret.
  */
-import { DEFAULT_QUEUE_PREFIX, resolveQueuePrefix } from '@meta-engine/queue';
+import { clusterPrefixRule, DEFAULT_QUEUE_PREFIX, resolveQueuePrefix } from '@meta-engine/queue';
 import {
   type Env,
   type EnvRule,
@@ -201,7 +201,11 @@ const schema = z.object({
 });
 
 function rulesFor(needs: ConfigNeeds): EnvRule[] {
-  const rules = [REDIS_RULE, rule.atMostOne(['META_ACCESS_TOKEN', 'META_ACCESS_TOKEN_FILE'])];
+  const rules: EnvRule[] = [
+    REDIS_RULE,
+    clusterPrefixRule,
+    rule.atMostOne(['META_ACCESS_TOKEN', 'META_ACCESS_TOKEN_FILE']),
+  ];
   if (needs.token) rules.push(rule.anyOf(['META_ACCESS_TOKEN', 'META_ACCESS_TOKEN_FILE']));
   if (needs.admin) {
     rules.push(rule.required('ADMIN_USER', 'to serve the admin HTTP API'));

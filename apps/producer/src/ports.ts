@@ -39,8 +39,18 @@ export interface ClientDirectory {
    * `afterId` (keyset paging: stable while rows are added or removed).
    */
   pageEligibleClients(task: Task, afterId: string | null, limit: number): Promise<ClientPage>;
-  /** The clients among `ids`, whatever their status; `unknownIds` lists ids with no such client. */
-  getClientsByIds(ids: readonly string[]): Promise<{ clients: ClientRef[]; unknownIds: string[] }>;
+  /**
+   * The clients among `ids`, whatever their status; `unusable` the ones no job can be built for (no ad
+   * account: empty or NULL); `unknownIds` lists ids with no such client.
+   */
+  getClientsByIds(
+    ids: readonly string[],
+  ): Promise<{ clients: ClientRef[]; unusable: UnusableClient[]; unknownIds: string[] }>;
+  /**
+   * Notes in each client's sync state (`last_error` category `rejected`) that `runId` of `task` left it
+   * out and why, so the app and the console see it without Redis. Best effort for the caller.
+   */
+  recordLeftOut(task: Task, runId: string, clients: readonly UnusableClient[]): Promise<void>;
   /** Ids of the clients an operator paused: they get no jobs until resumed (read once per run). */
   pausedClientIds(): Promise<ReadonlySet<string>>;
   /**

@@ -5,7 +5,7 @@
  * same thing here (same trimming, same messages). Nothing else reads process.env. A missing or malformed
  * value throws the runtime's ConfigError: one line per problem, `VARIABLE: problem`.
  */
-import { DEFAULT_QUEUE_PREFIX, resolveQueuePrefix } from '@meta-engine/queue';
+import { clusterPrefixRule, DEFAULT_QUEUE_PREFIX, resolveQueuePrefix } from '@meta-engine/queue';
 import {
   type Env,
   field,
@@ -113,6 +113,7 @@ const schema = z.object({
 
 const RULES = [
   REDIS_RULE,
+  clusterPrefixRule,
   rule.anyOf(['META_ACCESS_TOKEN', 'META_ACCESS_TOKEN_FILE']),
   rule.atMostOne(['META_ACCESS_TOKEN', 'META_ACCESS_TOKEN_FILE']),
 ];

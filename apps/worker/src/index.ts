@@ -52,6 +52,7 @@ export { shortFingerprint, tokenFingerprint } from './runtime/fingerprint.ts';
 export { startHealthServer } from './runtime/http-server.ts';
 export { createLogger } from './runtime/logger.ts';
 export { createWorkerMetrics, type WorkerMetrics } from './runtime/metrics.ts';
+export { createOutageGate, type OutageGate, type OutageState } from './runtime/outage-gate.ts';
 export { Releasers } from './runtime/releasers.ts';
 export {
   limiterSettingsFor,
@@ -65,6 +66,7 @@ export {
 export {
   createWorkerApp,
   type MetaClientFactory,
+  type Readiness,
   resolveWorkerSettings,
   type WorkerApp,
   type WorkerAppOptions,

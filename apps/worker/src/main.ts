@@ -4,6 +4,7 @@
  * `/healthz` + `/metrics` server, and graceful shutdown on SIGTERM/SIGINT:
  *
  * 1. stop taking jobs (every worker pauses its fetch loop; `/healthz` answers 503);
+ *    (`/readyz` answers 503 while Redis or the database does not answer; `/healthz` stays liveness)
  * 2. wait up to SHUTDOWN_TIMEOUT_MS for the jobs in flight to finish;
  * 3. force-close what is still running: those jobs keep their Redis lock until it lapses
  *    (WORKER_LOCK_DURATION_MS), then another worker's stalled check returns them to the queue; nothing
@@ -54,6 +55,15 @@ async function main(): Promise<void> {
       port: config.WORKER_HTTP_PORT,
       registry: worker.metrics.registry,
       isHealthy: () => !app.isClosing(),
+      readiness: async () => {
+        const report = await app.readiness();
+        // Secrets never reach the answer (a URL in an error message could carry a password).
+        for (const key of ['redis', 'database'] as const) {
+          for (const secret of config.secrets)
+            report.checks[key] = report.checks[key].replaceAll(secret, '[redacted]');
+        }
+        return report;
+      },
     });
   } catch (error) {
     await worker.close(0).catch(() => {});

@@ -16,6 +16,7 @@ export type WorkerRepository = Pick<
   | 'upsertWeekCache'
   | 'upsertCampaignInsights'
   | 'upsertDailyKpi'
+  | 'guardedWrite'
   | 'getConversionMappings'
   | 'getSyncState'
   | 'recordSyncSuccess'
@@ -27,6 +28,7 @@ export type WorkerRepository = Pick<
   | 'recordSummaryFetch'
   | 'recordDrift'
   | 'sumDailyKpi'
+  | 'ping'
 >;
 
 /** The limiter methods the worker calls. */

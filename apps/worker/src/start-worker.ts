@@ -12,7 +12,7 @@
  * await worker.close();
  */
 import { hostname } from 'node:os';
-import { createRepository } from '@meta-engine/db';
+import { createRepository, isDbAuthError } from '@meta-engine/db';
 import { createMetaClient } from '@meta-engine/meta-client';
 import {
   type AccountOverrides,
@@ -202,6 +202,13 @@ export async function startWorker(
       await repo.ping({ timeoutMs: 3_000 });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
+      if (isDbAuthError(error)) {
+        const code = error.code ? `, ${error.code}` : '';
+        const detail = error.message.replace(/^select on clients failed( \([^)]*\))?: /, '');
+        throw new StartupError(
+          `Supabase at SUPABASE_URL=${config.SUPABASE_URL} refused SUPABASE_SERVICE_ROLE_KEY (HTTP ${error.status}${code}: ${detail}): use the project's service_role key (Supabase dashboard, Project Settings, API)`,
+        );
+      }
       throw new StartupError(
         `Supabase at SUPABASE_URL=${config.SUPABASE_URL} is unreachable or not migrated (check SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY, then run pnpm db:migrate): ${reason}`,
       );

@@ -14,6 +14,7 @@
  * // ... later
  * await app.close(25_000);
  */
+import { isClientSupersededError } from '@meta-engine/db';
 import type { MetaClient, MetaRequestEvent, MetaResponseEvent } from '@meta-engine/meta-client';
 import {
   APP_BLOCK_WORKER_LIMITER,
@@ -43,8 +44,10 @@ import { isFinalAttempt } from './processors/failures.ts';
 import { isParkedError } from './processors/park.ts';
 import { createRefreshCacheProcessor } from './processors/refresh-cache.ts';
 import { createSummariesProcessor } from './processors/summaries.ts';
+import { supersededResult } from './processors/superseded.ts';
 import { createValidateProcessor } from './processors/validate.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './runtime/metrics.ts';
+import { createOutageGate, type OutageState } from './runtime/outage-gate.ts';
 
 /**
  * Builds the Meta client with the app's hooks (spread them into `createMetaClient`): `beforeRequest` books
@@ -111,12 +114,42 @@ export interface WorkerApp {
   isClosing(): boolean;
   /** Starts the workers created with `autorun: false`. */
   run(): void;
+  /** The database outage gate: whether this app waits out an outage (not taking jobs) and since when. */
+  outage(): OutageState;
+  /**
+   * Readiness: Redis and the database each answer a ping within `timeoutMs` (default 2 s); the reason of
+   * each that does not. For `/readyz`.
+   */
+  readiness(timeoutMs?: number): Promise<Readiness>;
   /**
    * Stops taking jobs, waits up to `timeoutMs` (default settings.shutdownTimeoutMs) for jobs in flight,
    * then closes the workers (force-closing when jobs are still running: their locks lapse and another
    * worker recovers them as stalled), the queues and the Meta client if the app built it.
    */
   close(timeoutMs?: number): Promise<{ drained: boolean; abandoned: number }>;
+}
+
+/** What `/readyz` answers: ready only when both dependencies answer. */
+export interface Readiness {
+  ready: boolean;
+  checks: { redis: string; database: string };
+  /** The outage gate's state (a worker waiting out a database outage takes no jobs). */
+  outage: OutageState;
+}
+
+/** Undefined when `check` settles in time, else what went wrong. */
+async function answered(check: Promise<unknown>, timeoutMs: number): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs);
+  });
+  try {
+    return await Promise.race([check.then(() => undefined), late]);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function resolveWorkerSettings(input: WorkerSettingsInput = {}): WorkerSettings {
@@ -147,7 +180,12 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
   const metrics = options.metrics ?? createWorkerMetrics();
   const tasks = options.tasks ?? CLIENT_TASKS;
   const queues = Object.fromEntries(
-    CLIENT_TASKS.map((task) => [task, createQueue(task, { connection: options.connection, prefix })]),
+    CLIENT_TASKS.map((task) => {
+      const queue = createQueue(task, { connection: options.connection, prefix });
+      // Connection errors while Redis is down go to the log (they would print raw to stderr otherwise).
+      queue.on('error', (error) => logger.warn({ err: error, queue: task }, 'queue error'));
+      return [task, queue];
+    }),
   ) as Record<ClientTask, Queue>;
   const queueList = () => CLIENT_TASKS.map((task) => queues[task]);
 
@@ -220,6 +258,15 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
         metrics.jobs.inc({ queue: task, outcome: 'completed' });
         return result;
       } catch (error) {
+        // The client changed while the job waited: nothing was written, the job completes (issue 12.1).
+        if (isClientSupersededError(error)) {
+          metrics.jobs.inc({ queue: task, outcome: 'superseded' });
+          log.info(
+            { outcome: 'superseded', reason: error.reason, currentAdAccountId: error.currentAdAccountId },
+            `superseded: ${error.message}; the next job serves the client as it is now`,
+          );
+          return supersededResult(error);
+        }
         if (error instanceof DelayedError) {
           const outcome = isParkedError(error) && error.reason === 'token_fatal' ? 'paused' : 'parked';
           metrics.jobs.inc({ queue: task, outcome });
@@ -256,6 +303,27 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
     workers[task] = worker;
   }
 
+  // Database outages (issue 12.2): stop fetching while the database does not answer, resume when it does.
+  const outagePaused = new Set<Worker>();
+  const outage = createOutageGate({
+    ping: () => options.repo.ping({ timeoutMs: 2_000 }),
+    pause: async () => {
+      const running = Object.values(workers).filter((worker) => worker.isRunning() && !worker.isPaused());
+      for (const worker of running) outagePaused.add(worker);
+      await Promise.all(running.map((worker) => worker.pause(true)));
+    },
+    resume: async () => {
+      const paused = [...outagePaused];
+      outagePaused.clear();
+      await Promise.all(paused.map((worker) => worker.resume()));
+    },
+    isClosing: () => closing,
+    logger,
+    onChange: (up) => metrics.dependencyUp.set({ dependency: 'database' }, up ? 1 : 0),
+  });
+  metrics.dependencyUp.set({ dependency: 'database' }, 1);
+  ctx.outage = outage;
+
   let closed: Promise<{ drained: boolean; abandoned: number }> | null = null;
   return {
     workers,
@@ -265,6 +333,21 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
     metrics,
     activeJobs: () => active,
     isClosing: () => closing,
+    outage: () => outage.state(),
+    async readiness(timeoutMs = 2_000) {
+      const [redis, database] = await Promise.all([
+        answered(options.connection.ping(), timeoutMs),
+        answered(options.repo.ping({ timeoutMs }), timeoutMs + 500),
+      ]);
+      return {
+        ready: redis === undefined && database === undefined,
+        checks: {
+          redis: redis === undefined ? 'ok' : `failed: ${redis}`,
+          database: database === undefined ? 'ok' : `failed: ${database}`,
+        },
+        outage: outage.state(),
+      };
+    },
     run() {
       for (const worker of Object.values(workers)) {
         if (!worker.isRunning())
@@ -274,6 +357,7 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
     close(timeoutMs = settings.shutdownTimeoutMs) {
       closed ??= (async () => {
         closing = true;
+        outage.close();
         const started = Date.now();
         const list = Object.values(workers);
         // 1. Stop fetching (jobs in flight keep running).

@@ -4,13 +4,19 @@
  * code that knows table names). Knows tables, nothing of Meta's HTTP API or of queues.
  */
 export {
+  ClientSupersededError,
   DbError,
   type DbOperation,
   InvalidRowError,
+  isClientSupersededError,
+  isDbAuthError,
   isDbError,
+  isDbUnavailableError,
   isInvalidRowError,
   isMigrationError,
   MigrationError,
+  SUPERSEDED_REASONS,
+  type SupersededReason,
 } from './errors/index.ts';
 export { loadMigrations, MIGRATIONS_DIR, type Migration } from './load-migrations.ts';
 export { MIGRATIONS_TABLE, type MigrateOptions, type MigrateResult, migrate } from './migrate.ts';
@@ -46,13 +52,19 @@ export {
 } from './repo/clients.ts';
 export type { DailyKpiRow } from './repo/daily-kpi.ts';
 export {
+  GUARDED_WRITE_RPC,
+  type GuardedWriteResult,
+  type GuardedWrites,
+  type WriteGuard,
+} from './repo/guarded-write.ts';
+export {
   type CacheEntry,
   type CacheKind,
   type CacheWrite,
   MONTH_PERIOD_ID,
   WEEK_PERIOD_ID,
 } from './repo/period-cache.ts';
-export { type SyncError, type SyncState, TASK_NAME } from './repo/sync-state.ts';
+export { type SupersededNote, type SyncError, type SyncState, TASK_NAME } from './repo/sync-state.ts';
 export {
   type DebugTokenInfo,
   TOKEN_STATUSES,

@@ -16,6 +16,7 @@ import { createClientsRepo } from './repo/clients.ts';
 import { type RepoContext, run } from './repo/context.ts';
 import { createDailyKpiRepo } from './repo/daily-kpi.ts';
 import { createDashboardConfigRepo } from './repo/dashboard-config.ts';
+import { createGuardedWriteRepo } from './repo/guarded-write.ts';
 import { createPeriodCacheRepo } from './repo/period-cache.ts';
 import { createSyncStateRepo } from './repo/sync-state.ts';
 import { TABLES } from './repo/tables.ts';
@@ -81,12 +82,14 @@ export function createRepository(options: RepositoryOptions) {
    */
   async function ping(pingOptions: { timeoutMs?: number } = {}): Promise<{ latencyMs: number }> {
     const started = performance.now();
+    // A GET, not HEAD: an error answer then has a body, so the DbError says why (a refused key:
+    // `PGRST301: JWSError JWSInvalidSignature`) instead of nothing.
     await run(
       TABLES.clients,
       'select',
       client
         .from(TABLES.clients)
-        .select('id', { head: true })
+        .select('id')
         .limit(1)
         .abortSignal(AbortSignal.timeout(pingOptions.timeoutMs ?? 3000)),
     );
@@ -105,6 +108,7 @@ export function createRepository(options: RepositoryOptions) {
     ...createClientControlsRepo(ctx),
     ...createClientOverviewRepo(ctx),
     ...createCampaignSummariesRepo(ctx),
+    ...createGuardedWriteRepo(ctx),
     ping,
   };
 }

@@ -19,9 +19,9 @@ export { hasContainerRuntime } from './container-runtime.ts';
 export { MissingBinaryError, ServiceUnreachableError } from './errors.ts';
 export { signSupabaseKey } from './jwt.ts';
 export { freePort } from './ports.ts';
-export { type PostgresService, pingPostgres, startPostgres } from './postgres.ts';
+export { type PostgresServerControl, type PostgresService, pingPostgres, startPostgres } from './postgres.ts';
 export { pingSupabase, postgrestBinary, type SupabaseApi, startPostgrest } from './postgrest.ts';
-export { pingRedis, type RedisService, startRedis } from './redis.ts';
+export { pingRedis, type RedisServerControl, type RedisService, startRedis } from './redis.ts';
 export {
   type ClusterNodeInfo,
   type KilledMaster,

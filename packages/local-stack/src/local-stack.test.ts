@@ -11,6 +11,7 @@ import {
   pingSupabase,
   ServiceUnreachableError,
   startLocalStack,
+  startPostgres,
   startRedis,
 } from './index.ts';
 
@@ -173,6 +174,35 @@ describe('local stack from environment URLs', () => {
     } finally {
       await redis.stop();
     }
+  });
+});
+
+describe('a private Postgres server that can be stopped and started (database outages)', () => {
+  it('ignores DATABASE_URL, stops (connections refused) and starts again on the same port with the same data', async () => {
+    const pg = await startPostgres({ ownServer: true, env: { DATABASE_URL: process.env.DATABASE_URL } });
+    try {
+      expect(pg.source).toBe('binary');
+      expect(pg.url).not.toBe(process.env.DATABASE_URL);
+      const control = pg.server!;
+      const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
+      await sql`create table outage_probe (n int)`;
+      await sql`insert into outage_probe values (1)`;
+      await sql.end({ timeout: 1 });
+      await control.stopServer();
+      expect(control.isRunning()).toBe(false);
+      expect(await isListening(portOf(pg.url))).toBe(false);
+      await expect(pingPostgres(pg.url, 'DATABASE_URL', 1000)).rejects.toBeInstanceOf(
+        ServiceUnreachableError,
+      );
+      await control.startServer();
+      expect(control.isRunning()).toBe(true);
+      const again = postgres(pg.url, { max: 1, onnotice: () => {} });
+      expect(await again`select n from outage_probe`).toEqual([{ n: 1 }]);
+      await again.end({ timeout: 1 });
+    } finally {
+      await pg.stop();
+    }
+    expect(existsSync(pg.directory!)).toBe(false);
   });
 });
 

@@ -27,7 +27,22 @@ export interface PostgresService {
   authenticatorUrl: string;
   /** The temporary directory of a cluster we started (removed by stop()). */
   directory?: string;
+  /**
+   * Only for a server this helper started from the local binaries (`ownServer`): stop and start the
+   * Postgres server itself, on the same port with the same data, to emulate a database outage
+   * (the reliability suites). Absent for servers from the environment or a container.
+   */
+  server?: PostgresServerControl;
   stop(): Promise<void>;
+}
+
+/** A database outage on demand: the server stops (clients get connection errors) and comes back. */
+export interface PostgresServerControl {
+  /** `pg_ctl stop -m fast`: connections are closed, open transactions roll back. */
+  stopServer(): Promise<void>;
+  /** Starts it again on the same port and data directory; resolves once it accepts connections. */
+  startServer(): Promise<void>;
+  isRunning(): boolean;
 }
 
 export interface PostgresOptions extends StackOptions {
@@ -36,6 +51,12 @@ export interface PostgresOptions extends StackOptions {
    * so parallel test files never see each other's rows. Default true.
    */
   isolate?: boolean;
+  /**
+   * Start a private server from the local binaries whatever the environment says (no DATABASE_URL, no
+   * container), with `server` controls to stop and restart it: a suite can take the database away
+   * without touching anyone else's. Throws MissingBinaryError where initdb/pg_ctl are not installed.
+   */
+  ownServer?: boolean;
 }
 
 /** Runs `select 1` within `timeoutMs`; throws ServiceUnreachableError naming `variable` otherwise. */
@@ -57,6 +78,7 @@ export async function pingPostgres(url: string, variable = 'DATABASE_URL', timeo
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresService> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => {});
+  if (options.ownServer) return startPostgresBinary();
   if (env.DATABASE_URL) {
     try {
       await pingPostgres(env.DATABASE_URL);
@@ -192,6 +214,7 @@ async function startPostgresBinary(): Promise<PostgresService> {
     'start',
   ]);
   const stopSync = () => runAs([pgCtl, '-D', dataDir, '-m', 'immediate', 'stop']);
+  let running = started.status === 0;
   if (started.status !== 0) {
     stopSync();
     rmSync(dir, { recursive: true, force: true });
@@ -210,14 +233,40 @@ async function startPostgresBinary(): Promise<PostgresService> {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+  const server: PostgresServerControl = {
+    async stopServer() {
+      const result = runAs([pgCtl, '-D', dataDir, '-w', '-t', '30', '-m', 'fast', 'stop']);
+      if (result.status !== 0) throw new Error(`pg_ctl stop failed: ${result.output}`);
+      running = false;
+    },
+    async startServer() {
+      const result = runAs([
+        pgCtl,
+        '-D',
+        dataDir,
+        '-w',
+        '-t',
+        '30',
+        '-l',
+        join(dir, 'log'),
+        '-o',
+        serverOptions,
+        'start',
+      ]);
+      if (result.status !== 0) throw new Error(`pg_ctl start failed: ${result.output}`);
+      running = true;
+    },
+    isRunning: () => running,
+  };
   return {
     url,
     source: 'binary',
     authenticatorUrl: withUser(url, 'authenticator'),
     directory: dir,
+    server,
     stop: async () => {
       removeExitHook();
-      stopSync();
+      if (running) stopSync();
       rmSync(dir, { recursive: true, force: true });
     },
   };

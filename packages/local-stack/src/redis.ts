@@ -15,7 +15,21 @@ export interface RedisService {
   source: ServiceSource;
   /** The temporary directory of a binary we started (removed by stop()). */
   directory?: string;
+  /**
+   * Only for a `redis-server` this helper started: stop it and start it again on the same port (empty:
+   * no persistence), to emulate a Redis outage (the reliability suites).
+   */
+  server?: RedisServerControl;
   stop(): Promise<void>;
+}
+
+/** A Redis outage on demand. */
+export interface RedisServerControl {
+  /** SIGTERM; connections drop, commands wait or fail per the client's settings. */
+  stopServer(): Promise<void>;
+  /** A fresh `redis-server` on the same port; resolves once it answers. */
+  startServer(): Promise<void>;
+  isRunning(): boolean;
 }
 
 /**
@@ -97,34 +111,38 @@ async function startRedisBinary(): Promise<RedisService> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'local-redis-'));
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    binary,
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-      '--maxmemory-policy',
-      'noeviction',
-      '--daemonize',
-      'no',
-      '--loglevel',
-      'warning',
-    ],
-    { stdio: 'ignore' },
-  );
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--maxmemory-policy',
+    'noeviction',
+    '--daemonize',
+    'no',
+    '--loglevel',
+    'warning',
+  ];
+  let child: ChildProcess = spawn(binary, args, { stdio: 'ignore' });
+  let exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const removeExitHook = onProcessExit(() => {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
   const url = `redis://127.0.0.1:${port}`;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const isRunning = () => child.exitCode === null && child.signalCode === null;
+  const kill = async () => {
+    if (isRunning()) {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
   try {
     await waitForRedis(url, 10_000);
   } catch (error) {
@@ -137,12 +155,19 @@ async function startRedisBinary(): Promise<RedisService> {
     url,
     source: 'binary',
     directory: dir,
+    server: {
+      stopServer: kill,
+      async startServer() {
+        if (isRunning()) return;
+        child = spawn(binary, args, { stdio: 'ignore' });
+        exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        await waitForRedis(url, 10_000);
+      },
+      isRunning,
+    },
     stop: async () => {
       removeExitHook();
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await kill();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -101,9 +101,11 @@ export function classifyMetaError(input: ClassifyInput): MetaErrorCategory {
 
   if (input.asyncStatus === 'Job Failed') return 'data_too_large';
 
-  // 100 with any other subcode, 3, and every unknown code on a 4xx: our request is wrong.
-  if (code !== undefined && status !== undefined && status >= 400 && status < 500) return 'request_bug';
+  // 100 with any other subcode, 3, and every code the reference does not list: the body's code decides
+  // wherever it stands (a 4xx, or an error inside HTTP 200), and a blind retry would only repeat it. Only a
+  // 5xx answer keeps an unknown code transient (the server failed).
   if (code === 100 || code === 3) return 'request_bug';
+  if (code !== undefined && (status === undefined || status < 500)) return 'request_bug';
 
   // No usable code: fall back on the HTTP status.
   if (status === undefined || status === 0 || status >= 500 || status === 408 || status === 429)

@@ -43,6 +43,7 @@ export {
   DEFAULT_TIMEOUTS,
 } from './client.ts';
 export * from './errors/index.ts';
+export { earliestInsightsDate, INSIGHTS_HISTORY_MONTHS } from './insights-history.ts';
 export type {
   InsightsFilter,
   InsightsLevel,

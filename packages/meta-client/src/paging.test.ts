@@ -79,14 +79,30 @@ describe('paginate', () => {
     );
     expect(error).toBeInstanceOf(MetaPagingError);
     expect(isMetaPagingError(error)).toBe(true);
-    expect((error as MetaPagingError).reason).toBe('repeated_cursor');
+    expect((error as MetaPagingError).reason).toBe('repeated_next');
     expect((error as MetaPagingError).message).toBe(
-      'Paging stopped: paging cursor repeated after 2 pages on GET /v26.0/act_1/insights',
+      'Paging stopped: the same next URL came back after 2 pages (a loop) on GET /v26.0/act_1/insights',
     );
     expect((error as MetaPagingError).message).not.toContain('SECRET');
   });
 
-  it('stops a repeated after cursor even when the next URL changes', async () => {
+  it("Meta's empty page whose cursors equal the next page's is followed, not taken for a loop (issue 12.3)", async () => {
+    // An empty page carries the cursors of the page its next link leads to, so `after` repeats on two
+    // pages in a row while every next URL is new: the read must go on and return every row once.
+    const { fetch, calls } = fakeFetcher<number>({
+      first: { data: [], paging: { cursors: { before: 'c0', after: 'c1' }, next: NEXT('x0') } },
+      x0: { data: [1, 2], paging: { cursors: { before: 'c0', after: 'c1' }, next: NEXT('c1') } },
+      c1: { data: [], paging: { cursors: { before: 'c2', after: 'c3' }, next: NEXT('x2') } },
+      x2: { data: [3, 4], paging: { cursors: { before: 'c2', after: 'c3' }, next: NEXT('c3') } },
+      c3: { data: [5], paging: { cursors: { before: 'c4', after: 'c4' } } },
+    });
+    const result = await collectPages(paginate(fetch));
+    expect(result.data).toEqual([1, 2, 3, 4, 5]);
+    expect(result.pages).toBe(5);
+    expect(calls).toHaveLength(5);
+  });
+
+  it('a repeated after cursor with new next URLs is not a loop; the page budget still ends an endless read', async () => {
     let n = 0;
     const fetch = async (): Promise<GraphPage<number>> => {
       n += 1;
@@ -95,9 +111,21 @@ describe('paginate', () => {
         paging: { next: `https://graph.facebook.com/x?after=same&ts=${n}`, cursors: { after: 'same' } },
       };
     };
-    const error = await collectPages(paginate(fetch)).catch((e: unknown) => e);
-    expect((error as MetaPagingError).reason).toBe('repeated_cursor');
-    expect(n).toBe(2);
+    const error = await collectPages(paginate(fetch, { maxPages: 20 })).catch((e: unknown) => e);
+    expect((error as MetaPagingError).reason).toBe('max_pages');
+    expect(n).toBe(20);
+  });
+
+  it('too many empty pages in a row end the read (a loop that changes its URLs)', async () => {
+    let n = 0;
+    const fetch = async (): Promise<GraphPage<number>> => {
+      n += 1;
+      return { data: [], paging: { next: `https://graph.facebook.com/x?after=e${n}` } };
+    };
+    const error = await collectPages(paginate(fetch, { maxEmptyPages: 5 })).catch((e: unknown) => e);
+    expect((error as MetaPagingError).reason).toBe('empty_pages');
+    expect((error as MetaPagingError).message).toContain('5 empty pages in a row');
+    expect(n).toBe(5);
   });
 
   it('enforces maxPages', async () => {

@@ -4,10 +4,15 @@
  * page never ends the read. A failing page throws out of the iterator: collect with
  * `collectPages` to get all rows or an error, never a silent partial list.
  *
+ * A loop is detected only by what really loops: the same `next` URL coming back, or the page budget
+ * (`maxPages` in all, `maxEmptyPages` empty pages in a row). Never by a repeated cursor: Meta answers
+ * some pages with `data: []` and the `paging.cursors` of the page that follows (issue 12.3), so one
+ * `after` value legitimately appears on two pages in a row while the read still progresses.
+ *
  * @example
  * for await (const page of paginate((next) => fetchPage(next))) rows.push(...page.data);
  */
-import { MetaPagingError } from './errors/meta-paging-error.ts';
+import { MetaPagingError, type PagingFailure } from './errors/meta-paging-error.ts';
 import type { UsageSnapshot } from './parse-usage-headers.ts';
 import { scrubUrl } from './scrub.ts';
 
@@ -31,6 +36,8 @@ export type PageFetcher<T> = (next: string | undefined) => Promise<GraphPage<T>>
 export interface PaginateOptions {
   /** Hard cap on pages for one read (default 10 000). */
   maxPages?: number;
+  /** Cap on empty pages in a row, a loop whose URLs keep changing (default 100). */
+  maxEmptyPages?: number;
   /** For error messages only (scrubbed). */
   method?: string;
   path?: string;
@@ -38,16 +45,18 @@ export interface PaginateOptions {
 }
 
 export const DEFAULT_MAX_PAGES = 10_000;
+export const DEFAULT_MAX_EMPTY_PAGES = 100;
 
 export async function* paginate<T>(
   fetchPage: PageFetcher<T>,
   options: PaginateOptions = {},
 ): AsyncGenerator<GraphPage<T>, void, undefined> {
   const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+  const maxEmptyPages = options.maxEmptyPages ?? DEFAULT_MAX_EMPTY_PAGES;
   const seenNext = new Set<string>();
-  const seenAfter = new Set<string>();
   let next: string | undefined;
   let pages = 0;
+  let emptyInARow = 0;
   for (;;) {
     if (pages >= maxPages) throw pagingError('max_pages', maxPages, options);
     const page = await fetchPage(next);
@@ -55,13 +64,12 @@ export async function* paginate<T>(
     yield page;
     const following = page.paging?.next;
     if (typeof following !== 'string' || following === '') return;
+    emptyInARow = page.data.length === 0 ? emptyInARow + 1 : 0;
+    if (emptyInARow >= maxEmptyPages) throw pagingError('empty_pages', emptyInARow, options);
+    // The URL without its token (Meta echoes `access_token` into next links).
     const key = scrubUrl(following);
-    const after = page.paging?.cursors?.after;
-    if (seenNext.has(key) || (typeof after === 'string' && after !== '' && seenAfter.has(after))) {
-      throw pagingError('repeated_cursor', pages, options);
-    }
+    if (seenNext.has(key)) throw pagingError('repeated_next', pages, options);
     seenNext.add(key);
-    if (typeof after === 'string' && after !== '') seenAfter.add(after);
     next = following;
   }
 }
@@ -90,7 +98,7 @@ export async function collectPages<T>(pages: AsyncIterable<GraphPage<T>>): Promi
   return summary === undefined ? { data, pages: count, usage } : { data, pages: count, usage, summary };
 }
 
-function pagingError(reason: 'max_pages' | 'repeated_cursor', pages: number, options: PaginateOptions) {
+function pagingError(reason: PagingFailure, pages: number, options: PaginateOptions) {
   return new MetaPagingError({
     reason,
     pages,

@@ -5,7 +5,11 @@ import {
   type MetaMalformedResponseError,
 } from './errors/meta-malformed-response-error.ts';
 import { parseGraphResponse } from './parse-response.ts';
-import { REFERENCE_ERROR_CASES, throttledUsageHeaders } from './test-support/reference-bodies.ts';
+import {
+  MISLEADING_ERROR_CASES,
+  REFERENCE_ERROR_CASES,
+  throttledUsageHeaders,
+} from './test-support/reference-bodies.ts';
 
 const base = { method: 'GET', path: '/v26.0/act_123/insights', adAccountId: '123' };
 
@@ -72,6 +76,36 @@ describe('parseGraphResponse', () => {
       body: '{"error":{"code":1,"message":"x"}}',
     });
     expect(parsed.ok).toBe(false);
+  });
+
+  it.each(MISLEADING_ERROR_CASES.map((c) => [c.name, c] as const))(
+    'the body decides wherever its code stands: %s',
+    (_name, c) => {
+      const parsed = parseGraphResponse({
+        ...base,
+        status: c.status,
+        headers: throttledUsageHeaders('123', 3),
+        body: JSON.stringify(c.body),
+      });
+      if (parsed.ok) throw new Error('expected an error');
+      expect(isMetaApiError(parsed.error)).toBe(true);
+      const error = parsed.error as MetaApiError;
+      expect(error.category).toBe(c.expected);
+      expect(error.status).toBe(c.status);
+      expect(error.code).toBe(Number(c.fields.code));
+      expect(error.subcode).toBe(c.fields.error_subcode);
+      expect(error.metaMessage).toBe(c.fields.message);
+      expect(error.fbtraceId).toBe(c.fields.fbtrace_id);
+      if (c.expected === 'account_throttle') expect(error.retryAfterMs).toBe(3 * 60_000);
+    },
+  );
+
+  it('a success body with a code field is data, and an error status without any code stays malformed', () => {
+    const ok = parseGraphResponse({ ...base, status: 200, headers: {}, body: '{"code":7,"name":"x"}' });
+    expect(ok.ok).toBe(true);
+    const noCode = parseGraphResponse({ ...base, status: 403, headers: {}, body: '{"message":"nope"}' });
+    if (noCode.ok) throw new Error('expected an error');
+    expect(isMetaMalformedResponseError(noCode.error)).toBe(true);
   });
 
   it('an envelope without a code falls back on the HTTP status', () => {

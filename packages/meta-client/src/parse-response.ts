@@ -1,6 +1,11 @@
 /**
  * Pure: one HTTP response (or one batch item) → data or a typed error, plus its usage snapshot.
  * Used for normal responses and for every batch sub-response alike.
+ *
+ * The body's error code decides, wherever it stands (issue 12.9): an `error` envelope is an error
+ * whatever the HTTP status (HTTP 200 included), and an error status whose JSON carries the error
+ * fields at the top level, without the `error` wrapper, is read as that error, not as a malformed
+ * (transient) answer.
  */
 import type { ClassifyInput } from './classify-meta-error.ts';
 import { classifyMetaError } from './classify-meta-error.ts';
@@ -64,6 +69,10 @@ export function parseGraphResponse(input: ResponseInput): ParsedResponse {
 
   if (isRecord(json) && 'error' in json && json.error !== undefined && json.error !== null) {
     return { ok: false, status, error: apiErrorFromEnvelope(json.error, input, usage), usage };
+  }
+  if ((status < 200 || status >= 300) && isRecord(json) && toInt(json.code) !== undefined) {
+    // A bare error object (`{"code":80004,"error_subcode":…,"message":…}` with HTTP 403).
+    return { ok: false, status, error: apiErrorFromEnvelope(json, input, usage), usage };
   }
   if (status < 200 || status >= 300)
     return malformed('unexpected_shape', 'error status without an error envelope');

@@ -43,6 +43,7 @@ export {
   type TokenAnnouncement,
   tokenAnnouncementKey,
 } from './control/token-announcement.ts';
+export { describeValueType, wrongTypeMessage } from './describe-issue.ts';
 export * from './errors/index.ts';
 export {
   assertValidJobId,
@@ -91,6 +92,8 @@ export {
   buildQueueNames,
   CLIENT_TASKS,
   type ClientTask,
+  clusterPrefixProblem,
+  clusterPrefixRule,
   controlKeyPrefixFor,
   DEFAULT_QUEUE_PREFIX,
   hasHashTag,

@@ -149,6 +149,15 @@ describe('job schemas', () => {
     ['fanout', { task: 'validate' }, 'runId: required'],
     ['fanout', { task: 'validate', runId: 'r', priority: 0 }, 'priority:'],
     ['fanout', null, 'invalid fanout job data:'],
+    // Issue 12.7: a value of the wrong type says so instead of "required".
+    ['validate', { clientId: CLIENT, adAccountId: 123456 }, 'adAccountId: expected a string, got a number'],
+    ['validate', { clientId: CLIENT, adAccountId: null }, 'adAccountId: expected a string, got null'],
+    ['validate', [CLIENT, '1'], 'invalid validate job data: expected an object, got an array'],
+    [
+      'fanout',
+      { task: 'validate', runId: 'r', clientIds: 'abc' },
+      'clientIds: expected an array, got a string',
+    ],
   ] as const)('%s rejects %j', (queue, data, message) => {
     let caught: unknown;
     try {

@@ -20,6 +20,7 @@
  */
 import type { DefaultJobOptions, JobsOptions } from 'bullmq';
 import { z } from 'zod';
+import { wrongTypeMessage } from './describe-issue.ts';
 import { InvalidJobDataError } from './errors/invalid-job-data-error.ts';
 import { CLIENT_TASKS, type ClientTask, QUEUE_NAMES, type QueueName } from './names.ts';
 
@@ -199,7 +200,7 @@ export type JobInputByQueue = { [Q in QueueName]: z.input<(typeof JOB_SCHEMAS)[Q
  */
 export function parseJobData<Q extends QueueName>(queue: Q, data: unknown): JobDataByQueue[Q] {
   const schema = JOB_SCHEMAS[queue] as unknown as z.ZodType<JobDataByQueue[Q]>;
-  const result = schema.safeParse(data);
+  const result = schema.safeParse(data, { reportInput: true });
   if (!result.success) {
     throw new InvalidJobDataError(queue, formatIssues(result.error), { cause: result.error });
   }
@@ -212,7 +213,7 @@ function formatIssues(error: z.ZodError): string[] {
     if (issue.code === 'unrecognized_keys') {
       return `${path ? `${path}: ` : ''}unexpected field(s) ${issue.keys.join(', ')}`;
     }
-    const message = issue.input === undefined && issue.code === 'invalid_type' ? 'required' : issue.message;
+    const message = issue.code === 'invalid_type' ? (wrongTypeMessage(issue) ?? 'required') : issue.message;
     return path ? `${path}: ${message}` : message;
   });
 }

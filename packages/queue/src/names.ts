@@ -89,6 +89,37 @@ export function requireClusterPrefix(prefix: string): string {
   return value;
 }
 
+/**
+ * The configuration check of {@link requireClusterPrefix}, for an app's config rules (exit 78 at start
+ * rather than a start-up failure): the problem with `prefix` on a Redis Cluster, or undefined when it
+ * is fine (or malformed: the prefix's own check reports that).
+ */
+export function clusterPrefixProblem(prefix: string = DEFAULT_QUEUE_PREFIX): string | undefined {
+  try {
+    resolveQueuePrefix(prefix);
+  } catch {
+    return undefined;
+  }
+  try {
+    requireClusterPrefix(prefix);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/**
+ * A configuration rule (the shape of the runtime's `EnvRule`) for both apps: with `REDIS_CLUSTER_NODES`
+ * set, `QUEUE_PREFIX` (default `{meta}`) must hold a hash tag, reported as a `QUEUE_PREFIX` problem.
+ */
+export function clusterPrefixRule(
+  env: Readonly<Record<string, string | undefined>>,
+): Array<{ variable: string; problem: string }> {
+  if (env.REDIS_CLUSTER_NODES === undefined) return [];
+  const problem = clusterPrefixProblem(env.QUEUE_PREFIX);
+  return problem === undefined ? [] : [{ variable: 'QUEUE_PREFIX', problem }];
+}
+
 /** The prefix without hash-tag braces (`{meta}` -> `meta`), the base of limiter and control keys. */
 export function keyBaseFor(prefix: string = DEFAULT_QUEUE_PREFIX): string {
   return resolveQueuePrefix(prefix).replace(/[{}]/g, '');

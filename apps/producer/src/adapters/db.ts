@@ -7,6 +7,8 @@
  * refresh, insights collection, summaries, drift check) covers `valid` clients only, the app's own job
  * filter. Clients whose ad account id is malformed are
  * still enqueued (with the stored value): the worker records why, the producer does not hide them.
+ * Clients with no ad account at all (empty or NULL `ad_account_id`) are listed as unusable, so every run
+ * counts and names them (issue 12.5), and `recordLeftOut` notes it in their sync state.
  */
 import { API_STATUSES, type ApiStatus, type Repository } from '@meta-engine/db';
 import type { RedisClient } from '@meta-engine/queue';
@@ -43,6 +45,7 @@ export function clientDirectoryFrom(repo: Repository): ClientDirectory {
       const pages = repo.listEligibleClients({
         pageSize: limit,
         statuses: ELIGIBLE_STATUSES[task],
+        withoutAdAccount: true,
         ...(afterId === null ? {} : { afterId }),
       });
       const first = await pages.next();
@@ -62,13 +65,24 @@ export function clientDirectoryFrom(repo: Repository): ClientDirectory {
     async getClientsByIds(ids) {
       const result = await repo.getClientsByIds(ids);
       const clients: ClientRef[] = result.clients.map((c) => ({ id: c.id, adAccountId: c.adAccountId }));
-      const unknownIds = [...result.unknownIds];
+      const unusable: ClientPage['unusable'] = [];
       for (const entry of result.invalid) {
         const ref = fromInvalid(entry);
         if (ref) clients.push(ref);
-        else unknownIds.push(entry.client.id);
+        else unusable.push({ clientId: entry.client.id, problem: entry.problem });
       }
-      return { clients, unknownIds };
+      return { clients, unusable, unknownIds: [...result.unknownIds] };
+    },
+    async recordLeftOut(task, runId, left) {
+      if (left.length === 0) return;
+      await repo.recordSyncFailures(
+        left.map(({ clientId, problem }) => ({
+          clientId,
+          task,
+          runId,
+          error: { category: 'rejected', message: `left out of run ${runId}: ${problem}` },
+        })),
+      );
     },
     async pausedClientIds() {
       return new Set(await repo.listPausedClientIds());

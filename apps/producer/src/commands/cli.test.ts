@@ -34,6 +34,23 @@ describe('the real CLI (spawned)', () => {
     expect(stderr.split('\n')[0]).toBe('producer enqueue: --all and --client cannot be combined');
   });
 
+  it('refuses days Meta cannot have with exit code 2 before reading any configuration (issue 12.6)', () => {
+    const { code, stdout, stderr } = cli([
+      'enqueue',
+      'collect-insights',
+      '--all',
+      '--since',
+      '1900-01-01',
+      '--until',
+      '1900-01-31',
+    ]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n')[0]).toMatch(
+      /^producer enqueue: --since 1900-01-01 is before \d{4}-\d{2}-\d{2}: Meta keeps insights for 37 months/,
+    );
+  });
+
   it('rejects an unknown command with exit code 2 and lists the commands', () => {
     const { code, stderr } = cli(['frobnicate']);
     expect(code).toBe(2);

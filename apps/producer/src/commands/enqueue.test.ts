@@ -35,7 +35,23 @@ describe('enqueue flags (strict, checked before anything runs)', () => {
       ['collect-insights', '--all', '--since', '2026-03-02', '--until', '2026-03-01'],
       'since 2026-03-02 is after until 2026-03-01',
     ],
-    [['collect-insights', '--all', '--since', '2026-03-01', '--until', '2062-03-01'], 'is in the future'],
+    [
+      ['collect-insights', '--all', '--since', '2026-03-01', '--until', '2062-03-01'],
+      '--until 2062-03-01 is after today (2026-03-10, UTC)',
+    ],
+    [
+      ['collect-insights', '--all', '--since', '2026-03-01', '--until', '2026-03-11'],
+      '--until 2026-03-11 is after today',
+    ],
+    // Issue 12.6: Meta keeps 37 months; 2026-03-10 minus 37 months plus a day is 2023-02-11.
+    [
+      ['collect-insights', '--all', '--since', '1900-01-01', '--until', '1900-01-31'],
+      '--since 1900-01-01 is before 2023-02-11: Meta keeps insights for 37 months',
+    ],
+    [
+      ['collect-insights', '--all', '--since', '2023-02-10', '--until', '2023-03-01'],
+      '--since 2023-02-10 is before',
+    ],
     [['validate', '--client', ''], '--client needs a client id'],
     [['validate', '--all', '--wait=yes'], "Option '--wait' does not take an argument"],
     [['validate', '--all', '--kind', 'monthly'], '--kind applies only to summaries, not to validate'],
@@ -67,6 +83,10 @@ describe('enqueue flags (strict, checked before anything runs)', () => {
       wait: true,
     });
     expect(parse(['validate', '--all'], NOW)).toEqual({ request: { task: 'validate' }, wait: false });
+    // The first day of the history and today itself are fine.
+    expect(
+      parse(['collect-insights', '--all', '--since', '2023-02-11', '--until', '2026-03-10'], NOW).request,
+    ).toEqual({ task: 'collect-insights', since: '2023-02-11', until: '2026-03-10' });
   });
 
   it('takes the summaries kinds (default both)', () => {
@@ -211,5 +231,20 @@ describe('enqueue --wait (real Redis and database, an in-test worker)', () => {
     expect(out.text).toBe('');
     const counts = await runtime.queues.validate.getJobCounts();
     expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(0);
+  });
+
+  it('counts and names every client it leaves out, those without an ad account too (issue 12.5)', async () => {
+    runtime = await t.runtime();
+    const googleOnly = t.sql(
+      `insert into public.clients (admin_id, name, email, ad_account_id, api_status) values ('00000000-0000-4000-8000-000000000001', 'Google only', 'g-${randomUUID()}@example.com', '', 'valid') returning id`,
+    );
+    const out = new MemoryOutput();
+    const code = await run({ request: { task: 'validate' }, wait: false }, deps(out));
+    expect(code).toBe(EXIT.ok);
+    expect(out.text).toMatch(/: \d+ job\(s\) created, \d+ already pending \(followed\), 1 left out\n/);
+    expect(out.text).toContain(
+      `  left out: ${googleOnly}: no Meta ad account (clients.ad_account_id is empty)\n`,
+    );
+    t.sql(`delete from public.clients where id = '${googleOnly}'`);
   });
 });

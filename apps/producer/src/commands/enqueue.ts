@@ -15,7 +15,12 @@ import { renderSummary, waitForRun } from '../cli/progress.ts';
 import { EXIT, UsageError } from '../cli/usage-error.ts';
 import type { ConfigNeeds } from '../config.ts';
 import type { FanoutDeps } from '../fanout/fan-out.ts';
-import { type RunRequest, runRequestProblems, UnknownClientsError } from '../fanout/run-request.ts';
+import {
+  dateRangeProblems,
+  type RunRequest,
+  runRequestProblems,
+  UnknownClientsError,
+} from '../fanout/run-request.ts';
 import type { RunStore } from '../fanout/run-store.ts';
 import { startRunInline } from '../fanout/start-run.ts';
 import type { ClientDirectory, PauseControl } from '../ports.ts';
@@ -73,17 +78,17 @@ export function parse(argv: readonly string[], now: Date = new Date()): EnqueueF
   if (unknownKind !== undefined) {
     throw new UsageError(`--kind ${JSON.stringify(unknownKind)}: expected ${SUMMARY_KINDS.join(' or ')}`);
   }
-  const problems = runRequestProblems(
-    {
-      task,
-      all: values.all,
-      clientIds: clientIds.length > 0 ? clientIds : undefined,
-      since: values.since,
-      until: values.until,
-      kinds: kinds.length > 0 ? kinds : undefined,
-    },
-    now,
-  ).map(toFlagWording);
+  const problems = runRequestProblems({
+    task,
+    all: values.all,
+    clientIds: clientIds.length > 0 ? clientIds : undefined,
+    since: values.since,
+    until: values.until,
+    kinds: kinds.length > 0 ? kinds : undefined,
+  }).map(toFlagWording);
+  if (problems.length === 0 && task === 'collect-insights') {
+    problems.push(...dateRangeProblems({ since: values.since, until: values.until }, now).map(toFlagWording));
+  }
   if (problems.length > 0) throw new UsageError(problems.join('; '));
   const request: RunRequest = { task: task as Task };
   if (!values.all) request.clientIds = [...new Set(clientIds)];
@@ -104,7 +109,8 @@ function toFlagWording(problem: string): string {
     .replace('say which clients: all, or at least one client id', 'say which clients: --all or --client <id>')
     .replace('since/until apply', '--since/--until apply')
     .replace('kinds apply', '--kind applies')
-    .replace('give both since and until, or neither', 'give both --since and --until, or neither');
+    .replace('give both since and until, or neither', 'give both --since and --until, or neither')
+    .replace(/^(since|until) /, '--$1 ');
 }
 
 function isCalendarDay(value: string): boolean {
@@ -147,10 +153,21 @@ export async function run(flags: EnqueueFlags, deps: EnqueueDeps): Promise<numbe
     : request.kinds
       ? ` (${request.kinds.join(', ')})`
       : '';
+  const leftOut = result.rejected + result.paused;
   deps.out.write(
     `run ${result.runId}: ${request.task}${range} for ${target}: ${result.created} job(s) created, ` +
-      `${result.skipped} already pending (followed), ${result.rejected} left out\n`,
+      `${result.skipped} already pending (followed), ${leftOut} left out\n`,
   );
+  if (leftOut > 0) {
+    // Every client left out is named (up to 5 of each kind; the run keeps the count), with its reason.
+    const record = await deps.runs.progress(result.runId);
+    for (const line of [...(record?.rejectedSample ?? []), ...(record?.pausedSample ?? [])]) {
+      deps.out.write(`  left out: ${line}\n`);
+    }
+    const named = (record?.rejectedSample.length ?? 0) + (record?.pausedSample.length ?? 0);
+    if (leftOut > named)
+      deps.out.write(`  … and ${leftOut - named} more (each rejected one's sync state says why)\n`);
+  }
   if (!flags.wait) return EXIT.ok;
   const final = await waitForRun(deps, result.runId, {
     out: deps.out,

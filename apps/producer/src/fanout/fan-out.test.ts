@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createWorkerConnection } from '@meta-engine/queue';
 import { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientDirectory, ClientRef } from '../ports.ts';
@@ -7,7 +8,13 @@ import type { Runtime } from '../runtime.ts';
 import { syncSchedulers } from '../schedules/sync-schedulers.ts';
 import { startTestStack, type TestStack } from '../test-support/stack.ts';
 import { fanOut } from './fan-out.ts';
-import { processFanoutJob, TICK_JOB, tickTemplateData } from './fanout-jobs.ts';
+import {
+  enqueueFanoutJob,
+  processFanoutJob,
+  startFanoutWorker,
+  TICK_JOB,
+  tickTemplateData,
+} from './fanout-jobs.ts';
 import { UnknownClientsError } from './run-request.ts';
 import { startRunInline } from './start-run.ts';
 
@@ -182,8 +189,9 @@ describe('a fan-out that fails midway', () => {
         return { clients: page, unusable: [], lastId: page.at(-1)?.id ?? null, rows: page.length };
       },
       async getClientsByIds() {
-        return { clients: [], unknownIds: [] };
+        return { clients: [], unusable: [], unknownIds: [] };
       },
+      async recordLeftOut() {},
       async pausedClientIds() {
         return new Set<string>();
       },
@@ -227,8 +235,9 @@ describe('fan-out of 10,000 clients', () => {
         return { clients: page, unusable: [], lastId: page.at(-1)?.id ?? null, rows: page.length };
       },
       async getClientsByIds() {
-        return { clients: [], unknownIds: [] };
+        return { clients: [], unusable: [], unknownIds: [] };
       },
+      async recordLeftOut() {},
       async pausedClientIds() {
         return new Set<string>();
       },
@@ -278,5 +287,84 @@ describe('fan-out of 10,000 clients', () => {
     // Without the yields between chunks the longest stall would be most of the fan-out; allow for GC
     // pauses on a busy machine.
     expect(delay.max / 1e6).toBeLessThan(Math.max(250, elapsed / 4));
+  });
+});
+
+describe('clients without an ad account (issue 12.5)', () => {
+  it('are counted and named as left out in the run and in their sync state, NULL and empty alike', async () => {
+    const runtime = await t.runtime();
+    const startDeps = { directory: runtime.directory, pageSize: 1000, fanout: runtime.fanout };
+    // Clients other tests of this file left behind that no job can be built for.
+    const baseline = (await startRunInline(startDeps, { task: 'validate' }, 'cli')).rejected;
+    // A live database may have dropped the app's NOT NULL (schema drift): NULL must be handled too.
+    t.sql('alter table public.clients alter column ad_account_id drop not null');
+    const insert = (name: string, value: string) =>
+      t.sql(
+        `insert into public.clients (admin_id, name, email, ad_account_id, api_status) values ('00000000-0000-4000-8000-000000000001', '${name}', '${name}-${randomUUID()}@example.com', ${value}, 'valid') returning id`,
+      );
+    const empty = insert('Google only', "''");
+    const spaces = insert('Spaces only', "'   '");
+    const missing = insert('No account', 'null');
+    const [withAccount] = t.seedClients(1, { prefix: 'Has account' });
+
+    const everyone = await startRunInline(startDeps, { task: 'validate' }, 'cli');
+    expect(everyone.rejected).toBe(baseline + 3);
+    const record = await runtime.runs.get(everyone.runId);
+    expect(record?.rejected).toBe(baseline + 3);
+    const sample = record?.rejectedSample.join('\n') ?? '';
+    for (const id of [empty, spaces, missing]) expect(sample).toContain(id);
+    expect(sample).toContain(`${empty}: no Meta ad account (clients.ad_account_id is empty)`);
+    expect(sample).toContain(`${missing}: no Meta ad account (clients.ad_account_id is NULL)`);
+    const jobs = await runtime.queues.validate.getJobs(['prioritized'], 0, -1);
+    const enqueued = new Set(jobs.map((j) => j.data.clientId));
+    expect(enqueued.has(withAccount!)).toBe(true);
+    for (const id of [empty, spaces, missing]) expect(enqueued.has(id)).toBe(false);
+    const states = t.sql(
+      `select client_id || '|' || (last_error->>'category') || '|' || (last_error->>'message') from public.meta_sync_state where task = 'validate' and client_id in ('${empty}', '${spaces}', '${missing}') order by client_id`,
+    );
+    expect(states.split('\n')).toHaveLength(3);
+    for (const line of states.split('\n')) {
+      expect(line).toMatch(new RegExp(`\\|rejected\\|left out of run ${everyone.runId}: no Meta ad account`));
+    }
+
+    // Named explicitly, they are left out the same way (not "unknown client ids").
+    const named = await startRunInline(
+      startDeps,
+      { task: 'validate', clientIds: [missing, withAccount!] },
+      'cli',
+    );
+    expect(named).toMatchObject({ rejected: 1 });
+    expect((await runtime.runs.get(named.runId))?.rejectedSample[0]).toContain(missing);
+    t.sql(`delete from public.clients where id in ('${empty}', '${spaces}', '${missing}')`);
+    t.sql('alter table public.clients alter column ad_account_id set not null');
+  });
+});
+
+describe('a fan-out while the database does not answer (issue 12.2)', () => {
+  it('is handed back without using an attempt, not failed', async () => {
+    const runtime = await t.runtime(t.config({ SUPABASE_URL: 'http://127.0.0.1:9' }));
+    await enqueueFanoutJob(runtime.fanoutQueue, { task: 'validate', runId: 'run-db-down', trigger: 'api' });
+    const connection = createWorkerConnection(t.stack.redisUrl);
+    const worker = startFanoutWorker(runtime.fanout, {
+      connection,
+      prefix: runtime.config.queuePrefix,
+      concurrency: 1,
+    });
+    try {
+      const id = 'fanout-validate-run-db-down';
+      const deadline = Date.now() + 20_000;
+      let job = await runtime.fanoutQueue.getJob(id);
+      while ((job?.attemptsStarted ?? 0) < 1 || (await job?.getState()) !== 'delayed') {
+        if (Date.now() > deadline) throw new Error(`fan-out job still ${await job?.getState()}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        job = await runtime.fanoutQueue.getJob(id);
+      }
+      expect(job!.attemptsMade).toBe(0);
+      expect(job!.failedReason).toBeFalsy();
+      expect(await runtime.fanoutQueue.getFailedCount()).toBe(0);
+    } finally {
+      await worker.close();
+      await connection.quit();
+    }
   });
 });

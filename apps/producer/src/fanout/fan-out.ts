@@ -11,7 +11,10 @@
  *
  * Paused clients (an operator's pause, in the database) get no job: the set of paused ids is read once
  * per run, and each paused client is left out, counted in the run (`paused`) and named in its sample
- * with the reason `paused`, whether the run covers every client or an explicit list.
+ * with the reason `paused`, whether the run covers every client or an explicit list. Clients no job can
+ * be built for (no ad account, an unusable row, a payload the queue package refuses) are counted and
+ * named as `rejected` with the reason, and the reason goes to each one's sync state (issue 12.5): no
+ * client is left out without a trace.
  *
  * Idempotent per run id: a tick processed twice, or a retried fan-out job, re-adds the same job ids,
  * which BullMQ ignores, and the run store counts each id once.
@@ -82,6 +85,12 @@ export async function fanOut(deps: FanoutDeps, request: FanoutRequest): Promise<
       rejected += clients.length;
       deps.onChunk?.(request.task, 0, 0, clients.length, 0);
       await runs.recordRejected(request.runId, clients);
+      await deps.directory.recordLeftOut(request.task, request.runId, clients).catch((error: unknown) => {
+        deps.logger?.warn(
+          { runId: request.runId, err: error },
+          'could not note the left-out clients in their sync state',
+        );
+      });
       deps.logger?.warn(
         { runId: request.runId, task: request.task, rejected: clients.slice(0, 5) },
         'clients left out of the run: no valid job can be built for them',
@@ -147,12 +156,12 @@ async function* clientPages(deps: FanoutDeps, request: FanoutRequest): AsyncGene
   if (request.clientIds) {
     for (let i = 0; i < request.clientIds.length; i += deps.pageSize) {
       const ids = request.clientIds.slice(i, i + deps.pageSize);
-      const { clients } = await deps.directory.getClientsByIds(ids);
+      const { clients, unusable } = await deps.directory.getClientsByIds(ids);
       const byId = new Map(clients.map((c) => [c.id.toLowerCase(), c]));
       // Keep the caller's order; ids that vanished since they were checked are dropped.
       yield {
         clients: ids.map((id) => byId.get(id.toLowerCase())).filter((c): c is ClientRef => c !== undefined),
-        unusable: [],
+        unusable,
       };
     }
     return;

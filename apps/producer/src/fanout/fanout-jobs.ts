@@ -11,8 +11,10 @@
  *   `fanout-<task>-<runId>`), already recorded as `pending` in the run store.
  * - `local-tick`: the local-midnight schedule's tick (schedules/local-midnight.ts), handed to `localTick`.
  */
+
+import { isDbUnavailableError } from '@meta-engine/db';
 import { buildFanoutJob, type FanoutJobData, parseJobData, type RedisClient } from '@meta-engine/queue';
-import { type Job, type Queue, Worker } from 'bullmq';
+import { DelayedError, type Job, type Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { LOCAL_TICK_JOB } from '../schedules/local-midnight.ts';
 import type { Task } from '../tasks.ts';
@@ -69,9 +71,33 @@ export interface FanoutWorkerOptions {
   localTick?: ((plannedFor: Date) => Promise<unknown>) | undefined;
 }
 
+/** How far ahead a fan-out is handed back while the database does not answer. */
+const OUTAGE_REQUEUE_MS = 5_000;
+
 export function startFanoutWorker(deps: FanoutDeps, options: FanoutWorkerOptions): Worker {
-  const handle = (job: Job) => {
-    if (job.name !== LOCAL_TICK_JOB) return processFanoutJob(deps, job);
+  const fanout = async (job: Job, token?: string) => {
+    try {
+      return await processFanoutJob(deps, job);
+    } catch (error) {
+      // A database outage is not the run's failure (issue 12.2): hand it back without using an attempt;
+      // the fan-out is idempotent per run id, so the next try adds what this one did not. Only when a ping
+      // confirms it: a query that merely timed out on a working database is an ordinary failure.
+      if (!isDbUnavailableError(error)) throw error;
+      const down = await deps.directory.ping().then(
+        () => false,
+        () => true,
+      );
+      if (!down) throw error;
+      options.logger?.warn(
+        { jobId: job.id, err: String(error) },
+        'database unavailable: fan-out handed back',
+      );
+      await job.moveToDelayed(Date.now() + OUTAGE_REQUEUE_MS, token);
+      throw new DelayedError();
+    }
+  };
+  const handle = (job: Job, token?: string) => {
+    if (job.name !== LOCAL_TICK_JOB) return fanout(job, token);
     if (!options.localTick) throw new Error('this producer has no local-midnight schedule configured');
     return options.localTick(plannedTime(job));
   };

@@ -4,10 +4,13 @@
  * one set of rules, checked completely before anything is enqueued.
  *
  * Rules: a task; exactly one of `all` or a non-empty `clientIds`; `since`/`until` only for
- * collect-insights, both or neither, real calendar dates (YYYY-MM-DD), since <= until, until not after
- * tomorrow (UTC); `kinds` only for summaries (default both). Unknown client ids are checked separately
- * against the directory (resolveRunRequest).
+ * collect-insights, both or neither, real calendar dates (YYYY-MM-DD), since <= until; `kinds` only for
+ * summaries (default both). Then the days Meta can have (`dateRangeProblems`, issue 12.6): since not before
+ * Meta's 37 months of history, until not after today (UTC); a request outside them is refused (HTTP 422, CLI
+ * exit 2) instead of enqueueing jobs that can only collect nothing. Unknown client ids are checked
+ * separately against the directory.
  */
+import { earliestInsightsDate } from '@meta-engine/meta-client';
 import { SUMMARY_KINDS, type SummaryKind } from '@meta-engine/queue';
 import { z } from 'zod';
 import type { ClientDirectory } from '../ports.ts';
@@ -53,17 +56,14 @@ export interface RunRequest {
 }
 
 /** Cross-field rules, shared with the CLI's flag parser. Returns human sentences, empty when fine. */
-export function runRequestProblems(
-  value: {
-    task?: string;
-    all?: boolean | undefined;
-    clientIds?: readonly string[] | undefined;
-    since?: string | undefined;
-    until?: string | undefined;
-    kinds?: readonly string[] | undefined;
-  },
-  now: Date = new Date(),
-): string[] {
+export function runRequestProblems(value: {
+  task?: string;
+  all?: boolean | undefined;
+  clientIds?: readonly string[] | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+  kinds?: readonly string[] | undefined;
+}): string[] {
   const problems: string[] = [];
   if (value.kinds !== undefined && value.task !== undefined && value.task !== 'summaries') {
     problems.push(`kinds apply only to summaries, not to ${value.task}`);
@@ -78,11 +78,51 @@ export function runRequestProblems(
       problems.push('give both since and until, or neither');
     } else if (isCalendarDay(value.since) && isCalendarDay(value.until)) {
       if (value.since > value.until) problems.push(`since ${value.since} is after until ${value.until}`);
-      const tomorrow = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
-      if (value.until > tomorrow) problems.push(`until ${value.until} is in the future`);
     }
   }
   return problems;
+}
+
+/**
+ * Days Meta cannot have: `since` before the first day of its 37-month insights history, `until` after
+ * today (UTC). Human sentences, empty when fine (or when a date is missing or malformed: the structural
+ * rules report those).
+ */
+export function dateRangeProblems(
+  value: { since?: string | undefined; until?: string | undefined },
+  now: Date = new Date(),
+): string[] {
+  const problems: string[] = [];
+  const today = now.toISOString().slice(0, 10);
+  const earliest = earliestInsightsDate(today);
+  if (value.since !== undefined && isCalendarDay(value.since) && value.since < earliest) {
+    problems.push(
+      `since ${value.since} is before ${earliest}: Meta keeps insights for 37 months, so nothing earlier can be collected`,
+    );
+  }
+  if (value.until !== undefined && isCalendarDay(value.until) && value.until > today) {
+    problems.push(`until ${value.until} is after today (${today}, UTC): Meta has no insights for it yet`);
+  }
+  return problems;
+}
+
+/** A run request asks for days Meta cannot have (HTTP 422, CLI exit 2). */
+export class DateRangeError extends Error {
+  override readonly name = 'DateRangeError';
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(problems.join('; '));
+    this.problems = problems;
+  }
+}
+
+/** Throws DateRangeError when `dateRangeProblems` finds any. */
+export function assertDatesAvailable(
+  value: { since?: string | undefined; until?: string | undefined },
+  now: Date = new Date(),
+): void {
+  const problems = dateRangeProblems(value, now);
+  if (problems.length > 0) throw new DateRangeError(problems);
 }
 
 /** Drops duplicate client ids, keeping the first occurrence's order. */

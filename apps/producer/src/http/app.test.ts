@@ -110,7 +110,21 @@ describe('POST /api/runs', () => {
       'choose either all clients or a list of client ids',
     ],
     ['{"task":"validate","all":true,"priority":1}', 400, 'unexpected field(s): priority'],
-    ['{"task":"validate","all":"yes"}', 400, 'all: '],
+    ['{"task":"validate","all":"yes"}', 400, 'all: expected a boolean, got a string'],
+    // Issue 12.7: what is wrong, not "is required".
+    ['[1,2,3]', 400, 'expected a JSON object, got an array'],
+    ['{"task":"validate","clientIds":"abc"}', 400, 'clientIds: expected an array, got a string'],
+    // Issue 12.6: days Meta cannot have are refused, nothing is enqueued.
+    [
+      '{"task":"collect-insights","all":true,"since":"1900-01-01","until":"1900-01-31"}',
+      422,
+      'since 1900-01-01 is before',
+    ],
+    [
+      '{"task":"collect-insights","all":true,"since":"2026-01-01","until":"2999-01-01"}',
+      422,
+      'until 2999-01-01 is after today',
+    ],
     [
       '{"task":"collect-insights","all":true,"since":"2026-02-30","until":"2026-03-01"}',
       400,
@@ -131,6 +145,7 @@ describe('POST /api/runs', () => {
     const res = await post('/api/runs', body);
     expect(res.status).toBe(status);
     expect(JSON.stringify(await res.json())).toContain(message.replaceAll('"', '\\"'));
+    expect(await runtime.fanoutQueue.count()).toBe(0);
   });
 
   it('rejects a body that is not JSON by content type', async () => {
@@ -260,6 +275,71 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/meta_producer_fanout_jobs_total\{task="validate",outcome="created"\} \d+/);
     expect(text).not.toContain(TEST_TOKEN);
     expect(text).not.toContain(clients[0]!);
+  });
+});
+
+describe('body limits on every route (issue 12.8)', () => {
+  const big = 'x'.repeat(2 * 1024 * 1024);
+  it.each([
+    ['/admin/queues/api/queues/validate/add'],
+    ['/admin/queues/api/queues/validate/pause'],
+    ['/admin/queues/api/redis/stats'],
+    ['/api/runs'],
+    ['/api/rotation'],
+  ])('POST %s with 2 MiB and valid credentials -> 413, with or without Content-Length', async (path) => {
+    const sized = await app.request(path, {
+      method: 'POST',
+      body: big,
+      headers: { 'content-type': 'application/json', ...AUTH },
+    });
+    expect(sized.status).toBe(413);
+    expect(await sized.json()).toEqual({ error: 'request body is larger than 1 MiB' });
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 4; i++)
+          controller.enqueue(new TextEncoder().encode(big.slice(0, 512 * 1024 + 1)));
+        controller.close();
+      },
+    });
+    const chunked = await app.request(path, {
+      method: 'POST',
+      body: stream,
+      duplex: 'half',
+      headers: { 'content-type': 'application/json', ...AUTH },
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+  });
+});
+
+describe('a dependency that is down answers 503 (issue 12.8)', () => {
+  it('POST /api/runs while Redis is down -> 503 naming Redis', async () => {
+    const redis = await startRedis({ env: {} });
+    const own = await t.runtime(t.config({ REDIS_URL: redis.url }));
+    const ownApp = adminAppFor(own);
+    const start = () =>
+      ownApp.request('/api/runs', {
+        method: 'POST',
+        body: JSON.stringify({ task: 'validate', all: true }),
+        headers: { 'content-type': 'application/json', ...AUTH },
+      });
+    await redis.stop();
+    const res = await start();
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    const body = (await res.json()) as { error: string };
+    expect(body.error).toMatch(/^Redis is unavailable/);
+    await own.close();
+  });
+
+  it('POST /api/runs for explicit clients while the database is down -> 503 naming the database', async () => {
+    const own = await t.runtime(t.config({ SUPABASE_URL: 'http://127.0.0.1:9' }));
+    const res = await adminAppFor(own).request('/api/runs', {
+      method: 'POST',
+      body: JSON.stringify({ task: 'validate', clientIds: [clients[0]] }),
+      headers: { 'content-type': 'application/json', ...AUTH },
+    });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: string }).error).toMatch(/^the database is unavailable/);
   });
 });
 

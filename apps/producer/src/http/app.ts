@@ -76,8 +76,9 @@ export function createAdminApp(deps: AdminAppDeps): Hono {
       throw new HttpError(413, 'request body is larger than 1 MiB');
     },
   });
-  app.use('/api/*', limit);
-  app.use(`${CONSOLE_PATH}/*`, limit);
+  // Every route, Bull Board's included (issue 12.8): after the credentials check, so an anonymous body is
+  // never read. Declared Content-Length over the limit is refused at once, a chunked body while it streams.
+  app.use('*', limit);
 
   app.route('/', healthRoutes(deps.readiness, { secrets: deps.secrets }));
   app.route('/', metricsRoutes(deps.metrics));

@@ -17,7 +17,8 @@
  * 2. `report_pending`: one `checkReportRun`; not done → `polls + 1`, park again (the interval doubles up
  *    to a maximum); done → read `getReportRunInsights` and write;
  * 3. `Job Failed` as too large, or no result within `asyncMaxWaitMs` → the range is read synchronously
- *    in chunks instead; `Job Skipped` / a transient failure → the next attempt submits a new run.
+ *    in chunks instead; `Job Skipped` / a transient failure → the next attempt submits a new run. A run
+ *    Meta refuses to create as too large is read in sync chunks as well.
  *
  * Days without delivery get no rows at all (no zero or placeholder rows are invented).
  */
@@ -27,7 +28,7 @@ import {
   type InsightsRow as MetaInsightsRow,
 } from '@meta-engine/meta-client';
 import type { CollectInsightsJobData, CollectStep } from '@meta-engine/queue';
-import type { Job } from 'bullmq';
+import { type Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { BUC } from '../buc.ts';
 import { noteProgress } from '../call-booking.ts';
@@ -38,6 +39,7 @@ import {
   clampToInsightsHistory,
   collectInsightsRange,
   daysBetween,
+  earliestInsightsDate,
   INSIGHTS_PAGE_SIZE,
   localDate,
   minDate,
@@ -47,11 +49,12 @@ import {
 } from '../transform/index.ts';
 import { resolveAccountInfo } from './account-info.ts';
 import type { JobRun, Processor, ProcessorContext } from './context.ts';
-import { handleJobFailure, runIdOf } from './failures.ts';
+import { handleJobFailure, recordFailure } from './failures.ts';
 import { startRun } from './job-run.ts';
 import { park } from './park.ts';
 import { asInsightsRows, toDbCampaignInsight, toDbDailyKpi } from './rows.ts';
 import { acquireSlot } from './slots.ts';
+import { writeGuard } from './superseded.ts';
 
 type CollectRun = JobRun<CollectInsightsJobData>;
 
@@ -137,11 +140,7 @@ async function collect(ctx: ProcessorContext, run: CollectRun): Promise<CollectI
   if (stepRange && step?.phase === 'sync_chunks') return collectSyncChunks(ctx, run, stepRange, step.polls);
   const range = stepRange ?? (await planRange(ctx, run));
   if (range === null) {
-    await ctx.repo.recordSyncSuccess({
-      clientId: run.clientId,
-      task: 'collect-insights',
-      runId: runIdOf(run),
-    });
+    await ctx.repo.guardedWrite(writeGuard(run), { syncSuccess: {} });
     run.log.info('nothing to collect');
     return { mode: 'none', since: null, until: null, days: 0, rows: 0, dailyRows: 0, parts: 0, polls: 0 };
   }
@@ -153,15 +152,26 @@ async function collect(ctx: ProcessorContext, run: CollectRun): Promise<CollectI
 async function planRange(ctx: ProcessorContext, run: CollectRun): Promise<TimeRange | null> {
   const account = await resolveAccountInfo(ctx, run);
   const today = localDate(ctx.now(), account.timezone);
+  const earliest = earliestInsightsDate(today);
+  if (run.data.until !== undefined && run.data.until < earliest) {
+    // Days Meta no longer has (issue 12.6): a failure that says so, never a success that collected nothing.
+    const message = `${run.data.since ?? run.data.until}..${run.data.until} is before ${earliest}: Meta keeps insights for 37 months`;
+    await recordFailure(ctx, run, { category: 'request_bug', code: null, subcode: null, message });
+    run.log.warn({ since: run.data.since, until: run.data.until, earliest }, "range outside Meta's history");
+    throw new UnrecoverableError(`request_bug: ${message}`);
+  }
   const state =
     run.data.since === undefined && run.data.until === undefined
       ? await ctx.repo.getSyncState(run.clientId, 'collect-insights')
       : null;
+  // A high-water date kept for another ad account (the client moved) does not apply to this one.
+  const ownState =
+    state && (state.adAccountId === null || state.adAccountId === run.adAccountId) ? state : null;
   return planCollectRange({
     today,
     since: run.data.since,
     until: run.data.until,
-    highWaterDate: state?.highWaterDate ?? null,
+    highWaterDate: ownState?.highWaterDate ?? null,
     lookbackDays: ctx.settings.lookbackDays,
     backfillDays: ctx.settings.backfillDays,
   });
@@ -197,14 +207,30 @@ async function collectSync(
   return write(ctx, run, range, rows, { mode: 'sync', parts, polls: 0 });
 }
 
-/** Step 1 of the async path: submit the report run, remember it in the job, park. */
-async function submitReport(ctx: ProcessorContext, run: CollectRun, range: TimeRange): Promise<never> {
+/**
+ * Step 1 of the async path: submit the report run, remember it in the job, park. When Meta refuses to
+ * even create the run as too large ("Please reduce the amount of data", issue 12.4), the range is read
+ * the way a failed run is: in sync chunks, each split further by meta-client when needed.
+ */
+async function submitReport(
+  ctx: ProcessorContext,
+  run: CollectRun,
+  range: TimeRange,
+): Promise<CollectInsightsResult> {
   const slot = await acquireSlot(ctx, run, BUC.insights);
   let reportRunId: string;
   try {
     ({
       data: { reportRunId },
     } = await ctx.meta.createReportRun(run.adAccountId, buildCollectInsightsRequest(range).params));
+  } catch (error) {
+    if (!(isMetaError(error) && error.category === 'data_too_large')) throw error;
+    run.log.info(
+      { since: range.since, until: range.until },
+      'report run refused as too large: reading in sync chunks',
+    );
+    await slot.release();
+    return await collectSyncChunks(ctx, run, range, 0);
   } finally {
     await slot.release();
   }
@@ -335,36 +361,45 @@ async function collectSyncChunks(
   return finish(ctx, run, range, written, { mode: 'sync_chunks', parts, polls });
 }
 
-/** Raw campaign-day rows and the app's daily KPIs of the rows read (idempotent upserts). */
+/**
+ * Raw campaign-day rows and the app's daily KPIs of the rows read (idempotent upserts), guarded: written
+ * only while the client still has this ad account (issue 12.1). With `highWaterDate`, the sync state's
+ * success and high-water date go in the same guarded write, after every row of the call.
+ */
 async function writeRows(
   ctx: ProcessorContext,
   run: CollectRun,
   metaRows: readonly MetaInsightsRow[],
+  highWaterDate?: string,
 ): Promise<{ rows: number; dailyRows: number }> {
   const rows = asInsightsRows(metaRows);
   const mappings = normalizeConversionMappings(await ctx.repo.getConversionMappings(run.clientId));
   const collectedAt = new Date().toISOString();
   const campaignRows = toCampaignInsightRows(rows, run.adAccountId, run.clientId);
   const dailyRows = buildDailyKpiRows(rows, { mappings });
-  await ctx.repo.upsertCampaignInsights(campaignRows.map((row) => toDbCampaignInsight(row, collectedAt)));
-  await ctx.repo.upsertDailyKpi(dailyRows.map((row) => toDbDailyKpi(row, run.clientId)));
+  await ctx.repo.guardedWrite(writeGuard(run), {
+    campaignInsights: campaignRows.map((row) => toDbCampaignInsight(row, collectedAt)),
+    dailyKpi: dailyRows.map((row) => toDbDailyKpi(row, run.clientId)),
+    ...(highWaterDate ? { syncSuccess: { highWaterDate } } : {}),
+  });
   return { rows: campaignRows.length, dailyRows: dailyRows.length };
 }
 
-/** The high-water date moves to the range's last day, only after every row of the range was written. */
+/**
+ * The high-water date moves to the range's last day, only after every row of the range was written
+ * (`recorded`: it already went with the last rows).
+ */
 async function finish(
   ctx: ProcessorContext,
   run: CollectRun,
   range: TimeRange,
   written: { rows: number; dailyRows: number },
   info: { mode: CollectMode; parts: number; polls: number },
+  recorded = false,
 ): Promise<CollectInsightsResult> {
-  await ctx.repo.recordSyncSuccess({
-    clientId: run.clientId,
-    task: 'collect-insights',
-    highWaterDate: range.until,
-    runId: runIdOf(run),
-  });
+  if (!recorded) {
+    await ctx.repo.guardedWrite(writeGuard(run), { syncSuccess: { highWaterDate: range.until } });
+  }
   const result: CollectInsightsResult = {
     mode: info.mode,
     since: range.since,
@@ -387,5 +422,5 @@ async function write(
   metaRows: readonly MetaInsightsRow[],
   info: { mode: CollectMode; parts: number; polls: number },
 ): Promise<CollectInsightsResult> {
-  return finish(ctx, run, range, await writeRows(ctx, run, metaRows), info);
+  return finish(ctx, run, range, await writeRows(ctx, run, metaRows, range.until), info, true);
 }

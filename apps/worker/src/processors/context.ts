@@ -9,6 +9,7 @@ import type { Job, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { MetaLimiter, WorkerRepository } from '../ports.ts';
 import type { WorkerMetrics } from '../runtime/metrics.ts';
+import type { OutageGate } from '../runtime/outage-gate.ts';
 
 /** Typed settings of the processors and workers (main.ts maps the environment onto them). */
 export interface WorkerSettings {
@@ -124,6 +125,8 @@ export interface ProcessorContext {
    * every queue. Absent: every token-fatal answer pauses.
    */
   tokenSuperseded?: ((fingerprint: string) => Promise<boolean>) | undefined;
+  /** The database outage gate of the app (runtime/outage-gate.ts); absent in unit tests. */
+  outage?: OutageGate;
 }
 
 /** One job being processed: payload parsed, ad account id parsed, a logger bound to the job. */

@@ -1,4 +1,11 @@
-import { DbError, InvalidRowError } from '@meta-engine/db';
+import {
+  ClientSupersededError,
+  DbError,
+  type GuardedWrites,
+  InvalidRowError,
+  isClientSupersededError,
+  type WriteGuard,
+} from '@meta-engine/db';
 import { MetaApiError, type MetaErrorCategory, MetaNetworkError } from '@meta-engine/meta-client';
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { pino } from 'pino';
@@ -24,9 +31,28 @@ function metaError(category: MetaErrorCategory, code: number, subcode?: number, 
 }
 
 /** A fake context: the repository and Redis record what they were asked; the job records its parks. */
-function setup(options: { attemptsMade?: number; attempts?: number } = {}) {
+function setup(options: { attemptsMade?: number; attempts?: number; supersededAs?: string } = {}) {
   const repo = {
-    recordSyncFailure: vi.fn(async () => {}),
+    /** What the guarded writes recorded as failures, in the shape of the sync state's input. */
+    recordSyncFailure: vi.fn(async (_input: unknown) => {}),
+    guardedWrite: vi.fn(async (guard: WriteGuard, writes: GuardedWrites) => {
+      if (options.supersededAs !== undefined) {
+        throw new ClientSupersededError({
+          ...guard,
+          currentAdAccountId: options.supersededAs,
+          reason: 'account_changed',
+        });
+      }
+      if (writes.syncFailure) {
+        await repo.recordSyncFailure({
+          clientId: guard.clientId,
+          task: guard.task,
+          error: writes.syncFailure,
+          runId: guard.runId,
+        });
+      }
+      return { campaignInsights: 0, dailyKpi: 0, requests: 1 };
+    }),
     saveTokenState: vi.fn(async () => {}),
   };
   const pauseHash: Record<string, string> = {};
@@ -92,7 +118,10 @@ function setup(options: { attemptsMade?: number; attempts?: number } = {}) {
   return { ctx, run, repo, moveToDelayed, paused, pauseHash, job };
 }
 
-async function outcomeOf(error: unknown, options?: { attemptsMade?: number; attempts?: number }) {
+async function outcomeOf(
+  error: unknown,
+  options?: { attemptsMade?: number; attempts?: number; supersededAs?: string },
+) {
   const fake = setup(options);
   const started = Date.now();
   const thrown = await handleJobFailure(fake.ctx, fake.run, error).catch((caught: unknown) => caught);
@@ -238,6 +267,63 @@ describe('handleJobFailure: the action per error category', () => {
     const { thrown, repo } = await outcomeOf(metaError('request_bug', 100));
     expect((thrown as Error).message).not.toContain(TOKEN);
     expect(JSON.stringify(repo.recordSyncFailure.mock.calls)).not.toContain(TOKEN);
+  });
+
+  it('a client that changed while the job waited: the failure is not recorded, the job ends superseded', async () => {
+    for (const error of [
+      metaError('transient', 2),
+      metaError('request_bug', 100),
+      metaError('policy', 368),
+    ]) {
+      const { thrown, repo, moveToDelayed } = await outcomeOf(error, { supersededAs: 'act_999' });
+      expect(isClientSupersededError(thrown)).toBe(true);
+      expect(thrown).toMatchObject({
+        reason: 'account_changed',
+        adAccountId: '123',
+        currentAdAccountId: 'act_999',
+      });
+      expect(repo.recordSyncFailure).not.toHaveBeenCalled();
+      expect(moveToDelayed).not.toHaveBeenCalled();
+    }
+    const superseded = new ClientSupersededError({
+      clientId: '00000000-0000-4000-8000-000000000001',
+      adAccountId: '123',
+      currentAdAccountId: null,
+      reason: 'client_gone',
+      task: 'refresh-cache',
+    });
+    expect((await outcomeOf(superseded)).thrown).toBe(superseded);
+  });
+
+  it('a database outage hands the job back without using an attempt and records nothing (issue 12.2)', async () => {
+    const down = new DbError('Database connection error. Retrying the connection.', {
+      table: 'meta_sync_state',
+      operation: 'upsert',
+      code: 'PGRST000',
+      status: 503,
+    });
+    const fake = setup();
+    const confirm = vi.fn(async () => true);
+    (fake.ctx as { outage?: unknown }).outage = { confirm };
+    const thrown = await handleJobFailure(fake.ctx, fake.run, down).catch((caught: unknown) => caught);
+    expect(isParkedError(thrown) && thrown.reason).toBe('database');
+    expect(thrown).toBeInstanceOf(DelayedError);
+    expect(confirm).toHaveBeenCalledWith(down);
+    expect(fake.moveToDelayed).toHaveBeenCalledTimes(1);
+    expect(fake.repo.recordSyncFailure).not.toHaveBeenCalled();
+    expect(fake.job.data.parking).toBeUndefined(); // an outage does not count towards gave_up_waiting
+
+    // The ping answered: not an outage, the ordinary retry (an attempt) applies.
+    const blip = setup();
+    (blip.ctx as { outage?: unknown }).outage = { confirm: async () => false };
+    expect(await handleJobFailure(blip.ctx, blip.run, down).catch((caught: unknown) => caught)).toBe(down);
+    expect(blip.moveToDelayed).not.toHaveBeenCalled();
+  });
+
+  it('Redis down: the job is handed back (the hand-back lands when Redis is back), no attempt used', async () => {
+    const { thrown, repo } = await outcomeOf(new Error('Connection is closed.'));
+    expect(isParkedError(thrown) && thrown.reason).toBe('redis');
+    expect(repo.recordSyncFailure).not.toHaveBeenCalled();
   });
 
   it('bad rows and secret leaks end the job; network failures are retried', async () => {

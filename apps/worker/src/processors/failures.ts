@@ -14,18 +14,30 @@
  * | `token_fatal`      | pause every task queue at once, record token state, hand the job back (not failed)        |
  * | `token_fatal` from a replaced token | hand the job back for a retry with the current token; no pause  |
  *
+ * Outages are not failures (issue 12.2): a database that does not answer (confirmed by the outage gate's
+ * ping: the app stops taking jobs until it answers) or a Redis connection that is down hands the job back
+ * with `moveToDelayed` (reason `database` / `redis`): no attempt used, nothing recorded (the database could
+ * not take it anyway), however long the outage lasts.
+ *
  * Parks use `moveToDelayed` + `DelayedError`: no attempt used. Every recorded message is scrubbed of
- * the secrets.
+ * the secrets. Failures are recorded through the write guard (superseded.ts): a job whose client changed
+ * while it waited records nothing and ends `superseded` instead (`ClientSupersededError` passes through).
  */
-import { isDbError, isInvalidRowError } from '@meta-engine/db';
+import { isClientSupersededError, isDbError, isDbUnavailableError, isInvalidRowError } from '@meta-engine/db';
 import { isMetaError, type MetaError, scrubText } from '@meta-engine/meta-client';
-import { isInvalidJobDataError, pauseAllQueues, TOKEN_FATAL_REASON } from '@meta-engine/queue';
+import {
+  isInvalidJobDataError,
+  isRedisConnectionError,
+  pauseAllQueues,
+  TOKEN_FATAL_REASON,
+} from '@meta-engine/queue';
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { isCallWaitError } from '../call-booking.ts';
 import { scaleMetaMs } from '../meta-feedback.ts';
 import { isSecretLeakError } from '../transform/index.ts';
 import type { JobRun, ProcessorContext } from './context.ts';
 import { park } from './park.ts';
+import { writeGuard } from './superseded.ts';
 
 /** The reason recorded in the pause record and read by the producer's rotation. */
 export { TOKEN_FATAL_REASON };
@@ -39,6 +51,12 @@ export interface FailureSummary {
 }
 
 const MAX_MESSAGE = 500;
+
+/**
+ * How far ahead a job handed back for an outage is scheduled. The app has stopped fetching by then; the
+ * job waits in the delayed set until a worker takes jobs again.
+ */
+const OUTAGE_REQUEUE_MS = 1_000;
 
 /** Category, codes and a scrubbed message for any thrown value (pure). */
 export function summarizeFailure(error: unknown, secrets: readonly string[]): FailureSummary {
@@ -81,20 +99,22 @@ export function isFinalAttempt(job: { attemptsMade: number; opts: { attempts?: n
   return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 
-/** Writes the failure into `meta_sync_state` (best effort: a failing write is logged, not thrown). */
+/**
+ * Writes the failure into `meta_sync_state` under the job's write guard (best effort: a failing write is
+ * logged, not thrown), except that a client that changed while the job waited throws
+ * `ClientSupersededError`: the job then ends superseded, not failed.
+ */
 export async function recordFailure(
   ctx: ProcessorContext,
   run: JobRun<unknown>,
   summary: FailureSummary,
 ): Promise<void> {
   try {
-    await ctx.repo.recordSyncFailure({
-      clientId: run.clientId,
-      task: run.task,
-      error: { category: summary.category, code: summary.code, message: summary.message },
-      runId: runIdOf(run),
+    await ctx.repo.guardedWrite(writeGuard(run), {
+      syncFailure: { category: summary.category, code: summary.code, message: summary.message },
     });
   } catch (error) {
+    if (isClientSupersededError(error)) throw error;
     run.log.warn({ err: error }, 'could not record the failure in sync state');
   }
 }
@@ -124,6 +144,19 @@ export async function handleJobFailure(
   hooks: FailureHooks = {},
 ): Promise<never> {
   if (error instanceof DelayedError || error instanceof UnrecoverableError) throw error;
+  if (isClientSupersededError(error)) throw error;
+  if (isDbUnavailableError(error) && ctx.outage && (await ctx.outage.confirm(error))) {
+    run.log.warn(
+      { err: summarizeFailure(error, ctx.secrets).message },
+      'the database does not answer: job handed back without using an attempt',
+    );
+    return park(ctx, run, Date.now() + OUTAGE_REQUEUE_MS, 'database');
+  }
+  if (isRedisConnectionError(error)) {
+    // The worker's connection queues commands until Redis is back: the hand-back lands then.
+    run.log.warn({ err: String(error) }, 'Redis is unavailable: job handed back without using an attempt');
+    return park(ctx, run, Date.now() + OUTAGE_REQUEUE_MS, 'redis');
+  }
   if (isCallWaitError(error)) {
     // A call beyond what the window allows now: park with its reservation (no attempt used).
     run.log.debug({ reason: error.reason, until: error.until }, 'Meta call must wait: parked');
@@ -135,6 +168,7 @@ export async function handleJobFailure(
     try {
       await work();
     } catch (caught) {
+      if (isClientSupersededError(caught)) throw caught;
       log.warn({ err: caught }, `could not record ${what}`);
     }
   };

@@ -9,9 +9,11 @@
  * parks and when they began)
  * ends after `maxParksWithoutProgress` parks or `maxWaitWithoutProgressMs`, as `gave_up_waiting` in the
  * client's sync state, never silently and never forever. Waiting for a lease (`concurrency`), for a report
- * run (`report_pending`, bounded by ASYNC_MAX_WAIT_MS) and for a token rotation (`token_fatal`, and
- * `token_rotated`: a token-fatal answer to a token already replaced, retried with the new one) do not count.
+ * run (`report_pending`, bounded by ASYNC_MAX_WAIT_MS), for a token rotation (`token_fatal`, and
+ * `token_rotated`: a token-fatal answer to a token already replaced, retried with the new one) and for the
+ * database or Redis to come back (`database`, `redis`) do not count.
  */
+import { isClientSupersededError } from '@meta-engine/db';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { jobCalls } from '../call-booking.ts';
 import type { JobRun, ProcessorContext } from './context.ts';
@@ -28,7 +30,9 @@ export type ParkReason =
   | 'report_pending'
   | 'policy'
   | 'token_fatal'
-  | 'token_rotated';
+  | 'token_rotated'
+  | 'database'
+  | 'redis';
 
 /** Parks that count towards the bound: waiting for Meta's limits. */
 const BOUNDED: ReadonlySet<ParkReason> = new Set([
@@ -91,7 +95,7 @@ function describeWait(record: ParkingRecord, now: number): string {
 /** Moves the job to delayed until `at` (epoch ms, this process's clock) and throws `ParkedError`. */
 export async function park(
   ctx: Pick<ProcessorContext, 'metrics' | 'settings' | 'repo'>,
-  run: Pick<JobRun<unknown>, 'job' | 'token' | 'clientId' | 'task' | 'log'>,
+  run: Pick<JobRun<unknown>, 'job' | 'token' | 'clientId' | 'task' | 'log' | 'adAccountId'>,
   at: number,
   reason: ParkReason,
 ): Promise<never> {
@@ -109,13 +113,17 @@ export async function park(
     if (giveUp) {
       const message = describeWait(record, now);
       try {
-        await ctx.repo.recordSyncFailure({
-          clientId: run.clientId,
-          task: run.task,
-          error: { category: 'gave_up_waiting', code: null, message },
-          runId: typeof data.runId === 'string' ? data.runId : (run.job.id ?? 'unknown'),
-        });
+        await ctx.repo.guardedWrite(
+          {
+            clientId: run.clientId,
+            adAccountId: run.adAccountId || String(data.adAccountId ?? ''),
+            task: run.task,
+            runId: typeof data.runId === 'string' ? data.runId : (run.job.id ?? 'unknown'),
+          },
+          { syncFailure: { category: 'gave_up_waiting', code: null, message } },
+        );
       } catch (error) {
+        if (isClientSupersededError(error)) throw error;
         run.log.warn({ err: error }, 'could not record the failure in sync state');
       }
       run.log.warn({ parking: record }, 'gave up waiting for Meta: job ends without retry');

@@ -10,8 +10,10 @@
  *    scratch (job-scratch.ts): back in the next window it asks only for what is missing;
  * 3. every call must succeed: ANY failed fetch writes nothing (the previous rows stay), never a
  *    placeholder;
- * 4. both `cache_data` objects are built by the pure transforms, checked with `assertNoSecrets`, upserted;
- * 5. the sync state records the success.
+ * 4. both `cache_data` objects are built by the pure transforms, checked with `assertNoSecrets`, and
+ *    written with the sync state's success in ONE guarded request (issue 12.1): only while the client still
+ *    has this ad account (else nothing is written and the job ends `superseded`). A client whose row already
+ *    names another account when the job starts is superseded before any Meta call.
  */
 import { type Client, type InvalidClient, isInvalidClient } from '@meta-engine/db';
 import type { RefreshCacheJobData } from '@meta-engine/queue';
@@ -32,11 +34,12 @@ import {
 } from '../transform/index.ts';
 import { resolveAccountInfo, toMetaAccountInfo } from './account-info.ts';
 import type { JobRun, Processor, ProcessorContext } from './context.ts';
-import { handleJobFailure, runIdOf } from './failures.ts';
+import { handleJobFailure } from './failures.ts';
 import { startRun } from './job-run.ts';
 import { jobScratch } from './job-scratch.ts';
 import { asInsightsRows } from './rows.ts';
 import { acquireSlot } from './slots.ts';
+import { supersededBeforeWriting, writeGuard } from './superseded.ts';
 
 export interface RefreshCacheResult {
   monthPeriodId: string;
@@ -78,7 +81,10 @@ async function refreshCache(
   run: JobRun<RefreshCacheJobData>,
 ): Promise<RefreshCacheResult> {
   const client = await ctx.repo.getClient(run.clientId);
-  if (client === null) throw new UnrecoverableError(`client ${run.clientId} does not exist`);
+  if (client === null) throw supersededBeforeWriting(run, null);
+  if (!isInvalidClient(client) && client.adAccountId !== run.adAccountId) {
+    throw supersededBeforeWriting(run, { adAccountId: client.rawAdAccountId });
+  }
   const mappings = normalizeConversionMappings(await ctx.repo.getConversionMappings(run.clientId));
   const account = await resolveAccountInfo(ctx, run);
   let metaCalls = account.source === 'meta' ? 1 : 0;
@@ -172,17 +178,11 @@ async function refreshCache(
 
   const monthPeriodId = plan.periods.month.periodId;
   const weekPeriodId = plan.periods.week.periodId;
-  await ctx.repo.upsertMonthCache({
-    clientId: run.clientId,
-    periodId: monthPeriodId,
-    cacheData: monthData as unknown as Record<string, unknown>,
+  await ctx.repo.guardedWrite(writeGuard(run), {
+    monthCache: { periodId: monthPeriodId, cacheData: monthData as unknown as Record<string, unknown> },
+    weekCache: { periodId: weekPeriodId, cacheData: weekData as unknown as Record<string, unknown> },
+    syncSuccess: {},
   });
-  await ctx.repo.upsertWeekCache({
-    clientId: run.clientId,
-    periodId: weekPeriodId,
-    cacheData: weekData as unknown as Record<string, unknown>,
-  });
-  await ctx.repo.recordSyncSuccess({ clientId: run.clientId, task: 'refresh-cache', runId: runIdOf(run) });
   await scratch.clear();
   const result: RefreshCacheResult = {
     monthPeriodId,

@@ -12,6 +12,11 @@
  * | `token_fatal`: 190 (463: expired), 102, 104                       | `token_invalid` / `token_expired` | handed back, queues paused |
  * | retries exhausted, request bug, data too large                    | `check_failed`     | failed          |
  * | malformed ad account id                                          | (sync state only)  | failed, no retry |
+ * | the client no longer has the account, is paused or deleted        | nothing recorded   | completed, `superseded` |
+ *
+ * Every record is guarded (`ifCurrentAccount`): the database writes it only while the client still has
+ * the job's ad account, in the same request (issue 12.1). The history row and the validate task's sync
+ * success are one write, so a job re-run after an outage records its check once.
  *
  * Once per run it also checks the shared token with `debug_token` (see debug-token.ts).
  */
@@ -71,6 +76,7 @@ export function createValidateProcessor(ctx: ProcessorContext): Processor {
         checkedAt: ctx.now(),
         tokenFingerprint: ctx.tokenFingerprint,
         runId: runIdOf(run),
+        ifCurrentAccount: true,
         ...extra,
       });
     try {
@@ -111,8 +117,8 @@ async function validateAccount(
     accountName: account.name ?? null,
     currency: account.currency ?? null,
     timezoneName: account.timezone_name ?? null,
+    recordSyncSuccess: true,
   });
-  await ctx.repo.recordSyncSuccess({ clientId: run.clientId, task: 'validate', runId: runIdOf(run) });
   run.log.info(
     { outcome, accountStatus: account.account_status, apiStatus: result.apiStatus },
     'ad account validated',

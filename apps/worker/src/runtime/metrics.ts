@@ -16,6 +16,8 @@ export interface WorkerMetrics {
   tokenBehind: Gauge;
   /** Times this worker switched to a new token without a restart. */
   tokenSwitches: Counter;
+  /** 1 while the dependency answers, 0 during an outage the worker is waiting out. */
+  dependencyUp: Gauge<'dependency'>;
 }
 
 export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}): WorkerMetrics {
@@ -25,7 +27,7 @@ export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}):
     registry,
     jobs: new Counter({
       name: 'meta_worker_jobs_total',
-      help: 'Jobs finished by this worker, by queue and outcome (completed, failed, parked, paused).',
+      help: 'Jobs finished by this worker, by queue and outcome (completed, superseded, failed, retried, parked, paused).',
       labelNames: ['queue', 'outcome'],
       registers: [registry],
     }),
@@ -43,7 +45,7 @@ export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}):
     }),
     limiterWaits: new Counter({
       name: 'meta_worker_limiter_waits_total',
-      help: 'Jobs parked by the per-account limiter, by reason.',
+      help: 'Jobs parked (handed back to the queue without using an attempt), by reason.',
       labelNames: ['reason'],
       registers: [registry],
     }),
@@ -69,6 +71,12 @@ export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}):
     tokenSwitches: new Counter({
       name: 'meta_worker_token_switches_total',
       help: 'Times this worker switched to a new Meta token (file re-read) without a restart.',
+      registers: [registry],
+    }),
+    dependencyUp: new Gauge({
+      name: 'meta_worker_dependency_up',
+      help: '1 while the dependency answers; 0 while this worker waits out its outage (not taking jobs).',
+      labelNames: ['dependency'],
       registers: [registry],
     }),
   };

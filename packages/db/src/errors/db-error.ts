@@ -69,7 +69,7 @@ export function toDbError(
   error: PostgrestErrorLike,
   status?: number,
 ): DbError {
-  return new DbError(error.message || 'unknown error', {
+  return new DbError(error.message || describeStatus(status), {
     table,
     operation,
     code: error.code ?? '',
@@ -78,6 +78,26 @@ export function toDbError(
     status,
     cause: error,
   });
+}
+
+/** A message for an answer without one (a HEAD request, an empty body): what its status means. */
+function describeStatus(status: number | undefined): string {
+  if (status === undefined || status === 0) return 'no answer';
+  const meaning: Record<number, string> = {
+    401: 'unauthorized: the API key was refused',
+    403: 'forbidden: the API key may not do this',
+    404: 'not found',
+    503: 'service unavailable',
+  };
+  return `HTTP ${status}${meaning[status] ? ` (${meaning[status]})` : ''}`;
+}
+
+/**
+ * True when PostgREST refused the API key itself (a wrong or foreign service-role key, an expired JWT):
+ * HTTP 401, or PostgREST's JWT errors (`PGRST300`-`PGRST303`).
+ */
+export function isDbAuthError(error: unknown): error is DbError {
+  return isDbError(error) && (error.status === 401 || /^PGRST30[0-3]$/.test(error.code));
 }
 
 function truncate(value: string | null): string | null {

@@ -76,6 +76,11 @@ export interface ListClientsOptions {
    * clients, or use every status (`API_STATUSES`) for validation so excluded clients get re-checked.
    */
   statuses?: readonly ApiStatus[];
+  /**
+   * Also list clients whose `ad_account_id` is empty or NULL (Google-only clients), in `invalid` with the
+   * reason, so a run can count and name them instead of dropping them unseen (default false).
+   */
+  withoutAdAccount?: boolean;
 }
 
 export interface ClientsByIds {
@@ -106,6 +111,10 @@ export function toClient(raw: unknown): Client | InvalidClient {
     lastTokenValidation: row.last_token_validation,
     tokenExpiresAt: row.token_expires_at,
   };
+  if (record.rawAdAccountId.trim() === '') {
+    const stored = row.ad_account_id === null ? 'NULL' : 'empty';
+    return { client: record, problem: `no Meta ad account (clients.ad_account_id is ${stored})` };
+  }
   try {
     return { ...record, adAccountId: parseAdAccountId(record.rawAdAccountId) };
   } catch (error) {
@@ -121,7 +130,8 @@ export function createClientsRepo(ctx: RepoContext) {
   const table = TABLES.clients;
 
   /**
-   * Pages of eligible clients (`api_status` in `statuses`, non-empty `ad_account_id`), ordered by id,
+   * Pages of eligible clients (`api_status` in `statuses`, non-empty `ad_account_id` unless
+   * `withoutAdAccount`), ordered by id,
    * every client exactly once. Keyset paging (`id > last`) rather than offsets, so the listing is
    * stable while rows are added and goes past the server's row cap; it ends on an empty page.
    *
@@ -143,9 +153,9 @@ export function createClientsRepo(ctx: RepoContext) {
         .from(table)
         .select(CLIENT_COLUMNS)
         .in('api_status', [...statuses])
-        .neq('ad_account_id', '')
         .order('id', { ascending: true })
         .limit(pageSize);
+      if (!options.withoutAdAccount) query = query.neq('ad_account_id', '');
       if (after !== undefined) query = query.gt('id', after);
       const rows = (await run(table, 'select', query)) as unknown[];
       if (rows.length === 0) return;

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { InvalidRowError } from '../errors/invalid-row-error.ts';
+import { chunk, lastPerKey } from './bulk.ts';
 import { type RepoContext, run } from './context.ts';
 import { TABLES } from './tables.ts';
 import { quote, requireDate, requireUuid } from './values.ts';
@@ -28,10 +29,28 @@ export interface SyncState {
   lastSuccessAt: string | null;
   lastErrorAt: string | null;
   lastError: SyncError | null;
-  /** Last day collected completely (`YYYY-MM-DD`); never moves backwards. */
+  /** Last day collected completely (`YYYY-MM-DD`); never moves backwards for the same ad account. */
   highWaterDate: string | null;
+  /**
+   * The ad account the state belongs to (written by guarded writes, migration 0006; null before): a
+   * high-water date of another account does not apply to the client's current one.
+   */
+  adAccountId: string | null;
+  /** The last job that wrote nothing because the client changed while it waited (migration 0006). */
+  lastSuperseded: SupersededNote | null;
   lastRunId: string | null;
   updatedAt: string;
+}
+
+/** `meta_sync_state.last_superseded`. */
+export interface SupersededNote {
+  at: string;
+  runId: string | null;
+  /** The account the job served. */
+  adAccountId: string;
+  /** The client's account when the job wanted to write. */
+  currentAdAccountId: string | null;
+  reason: string;
 }
 
 const syncRow = z.object({
@@ -47,19 +66,43 @@ const syncRow = z.object({
     })
     .nullable(),
   high_water_date: z.string().nullable(),
+  ad_account_id: z.string().nullable().optional(),
+  last_superseded: z
+    .object({
+      at: z.string(),
+      run_id: z.string().nullable().optional(),
+      ad_account_id: z.string(),
+      current_ad_account_id: z.string().nullable().optional(),
+      reason: z.string(),
+    })
+    .nullable()
+    .optional(),
   last_run_id: z.string().nullable(),
   updated_at: z.string(),
 });
 
 const COLUMNS =
-  'client_id,task,last_success_at,last_error_at,last_error,high_water_date,last_run_id,updated_at';
+  'client_id,task,last_success_at,last_error_at,last_error,high_water_date,ad_account_id,last_superseded,last_run_id,updated_at';
 const MAX_MESSAGE = 1000;
 
-function requireTask(task: unknown): string {
+export function requireTask(task: unknown): string {
   if (typeof task !== 'string' || !TASK_NAME.test(task)) {
     throw new InvalidRowError(TABLES.syncState, 'task', `expected ${TASK_NAME}, got ${quote(task)}`);
   }
   return task;
+}
+
+/** The `last_error` column of an error summary: category, code, message (cut to 1000 characters). */
+export function syncErrorColumn(error: SyncError): {
+  category: string;
+  code: number | string | null;
+  message: string;
+} {
+  return {
+    category: String(error.category),
+    code: error.code ?? null,
+    message: String(error.message).slice(0, MAX_MESSAGE),
+  };
 }
 
 export function createSyncStateRepo(ctx: RepoContext) {
@@ -98,6 +141,16 @@ export function createSyncStateRepo(ctx: RepoContext) {
       lastErrorAt: row.last_error_at,
       lastError: row.last_error ? { ...row.last_error, code: row.last_error.code ?? null } : null,
       highWaterDate: row.high_water_date,
+      adAccountId: row.ad_account_id ?? null,
+      lastSuperseded: row.last_superseded
+        ? {
+            at: row.last_superseded.at,
+            runId: row.last_superseded.run_id ?? null,
+            adAccountId: row.last_superseded.ad_account_id,
+            currentAdAccountId: row.last_superseded.current_ad_account_id ?? null,
+            reason: row.last_superseded.reason,
+          }
+        : null,
       lastRunId: row.last_run_id,
       updatedAt: row.updated_at,
     };
@@ -154,16 +207,44 @@ export function createSyncStateRepo(ctx: RepoContext) {
       client_id: requireUuid(table, 'client_id', input.clientId),
       task: requireTask(input.task),
       last_error_at: now,
-      last_error: {
-        category: String(input.error.category),
-        code: input.error.code ?? null,
-        message: String(input.error.message).slice(0, MAX_MESSAGE),
-      },
+      last_error: syncErrorColumn(input.error),
       updated_at: now,
     };
     if (input.runId) row.last_run_id = input.runId;
     await run(table, 'upsert', ctx.client.from(table).upsert(row, { onConflict: 'client_id,task' }));
   }
 
-  return { getSyncState, recordSyncSuccess, recordSyncFailure };
+  /**
+   * The same failure record for many clients in one upsert per chunk (e.g. every client a run left out),
+   * each row `last_error_at = now` with its own error; success fields stay.
+   *
+   * @example
+   * await repo.recordSyncFailures([{ clientId, task: 'validate', runId,
+   *   error: { category: 'rejected', message: 'left out of run r1: no Meta ad account' } }]);
+   */
+  async function recordSyncFailures(
+    inputs: ReadonlyArray<{ clientId: string; task: string; error: SyncError; runId: string }>,
+  ): Promise<{ rows: number; chunks: number }> {
+    const now = ctx.now().toISOString();
+    const rows = lastPerKey(
+      inputs.map((input) => {
+        return {
+          client_id: requireUuid(table, 'client_id', input.clientId),
+          task: requireTask(input.task),
+          last_error_at: now,
+          last_error: syncErrorColumn(input.error),
+          last_run_id: input.runId,
+          updated_at: now,
+        };
+      }),
+      (row) => `${row.client_id}|${row.task}`,
+    );
+    const parts = chunk(rows, ctx.chunkSize);
+    for (const part of parts) {
+      await run(table, 'upsert', ctx.client.from(table).upsert(part, { onConflict: 'client_id,task' }));
+    }
+    return { rows: rows.length, chunks: parts.length };
+  }
+
+  return { getSyncState, recordSyncSuccess, recordSyncFailure, recordSyncFailures };
 }

@@ -6,6 +6,7 @@
 
 import { parseAdAccountId } from '@meta-engine/meta-client';
 import { z } from 'zod';
+import { ClientSupersededError, SUPERSEDED_REASONS } from '../errors/client-superseded-error.ts';
 import { DbError, type PostgrestErrorLike, toDbError } from '../errors/db-error.ts';
 import { InvalidRowError } from '../errors/invalid-row-error.ts';
 import {
@@ -43,6 +44,14 @@ export interface ValidationRecord {
   /** A fingerprint of the token used (e.g. the first 16 hex chars of its sha256), never the token. */
   tokenFingerprint?: string | null;
   runId?: string | null;
+  /**
+   * Record the check only while the client still has `adAccountId` and is not paused (migration 0006);
+   * otherwise nothing is written, the validate task's sync state notes it, and `ClientSupersededError` is
+   * thrown. In the same request and transaction as the write: no extra round trip.
+   */
+  ifCurrentAccount?: boolean;
+  /** Also mark the validate task's success in `meta_sync_state`, in the same transaction (migration 0006). */
+  recordSyncSuccess?: boolean;
 }
 
 export interface ValidationResult extends MappingResult {
@@ -65,6 +74,12 @@ const rpcAnswer = z.union([
   z.object({ client_id: z.string(), error: z.literal('NOT_FOUND') }),
   z.object({
     client_id: z.string(),
+    superseded: z.enum(SUPERSEDED_REASONS),
+    current_ad_account_id: z.string().nullable(),
+  }),
+  z.object({
+    client_id: z.string(),
+    guarded: z.boolean().optional(),
     previous_api_status: z.enum(API_STATUSES),
     api_status: z.enum(API_STATUSES),
     token_health_status: z.enum(['valid', 'invalid', 'expired']).nullable(),
@@ -90,6 +105,10 @@ interface HistoryInput {
   fbtrace_id: string | null;
   token_fingerprint: string | null;
   run_id: string | null;
+  /** 0006: record only while the client serves this account. */
+  if_account?: string;
+  /** 0006: also the validate task's sync success. */
+  sync_success?: boolean;
 }
 
 const RPC_RETRY_MS = 60_000;
@@ -113,6 +132,14 @@ export function createValidationsRepo(ctx: RepoContext) {
    * await repo.recordValidation({ clientId, adAccountId: 'act_123', outcome: 'no_access',
    *   error: { code: 200, message: 'Permissions error', fbtraceId: 'Abc' }, tokenFingerprint: 'a1b2c3d4e5f6a7b8' });
    */
+  /** The database lacks what a guarded validation needs (a migration not applied). */
+  function needsMigration(migration: string): DbError {
+    return new DbError(
+      `${RECORD_VALIDATIONS_RPC} predates migration ${migration}: run pnpm db:migrate before starting the worker`,
+      { table: history, operation: 'upsert', code: '42883' },
+    );
+  }
+
   async function recordValidation(record: ValidationRecord): Promise<ValidationResult> {
     const clientId = requireUuid(history, 'client_id', record.clientId);
     if (!(VALIDATION_OUTCOMES as readonly string[]).includes(record.outcome)) {
@@ -147,11 +174,14 @@ export function createValidationsRepo(ctx: RepoContext) {
       token_fingerprint: record.tokenFingerprint ?? null,
       run_id: record.runId ?? null,
     };
+    if (record.ifCurrentAccount) row.if_account = adAccountId;
+    if (record.recordSyncSuccess) row.sync_success = true;
     if (Date.now() >= rpcMissingUntil) {
       const answer = await rpcBatcher.write(row);
-      if (answer instanceof DbError) throw answer;
+      if (answer instanceof DbError || answer instanceof ClientSupersededError) throw answer;
       if (answer !== null) return answer;
     }
+    if (row.if_account !== undefined || row.sync_success) throw needsMigration('0006');
     return recordInSteps(row);
   }
 
@@ -160,7 +190,9 @@ export function createValidationsRepo(ctx: RepoContext) {
    * the checks of concurrent jobs in one request (see write-batcher.ts). Per item: the result, a DbError
    * for an unknown client, or null when the function is not there (a database not yet migrated to 0004).
    */
-  async function recordBatchWithRpc(rows: HistoryInput[]): Promise<Array<ValidationResult | DbError | null>> {
+  async function recordBatchWithRpc(
+    rows: HistoryInput[],
+  ): Promise<Array<ValidationResult | DbError | ClientSupersededError | null>> {
     const { data, error, status } = await ctx.client.rpc(RECORD_VALIDATIONS_RPC, { p_records: rows });
     if (error) {
       if (isMissingFunction(error)) {
@@ -173,12 +205,26 @@ export function createValidationsRepo(ctx: RepoContext) {
     const answers = z.array(rpcAnswer).length(rows.length).parse(data);
     return answers.map((answer, index) => {
       const row = rows[index]!;
+      if ('superseded' in answer) {
+        return new ClientSupersededError({
+          clientId: row.client_id,
+          adAccountId: row.ad_account_id,
+          currentAdAccountId: answer.current_ad_account_id,
+          reason: answer.superseded,
+          task: 'validate',
+        });
+      }
       if ('error' in answer) {
         return new DbError(`no client ${row.client_id}`, {
           table: clients,
           operation: 'select',
           code: 'NOT_FOUND',
         });
+      }
+      if ((row.if_account !== undefined || row.sync_success) && answer.guarded === undefined) {
+        // 0004's function answered (it has no `guarded`): it wrote without checking the account and
+        // without the sync state (the database lacks 0006).
+        return needsMigration('0006');
       }
       return {
         tokenHealthStatus: answer.token_health_status,

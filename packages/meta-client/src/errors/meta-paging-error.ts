@@ -1,7 +1,11 @@
 import type { MetaErrorOptions } from './meta-error.ts';
 import { describeCall, isNamed, MetaError } from './meta-error.ts';
 
-export type PagingFailure = 'repeated_cursor' | 'max_pages';
+/**
+ * `repeated_next`: the same `next` URL came back (a loop); `max_pages`: more pages than the budget;
+ * `empty_pages`: too many empty pages in a row. A repeated cursor alone is never a failure.
+ */
+export type PagingFailure = 'repeated_next' | 'max_pages' | 'empty_pages';
 
 export interface MetaPagingErrorOptions extends Omit<MetaErrorOptions, 'category'> {
   reason: PagingFailure;
@@ -9,8 +13,8 @@ export interface MetaPagingErrorOptions extends Omit<MetaErrorOptions, 'category
 }
 
 /**
- * The paging guard stopped a read: the same `next` URL / `after` cursor came back twice, or the
- * page budget ran out. Nothing read so far is returned. Category `request_bug` (retrying the
+ * The paging guard stopped a read: the same `next` URL came back, or the page budget ran out (pages
+ * in all, or empty pages in a row). Nothing read so far is returned. Category `request_bug` (retrying the
  * same read would loop again).
  */
 export class MetaPagingError extends MetaError {
@@ -20,9 +24,11 @@ export class MetaPagingError extends MetaError {
 
   constructor(options: MetaPagingErrorOptions) {
     const what =
-      options.reason === 'repeated_cursor'
-        ? `paging cursor repeated after ${options.pages} pages`
-        : `more than ${options.pages} pages`;
+      options.reason === 'repeated_next'
+        ? `the same next URL came back after ${options.pages} pages (a loop)`
+        : options.reason === 'empty_pages'
+          ? `${options.pages} empty pages in a row`
+          : `more than ${options.pages} pages`;
     super(`Paging stopped: ${what}${describeCall(options.method, options.path)}`, {
       ...options,
       category: 'request_bug',

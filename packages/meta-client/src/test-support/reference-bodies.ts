@@ -687,6 +687,120 @@ export const REFERENCE_ERROR_CASES: readonly ReferenceErrorCase[] = [
   },
 ];
 
+/**
+ * Error bodies whose HTTP status or wrapper misleads (issue 12.9; the sandbox's `bareErrorRate` and
+ * `errorIn200Rate` quirks): the error fields at the top level of an HTTP 403 with no `error` wrapper, and
+ * error envelopes inside HTTP 200. The body's code decides the category wherever it stands; a code the
+ * reference does not list is not retried blindly (`request_bug`) unless the answer is a 5xx.
+ */
+export interface MisleadingErrorCase {
+  name: string;
+  status: number;
+  /** The raw JSON body: the error fields, at the top level or under `error`. */
+  body: Record<string, unknown>;
+  /** The error fields of the body, wherever they stand. */
+  fields: Record<string, unknown>;
+  expected: MetaErrorCategory;
+}
+
+function bare(fields: Record<string, unknown>): {
+  body: Record<string, unknown>;
+  fields: Record<string, unknown>;
+} {
+  return { body: fields, fields };
+}
+
+function wrapped(fields: Record<string, unknown>): {
+  body: Record<string, unknown>;
+  fields: Record<string, unknown>;
+} {
+  return { body: { error: fields }, fields };
+}
+
+export const MISLEADING_ERROR_CASES: readonly MisleadingErrorCase[] = [
+  {
+    name: 'HTTP 403, no wrapper: 80004 BUC throttle at the top level',
+    status: 403,
+    ...bare({
+      code: 80004,
+      error_subcode: 2446079,
+      message: `(#80004) There have been too many calls to this ad-account. Wait a bit and try again. ${RATE_LIMIT_DOCS}`,
+      type: 'OAuthException',
+      fbtrace_id: 'QuirkBare1',
+    }),
+    expected: 'account_throttle',
+  },
+  {
+    name: 'HTTP 403, no wrapper: 190/460 token invalidated',
+    status: 403,
+    ...bare({
+      code: 190,
+      error_subcode: 460,
+      message:
+        'Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.',
+      type: 'OAuthException',
+      fbtrace_id: 'QuirkBare2',
+    }),
+    expected: 'token_fatal',
+  },
+  {
+    name: 'HTTP 403, no wrapper: 100/33 no role on the account',
+    status: 403,
+    ...bare({
+      code: 100,
+      error_subcode: 33,
+      message: "Unsupported get request. Object with ID 'act_123' does not exist.",
+      type: 'GraphMethodException',
+      fbtrace_id: 'QuirkBare3',
+    }),
+    expected: 'account_fatal',
+  },
+  {
+    name: 'HTTP 403, no wrapper: code as a numeric string',
+    status: 403,
+    ...bare({ code: '4', message: '(#4) Application request limit reached', is_transient: true }),
+    expected: 'app_throttle',
+  },
+  {
+    name: 'HTTP 200 with an error envelope: a code the reference does not list (999)',
+    status: 200,
+    ...wrapped({
+      message: '(#999) An unexpected error occurred.',
+      type: 'OAuthException',
+      code: 999,
+      fbtrace_id: 'Q200a',
+    }),
+    expected: 'request_bug',
+  },
+  {
+    name: 'HTTP 200 with an error envelope: 80000 BUC throttle',
+    status: 200,
+    ...wrapped({
+      message: '(#80000) throttled',
+      type: 'OAuthException',
+      code: 80000,
+      error_subcode: 2446079,
+    }),
+    expected: 'account_throttle',
+  },
+  {
+    name: 'HTTP 200 with an error envelope: 2 service (transient by code)',
+    status: 200,
+    ...wrapped({ message: 'An unexpected error has occurred. Please retry your request later.', code: 2 }),
+    expected: 'transient',
+  },
+  {
+    name: 'HTTP 200 with an error envelope: 190/463 expired token',
+    status: 200,
+    ...wrapped({
+      message: 'Error validating access token: Session has expired',
+      code: 190,
+      error_subcode: 463,
+    }),
+    expected: 'token_fatal',
+  },
+];
+
 /** Usage headers an account throttled for 19 minutes sends on its error responses (§1.5). */
 export function throttledUsageHeaders(accountId: string, regainMinutes = 19): Record<string, string> {
   return {

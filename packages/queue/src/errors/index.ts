@@ -3,6 +3,7 @@ export {
   InvalidJobDataError,
   isInvalidJobDataError,
 } from './invalid-job-data-error.ts';
+export { isRedisConnectionError } from './is-redis-connection-error.ts';
 export { isLimiterError, LIMITER_ERROR_NAME, LimiterError, type LimiterErrorCode } from './limiter-error.ts';
 export {
   isRedisUnreachableError,

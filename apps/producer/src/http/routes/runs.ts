@@ -2,13 +2,15 @@
  * @module routes/runs
  * `POST /api/runs`   start a run: `{ task, all: true }` or `{ task, clientIds: [...] }`, plus
  *                    `since`/`until` for collect-insights. 202 `{ runId, status, progressUrl }`.
- *                    400 for a malformed body, 422 naming unknown client ids; nothing is enqueued then.
+ *                    400 for a malformed body, 422 naming unknown client ids or days Meta cannot have
+ *                    (before its 37 months, after today); nothing is enqueued then.
  * `GET /api/runs`    the 20 most recent runs (`?limit=` up to 100).
  * `GET /api/runs/:id` the run with progress counts (done / failed / pending and per state).
  */
 import { Hono } from 'hono';
 import { RUN_ID_PATTERN } from '../../fanout/run-id.ts';
 import {
+  dateRangeProblems,
   normalizeRunRequest,
   type RunRequest,
   runRequestSchema,
@@ -27,7 +29,13 @@ export interface RunsApi {
 export function runsRoutes(runs: RunsApi): Hono {
   const app = new Hono();
   app.post('/', async (c) => {
-    const input = runRequestSchema.parse(await readJson(c));
+    const input = runRequestSchema.parse(await readJson(c), { reportInput: true });
+    const outOfRange = dateRangeProblems(input);
+    if (outOfRange.length > 0) {
+      throw new HttpError(422, outOfRange.join('; '), {
+        details: { since: input.since, until: input.until },
+      });
+    }
     try {
       const { runId } = await runs.start(normalizeRunRequest(input));
       return c.json({ runId, status: 'pending', progressUrl: `/api/runs/${runId}` }, 202);

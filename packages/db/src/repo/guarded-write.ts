@@ -1,0 +1,189 @@
+/**
+ * @module repo/guarded-write
+ * A job's writes, made only while the client still serves the job's ad account (migration 0006,
+ * `meta_guarded_write`; issue 12.1). The check and the write are one PostgREST request and one transaction
+ * (the client row share-locked), so no extra round trip is spent on it. When the client moved to another
+ * ad account, was paused by an operator or was deleted, nothing is written, the task's sync state notes
+ * it (`last_superseded`), and `ClientSupersededError` is thrown.
+ *
+ * Rows are checked and converted by the same functions as the unguarded writes; large row sets go out in
+ * chunks of `chunkSize` rows, each guarded, with the caches and the sync state in the last request (a sync
+ * success is recorded only after every row of the call was written).
+ *
+ * @example
+ * await repo.guardedWrite(
+ *   { clientId, adAccountId: '123', task: 'refresh-cache', runId },
+ *   { monthCache: { periodId: '2026-07', cacheData }, weekCache: { periodId: '2026-W29', cacheData: week },
+ *     syncSuccess: {} },
+ * );
+ */
+import { z } from 'zod';
+import { ClientSupersededError, SUPERSEDED_REASONS } from '../errors/client-superseded-error.ts';
+import { DbError, toDbError } from '../errors/db-error.ts';
+import { InvalidRowError } from '../errors/invalid-row-error.ts';
+import { chunk, lastPerKey } from './bulk.ts';
+import { type CampaignInsightRow, toInsightColumns } from './campaign-insights.ts';
+import type { RepoContext } from './context.ts';
+import { type DailyKpiRow, toDailyKpiColumns } from './daily-kpi.ts';
+import { type CacheWrite, toCacheColumns } from './period-cache.ts';
+import { requireTask, type SyncError, syncErrorColumn } from './sync-state.ts';
+import { TABLES } from './tables.ts';
+import { quote, requireDate, requireUuid } from './values.ts';
+
+/** Migration 0006's function. */
+export const GUARDED_WRITE_RPC = 'meta_guarded_write';
+
+/** Whose results these are: the write happens only while the client still serves `adAccountId`. */
+export interface WriteGuard {
+  clientId: string;
+  /** The ad account the job served (`123` or `act_123`; a malformed id as it was stored). */
+  adAccountId: string;
+  /** The task whose sync state the writes (and a refusal) go to. */
+  task: string;
+  runId: string;
+}
+
+export interface GuardedWrites {
+  monthCache?: Omit<CacheWrite, 'clientId'>;
+  weekCache?: Omit<CacheWrite, 'clientId'>;
+  /** Written under the guard's client and account, whatever the rows say. */
+  campaignInsights?: readonly Omit<CampaignInsightRow, 'clientId' | 'adAccountId'>[];
+  dailyKpi?: readonly Omit<DailyKpiRow, 'clientId'>[];
+  /** last_success_at = now; the high-water date is raised (or replaced when the state was another account's). */
+  syncSuccess?: { highWaterDate?: string | null };
+  syncFailure?: SyncError;
+}
+
+export interface GuardedWriteResult {
+  campaignInsights: number;
+  dailyKpi: number;
+  /** PostgREST requests made. */
+  requests: number;
+}
+
+const answerSchema = z.union([
+  z.object({ written: z.literal(true) }),
+  z.object({
+    written: z.literal(false),
+    reason: z.enum(SUPERSEDED_REASONS),
+    current_ad_account_id: z.string().nullable(),
+  }),
+]);
+
+/**
+ * The guard's account in the spelling `meta_campaign_insights` stores: trimmed, without the `act_` the
+ * app's `clients.ad_account_id` sometimes carries (the function compares both spellings anyway).
+ */
+function guardAccount(adAccountId: string): string {
+  const trimmed = String(adAccountId).trim();
+  return /^act_\d+$/.test(trimmed) ? trimmed.slice(4) : trimmed;
+}
+
+export function createGuardedWriteRepo(ctx: RepoContext) {
+  /**
+   * Writes `writes` for the guard's client, or throws `ClientSupersededError` (nothing written by that
+   * request) when the client no longer serves the guard's ad account. Every row is checked before the
+   * first request.
+   */
+  async function guardedWrite(guard: WriteGuard, writes: GuardedWrites): Promise<GuardedWriteResult> {
+    const clientId = requireUuid(TABLES.syncState, 'client_id', guard.clientId);
+    const task = requireTask(guard.task);
+    const account = guardAccount(guard.adAccountId);
+    if (account === '')
+      throw new InvalidRowError(TABLES.clients, 'ad_account_id', 'the guard needs an ad account');
+    const now = ctx.now().toISOString();
+
+    const singles: Record<string, unknown> = {};
+    if (writes.monthCache) {
+      const { period_id, cache_data, last_updated } = toCacheColumns(
+        'month',
+        { ...writes.monthCache, clientId },
+        now,
+      );
+      singles.month_cache = { period_id, cache_data, last_updated };
+    }
+    if (writes.weekCache) {
+      const { period_id, cache_data, last_updated } = toCacheColumns(
+        'week',
+        { ...writes.weekCache, clientId },
+        now,
+      );
+      singles.week_cache = { period_id, cache_data, last_updated };
+    }
+    if (writes.syncSuccess) {
+      const high = writes.syncSuccess.highWaterDate;
+      singles.sync_success = {
+        at: now,
+        high_water_date: high ? requireDate(TABLES.syncState, 'high_water_date', high) : null,
+      };
+    }
+    if (writes.syncFailure) singles.sync_failure = { at: now, error: syncErrorColumn(writes.syncFailure) };
+
+    const insights = lastPerKey(
+      (writes.campaignInsights ?? []).map((row, index) => {
+        if (!/^\d+$/.test(account)) {
+          throw new InvalidRowError(
+            TABLES.campaignInsights,
+            'ad_account_id',
+            `not an ad account id: ${quote(account)}`,
+          );
+        }
+        const {
+          client_id: _client,
+          ad_account_id: _account,
+          ...columns
+        } = toInsightColumns({ ...row, clientId, adAccountId: account }, index, now);
+        return columns;
+      }),
+      (c) => `${c.campaign_id}|${c.date}`,
+    );
+    const kpis = lastPerKey(
+      (writes.dailyKpi ?? []).map((row, index) => {
+        const { client_id: _client, ...columns } = toDailyKpiColumns({ ...row, clientId }, index, now);
+        return columns;
+      }),
+      (c) => c.date,
+    );
+
+    // Row chunks first, the caches and the sync state with the last request.
+    const size = ctx.chunkSize;
+    const requests: Array<Record<string, unknown>> = [];
+    for (const part of chunk(insights, size)) requests.push({ campaign_insights: part });
+    const kpiParts = chunk(kpis, size);
+    for (const part of kpiParts) requests.push({ daily_kpi: part });
+    if (requests.length === 0) requests.push({});
+    Object.assign(requests[requests.length - 1]!, singles);
+
+    for (const payload of requests) {
+      const { data, error, status } = await ctx.client.rpc(GUARDED_WRITE_RPC, {
+        p_client: clientId,
+        p_account: account,
+        p_task: task,
+        p_run_id: guard.runId,
+        p_writes: payload,
+      });
+      if (error) {
+        if (error.code === 'PGRST202' || error.code === '42883') {
+          throw new DbError(
+            `${GUARDED_WRITE_RPC} is missing: run pnpm db:migrate (migration 0006) before starting the worker`,
+            { table: TABLES.syncState, operation: 'upsert', code: error.code, status },
+          );
+        }
+        throw toDbError(TABLES.syncState, 'upsert', error, status);
+      }
+      const answer = answerSchema.parse(data);
+      if (!answer.written) {
+        throw new ClientSupersededError({
+          clientId,
+          adAccountId: account,
+          currentAdAccountId: answer.current_ad_account_id,
+          reason: answer.reason,
+          task,
+        });
+      }
+    }
+    return { campaignInsights: insights.length, dailyKpi: kpis.length, requests: requests.length };
+  }
+
+  return { guardedWrite };
+}
