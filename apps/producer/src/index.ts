@@ -45,4 +45,4 @@ export { openRuntime, type Runtime, type RuntimeOptions, redisTargetFromConfig }
 export { listSchedulers, schedulerIdFor, syncSchedulers } from './schedules/sync-schedulers.ts';
 export { type ProducerService, startProducerService } from './service.ts';
 export { collectStatus, type StatusSnapshot } from './status/collect-status.ts';
-export { PRIORITY, TASKS, type Task, type Trigger } from './tasks.ts';
+export { PRIORITY } from './tasks.ts';

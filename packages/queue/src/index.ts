@@ -74,6 +74,8 @@ export {
   parkingSchema,
   parseJobData,
   type RefreshCacheJobData,
+  RUN_TRIGGERS,
+  type RunTrigger,
   refreshCacheJobSchema,
   runIdSchema,
   SUMMARY_KINDS,

@@ -16,9 +16,8 @@
  * jobs are retried from Bull Board or QueueEvents' stream has been trimmed.
  */
 import { readFileSync } from 'node:fs';
-import type { RedisClient } from '@meta-engine/queue';
+import type { ClientTask, RedisClient, RunTrigger } from '@meta-engine/queue';
 import type { Queue } from 'bullmq';
-import type { Task, Trigger } from '../tasks.ts';
 
 const RECORD_CHUNK = readFileSync(new URL('./lua/record-chunk-2.lua', import.meta.url), 'utf8');
 const RUN_PROGRESS = readFileSync(new URL('./lua/run-progress-6.lua', import.meta.url), 'utf8');
@@ -31,8 +30,8 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface RunRecord {
   runId: string;
-  task: Task;
-  trigger: Trigger;
+  task: ClientTask;
+  trigger: RunTrigger;
   status: RunStatus;
   /** True for "every eligible client"; false for an explicit client list. */
   all: boolean;
@@ -84,8 +83,8 @@ export interface RunProgress extends RunRecord {
 
 export interface NewRun {
   runId: string;
-  task: Task;
-  trigger: Trigger;
+  task: ClientTask;
+  trigger: RunTrigger;
   all: boolean;
   requested: number | null;
   since?: string | undefined;
@@ -96,7 +95,7 @@ export interface RunStoreOptions {
   redis: RedisClient;
   prefix: string;
   /** The task queues, to classify a run's jobs by state. */
-  queues: Record<Task, Queue>;
+  queues: Record<ClientTask, Queue>;
   retentionSeconds: number;
   now?: () => Date;
 }
@@ -104,7 +103,7 @@ export interface RunStoreOptions {
 export class RunStore {
   private readonly redis: RedisClient;
   private readonly prefix: string;
-  private readonly queues: Record<Task, Queue>;
+  private readonly queues: Record<ClientTask, Queue>;
   private readonly ttl: number;
   private readonly now: () => Date;
 
@@ -299,8 +298,8 @@ function toRecord(hash: Record<string, string>, rejected: number, paused: number
   const text = (value: string | undefined) => (value ? value : null);
   return {
     runId: hash.runId ?? '',
-    task: hash.task as Task,
-    trigger: hash.trigger as Trigger,
+    task: hash.task as ClientTask,
+    trigger: hash.trigger as RunTrigger,
     status: (hash.status ?? 'pending') as RunStatus,
     all: hash.all === '1',
     requested: hash.requested ? Number(hash.requested) : null,
