@@ -13,6 +13,8 @@
  * const final = await waitForRun(runtime, run.runId, { out: process.stdout });
  * await service.close();
  */
+
+export { shortFingerprint, tokenFingerprint } from '@meta-engine/meta-client';
 export type { Output } from './cli/output.ts';
 export { renderProgressBar, renderProgressLine, renderSummary, waitForRun } from './cli/progress.ts';
 export { EXIT, UsageError } from './cli/usage-error.ts';
@@ -34,7 +36,6 @@ export { type AdminAppDeps, BULL_BOARD_PATH, createAdminApp } from './http/app.t
 export { redactSecrets } from './http/redact.ts';
 export { startAdminServer } from './http/server.ts';
 export type * from './ports.ts';
-export { shortFingerprint, tokenFingerprint } from './rotation/fingerprint.ts';
 export { type RotationOutcome, rotateIfChanged } from './rotation/rotate.ts';
 export {
   createRotationFollower,

@@ -11,6 +11,7 @@
 
 import { hostname } from 'node:os';
 import { createRepository, type Repository } from '@meta-engine/db';
+import { tokenFingerprint } from '@meta-engine/meta-client';
 import {
   announceToken,
   CLIENT_TASKS,
@@ -25,7 +26,7 @@ import {
   redisTargetVariable,
   requireClusterPrefix,
 } from '@meta-engine/queue';
-import { createTokenSource, type TokenSource } from '@meta-engine/runtime';
+import { createTokenSource, Releasers, type TokenSource } from '@meta-engine/runtime';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { clientConsoleStoreFrom, clientDirectoryFrom, tokenStateStoreFrom } from './adapters/db.ts';
@@ -45,8 +46,6 @@ import type {
   ThrottleReader,
   TokenStateStore,
 } from './ports.ts';
-import { Releasers } from './releasers.ts';
-import { tokenFingerprint } from './rotation/fingerprint.ts';
 import { type RotationDeps, type RotationOutcome, rotateIfChanged } from './rotation/rotate.ts';
 import { type LocalTickResult, runLocalTick } from './schedules/local-midnight.ts';
 import { collectStatus, type StatusDeps, type StatusSnapshot } from './status/collect-status.ts';

@@ -5,6 +5,8 @@
  * from ready dependencies. `main.ts` is the process (signals, exit codes); nothing here exits.
  */
 
+export { shortFingerprint, tokenFingerprint } from '@meta-engine/meta-client';
+export { Releasers } from '@meta-engine/runtime';
 export { BUC, bucForPath } from './buc.ts';
 export { loadConfig, type WorkerConfig } from './config.ts';
 export {
@@ -48,12 +50,10 @@ export {
   VALIDATE_FIELDS,
   type ValidateResult,
 } from './processors/validate.ts';
-export { shortFingerprint, tokenFingerprint } from './runtime/fingerprint.ts';
 export { startHealthServer } from './runtime/http-server.ts';
 export { createLogger } from './runtime/logger.ts';
 export { createWorkerMetrics, type WorkerMetrics } from './runtime/metrics.ts';
 export { createOutageGate, type OutageGate, type OutageState } from './runtime/outage-gate.ts';
-export { Releasers } from './runtime/releasers.ts';
 export {
   limiterSettingsFor,
   type RunningWorker,
