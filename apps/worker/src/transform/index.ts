@@ -28,7 +28,6 @@ export {
   type WeekCacheInput,
 } from './cache-data.ts';
 export {
-  type CampaignStatusMap,
   linkClicks,
   type MonthCampaign,
   metricWithFallback,
