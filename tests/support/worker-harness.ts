@@ -349,14 +349,12 @@ export async function startWorkerHarness(options: HarnessOptions = {}): Promise<
               timeouts: { totalMs: 15_000, headersMs: 15_000, bodyMs: 15_000 },
               beforeRequest,
               onResponse: async (event) => {
-                if (event.kind !== 'batch') {
-                  metaEvents.push({
-                    path: event.path,
-                    status: event.status,
-                    category: event.error?.category ?? 'ok',
-                    adAccountId: event.adAccountId,
-                  });
-                }
+                metaEvents.push({
+                  path: event.path,
+                  status: event.status,
+                  category: event.error?.category ?? 'ok',
+                  adAccountId: event.adAccountId,
+                });
                 await appOptions.onResponse?.(event);
                 await onResponse(event);
               },

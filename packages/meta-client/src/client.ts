@@ -1,7 +1,7 @@
 /**
  * The Graph API client: sends with undici (keep-alive pool, bounded connections, connect /
  * headers / body / total timeouts), turns every response into data or a typed `MetaError`, and
- * reports every response (errors and batch items included) to `onResponse` with its usage
+ * reports every response (errors included) to `onResponse` with its usage
  * snapshot, so a per-account limiter can be fed from one place.
  *
  * @example
@@ -11,8 +11,6 @@
  */
 import { Agent } from 'undici';
 import { z } from 'zod';
-import type { BatchItemResult, BatchRequest } from './batch.ts';
-import { buildBatchField, parseBatchItem } from './batch.ts';
 import type { HttpMethod, Params } from './build-request.ts';
 import {
   adAccountIdFromPath,
@@ -37,7 +35,6 @@ import { DEFAULT_INSIGHTS_LIMIT, validateInsightsParams } from './insights-param
 import type { AdAccount, Campaign, DebugTokenData, InsightsRow } from './meta-schemas.ts';
 import {
   adAccountSchema,
-  batchResponseSchema,
   campaignSchema,
   debugTokenSchema,
   insightsRowSchema,
@@ -52,8 +49,8 @@ import type { HeaderInput, UsageSnapshot } from './parse-usage-headers.ts';
 import { parseUsageHeaders } from './parse-usage-headers.ts';
 import type { ReadWithSplittingOptions } from './read-with-splitting.ts';
 import { readWithSplitting } from './read-with-splitting.ts';
-import type { PollReportRunOptions, ReportRun, ReportRunCheck } from './report-run.ts';
-import { interpretReportRun, pollReportRun, reportRunSchema } from './report-run.ts';
+import type { ReportRun, ReportRunCheck } from './report-run.ts';
+import { interpretReportRun, reportRunSchema } from './report-run.ts';
 import type { RetryPolicy } from './retry-policy.ts';
 import { DEFAULT_RETRY_POLICY, nextDelay } from './retry-policy.ts';
 import { sanitizeCause, scrubText } from './scrub.ts';
@@ -78,14 +75,12 @@ export const DEFAULT_TIMEOUTS: Required<MetaClientTimeouts> = {
 
 export const DEFAULT_CONNECTIONS = 10;
 
-/** What `onResponse` receives for every HTTP response (success or error) and every batch item. */
+/** What `onResponse` receives for every HTTP response (success or error). */
 export interface MetaResponseEvent {
-  /** `single`: a normal call; `batch`: the batch envelope (`POST /`); `batch_item`: one sub-response. */
-  kind: 'single' | 'batch' | 'batch_item';
   method: string;
   /** Scrubbed path without query, e.g. `/v26.0/act_123/insights`. */
   path: string;
-  /** HTTP status (a batch item's `code`; 0 for a `null` batch item). */
+  /** HTTP status. */
   status: number;
   /** Bare ad account id the call was about, when known. */
   adAccountId?: string | undefined;
@@ -95,12 +90,10 @@ export interface MetaResponseEvent {
   /** 1 for the first attempt, 2+ for in-client retries. */
   attempt: number;
   durationMs: number;
-  batchIndex?: number | undefined;
 }
 
 /** What `beforeRequest` receives before every HTTP attempt (pages, split parts and retries included). */
 export interface MetaRequestEvent {
-  kind: 'single' | 'batch';
   method: string;
   /** Scrubbed path without query, e.g. `/v26.0/act_123/insights`. */
   path: string;
@@ -135,7 +128,7 @@ export interface MetaClientOptions {
   /** In-client retries (default: 2 retries of transient errors on GET). `{ limit: 0 }` disables them. */
   retry?: Partial<RetryPolicy> | undefined;
   /**
-   * Called for every response, errors and batch items included; awaited. It must not throw: if it
+   * Called for every response, errors included; awaited. It must not throw: if it
    * does, its error replaces the call's result.
    */
   onResponse?: ((event: MetaResponseEvent) => void | Promise<void>) | undefined;
@@ -187,10 +180,6 @@ export interface InsightsCallOptions extends ReadWithSplittingOptions {
   split?: boolean;
 }
 
-export interface ReportRunCallOptions extends InsightsCallOptions {
-  poll?: PollReportRunOptions;
-}
-
 export interface MetaClient {
   readonly baseUrl: string;
   readonly apiVersion: string;
@@ -199,10 +188,6 @@ export interface MetaClient {
   /** Escape hatch: pages of any edge (GET), following `paging.next`. */
   paginate<T = unknown>(path: string, options?: PaginateCallOptions<T>): AsyncIterable<GraphPage<T>>;
   getAdAccount(id: string, fields?: readonly string[]): Promise<MetaResult<AdAccount>>;
-  listAdAccounts(options?: {
-    fields?: readonly string[];
-    limit?: number;
-  }): Promise<MetaListResult<AdAccount>>;
   /** `debug_token` for the client's own token; `is_valid: false` throws a `token_fatal` error unless `allowInvalid`. */
   debugToken(options?: { allowInvalid?: boolean }): Promise<MetaResult<DebugTokenData>>;
   listCampaigns(
@@ -215,31 +200,15 @@ export interface MetaClient {
   getReportRun(reportRunId: string, options?: { adAccountId?: string }): Promise<MetaResult<ReportRun>>;
   /** One poll: `done` when `Job Completed` at 100 %; `Job Failed` / `Job Skipped` throw `MetaReportRunError`. */
   checkReportRun(reportRunId: string, options?: { adAccountId?: string }): Promise<ReportRunCheck>;
-  /** Polls with backoff until done, within `budgetMs`. */
-  waitForReportRun(
-    reportRunId: string,
-    options?: PollReportRunOptions & { adAccountId?: string },
-  ): Promise<ReportRunCheck>;
   getReportRunInsights(
     reportRunId: string,
     options?: { limit?: number; adAccountId?: string },
   ): Promise<MetaListResult<InsightsRow>>;
-  /** Async insights end to end: create, poll, read all pages; split by date range on "data too large". */
-  runInsightsReport(
-    id: string,
-    params: InsightsParams,
-    options?: ReportRunCallOptions,
-  ): Promise<InsightsResult>;
-  /** `POST /` with up to 50 requests; each item parsed like a normal response. */
-  batch(
-    requests: readonly BatchRequest[],
-    options?: { includeHeaders?: boolean },
-  ): Promise<MetaResult<BatchItemResult[]>>;
   /** Closes the keep-alive pool (idempotent). Calls made after `close()` fail with `MetaNetworkError`. */
   close(): Promise<void>;
 }
 
-/** Fields of `me/adaccounts` by default: who the account is and whether it can be used. */
+/** Who an ad account is and whether it can be used (what validation reads). */
 export const AD_ACCOUNT_LIST_FIELDS = [
   'id',
   'account_id',
@@ -299,7 +268,6 @@ const optionsSchema = z.object({
 });
 
 interface CallSpec<T> {
-  kind: 'single' | 'batch';
   method: HttpMethod;
   path: string;
   params?: Params | undefined;
@@ -408,7 +376,7 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
     const method = spec.method;
     const adAccountId = spec.adAccountId ?? adAccountIdFromPath(path);
     if (options.beforeRequest) {
-      await options.beforeRequest({ kind: spec.kind, method, path, adAccountId, attempt });
+      await options.beforeRequest({ method, path, adAccountId, attempt });
     }
     const started = performance.now();
     const signal = AbortSignal.timeout(timeouts.totalMs);
@@ -434,7 +402,6 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
       const error = transportError(cause, { method, path, adAccountId, status, usage, signal });
       if (status !== undefined) {
         await emit({
-          kind: spec.kind,
           method,
           path,
           status,
@@ -473,7 +440,6 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
       }
     }
     await emit({
-      kind: spec.kind,
       method,
       path,
       status,
@@ -539,7 +505,6 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
     return paginate<T>(
       async (next) => {
         const result = await call({
-          kind: 'single',
           method: 'GET',
           path: next === undefined ? firstPath : pathFromNextUrl(next),
           params: next === undefined ? opts.params : undefined,
@@ -572,7 +537,7 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
     apiVersion,
 
     async request<T = unknown>(opts: RequestOptions<T>): Promise<MetaResult<T>> {
-      const result = await call<T>({ kind: 'single', ...opts });
+      const result = await call<T>(opts);
       return { data: result.data, usage: result.usage };
     },
 
@@ -583,7 +548,6 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
     async getAdAccount(id, fields = DEFAULT_AD_ACCOUNT_FIELDS) {
       const adAccountId = parseAdAccountId(id);
       const result = await call({
-        kind: 'single',
         method: 'GET',
         path: toActId(adAccountId),
         params: { fields },
@@ -593,17 +557,8 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
       return { data: result.data, usage: result.usage };
     },
 
-    async listAdAccounts(opts = {}) {
-      const fields = opts.fields ?? AD_ACCOUNT_LIST_FIELDS;
-      return list('me/adaccounts', {
-        params: { fields, limit: opts.limit ?? 100 },
-        itemSchema: adAccountSchema,
-      });
-    },
-
     async debugToken(opts = {}) {
       const result = await call({
-        kind: 'single',
         method: 'GET',
         path: 'debug_token',
         tokenParam: 'input_token',
@@ -644,7 +599,6 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
       const path = `${toActId(adAccountId)}/insights`;
       validateInsightsParams(params, path);
       const result = await call({
-        kind: 'single',
         method: 'POST',
         path,
         params: { ...params },
@@ -656,7 +610,6 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
 
     async getReportRun(reportRunId, opts = {}) {
       const result = await call({
-        kind: 'single',
         method: 'GET',
         path: reportRunPath(reportRunId),
         schema: reportRunSchema,
@@ -679,11 +632,6 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
       });
     },
 
-    async waitForReportRun(reportRunId, opts = {}) {
-      const id = reportRunPath(reportRunId);
-      return pollReportRun(() => client.checkReportRun(id, { adAccountId: opts.adAccountId }), id, opts);
-    },
-
     async getReportRunInsights(reportRunId, opts = {}) {
       const id = reportRunPath(reportRunId);
       return list(`${id}/insights`, {
@@ -692,61 +640,6 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
         adAccountId: opts.adAccountId,
         context: 'report_run',
       });
-    },
-
-    async runInsightsReport(id, params, opts = {}) {
-      const adAccountId = parseAdAccountId(id);
-      validateInsightsParams(params, `${toActId(adAccountId)}/insights`);
-      const read = async (p: InsightsParams) => {
-        const created = await client.createReportRun(adAccountId, p);
-        const { reportRunId } = created.data;
-        await client.waitForReportRun(reportRunId, { ...opts.poll, adAccountId });
-        return client.getReportRunInsights(reportRunId, { limit: p.limit, adAccountId });
-      };
-      const first = { ...params, limit: params.limit ?? DEFAULT_INSIGHTS_LIMIT };
-      if (opts.split === false) return { ...(await read(first)), parts: 1 };
-      return readWithSplitting(first, read, opts);
-    },
-
-    async batch(requests, opts = {}) {
-      const field = buildBatchField(requests, apiVersion);
-      const result = await call({
-        kind: 'batch',
-        method: 'POST',
-        path: '/',
-        params: { batch: field, include_headers: opts.includeHeaders ?? true },
-        schema: batchResponseSchema,
-      });
-      const path = versionedPath(apiVersion, '/');
-      if (result.data.length !== requests.length) {
-        throw new MetaMalformedResponseError({
-          reason: 'unexpected_shape',
-          detail: `batch returned ${result.data.length} items for ${requests.length} requests`,
-          method: 'POST',
-          path,
-          status: result.status,
-          usage: result.usage,
-        });
-      }
-      const items: BatchItemResult[] = [];
-      for (const [index, item] of result.data.entries()) {
-        const request = requests[index] as BatchRequest;
-        const parsed = parseBatchItem({ index, request, apiVersion, item, secrets });
-        await emit({
-          kind: 'batch_item',
-          method: request.method,
-          path: parsed.path,
-          status: parsed.status ?? 0,
-          adAccountId: parsed.adAccountId,
-          usage: parsed.usage,
-          error: parsed.ok ? undefined : parsed.error,
-          attempt: 1,
-          durationMs: 0,
-          batchIndex: index,
-        });
-        items.push(parsed);
-      }
-      return { data: items, usage: result.usage };
     },
 
     async close() {

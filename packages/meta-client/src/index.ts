@@ -5,8 +5,6 @@
  * of queues, limiters or tables.
  */
 
-export type { BatchItemResult, BatchRequest } from './batch.ts';
-export { buildBatchField, MAX_BATCH_SIZE, parseBatchItem } from './batch.ts';
 export type { HttpMethod, Params, ParamValue } from './build-request.ts';
 export {
   adAccountIdFromPath,
@@ -31,7 +29,6 @@ export type {
   MetaResponseEvent,
   MetaResult,
   PaginateCallOptions,
-  ReportRunCallOptions,
   RequestOptions,
 } from './client.ts';
 export {
@@ -79,14 +76,12 @@ export {
 } from './parse-usage-headers.ts';
 export type { PartResult, ReadWithSplittingOptions, SplitReadResult } from './read-with-splitting.ts';
 export { DEFAULT_MIN_LIMIT, readWithSplitting } from './read-with-splitting.ts';
-export type { PollReportRunOptions, ReportRun, ReportRunCheck } from './report-run.ts';
-export { DEFAULT_POLL, interpretReportRun, pollReportRun, REPORT_RUN_STATUS } from './report-run.ts';
+export type { ReportRun, ReportRunCheck } from './report-run.ts';
+export { interpretReportRun, REPORT_RUN_STATUS } from './report-run.ts';
 export type { NextDelayInput, RetryPolicy } from './retry-policy.ts';
 export { DEFAULT_RETRY_POLICY, nextDelay } from './retry-policy.ts';
 export type { RetryTimingInput } from './retry-timing.ts';
 export { SCORE_BLOCK_MS, suggestRetryAfterMs } from './retry-timing.ts';
 export { pathOnly, REDACTED, scrubText, scrubUrl } from './scrub.ts';
 export { halveLimit, splitInsightsParams, splitTimeRange } from './split-insights-params.ts';
-export type { UsageSummary } from './summarize-usage.ts';
-export { summarizeUsage } from './summarize-usage.ts';
 export { shortFingerprint, tokenFingerprint } from './token-fingerprint.ts';
