@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { MetaClient, MetaClientOptions } from './client.ts';
+import type { MetaClient } from './client.ts';
 import type { MetaApiError } from './errors/meta-api-error.ts';
 import { isMetaInvalidRequestError } from './errors/meta-invalid-request-error.ts';
 import type { MetaReportRunError } from './errors/meta-report-run-error.ts';
@@ -8,6 +8,7 @@ import { parseInsightNumbers } from './parse-insight-numbers.ts';
 import { caught, recordingClient, TOKEN } from './test-support/client-fixture.ts';
 import type { FakeGraphServer, RecordedRequest } from './test-support/fake-graph-server.ts';
 import { sendJson, startFakeGraphServer } from './test-support/fake-graph-server.ts';
+import type { MetaClientOptions } from './transport.ts';
 
 let server: FakeGraphServer;
 const makeClient = (overrides: Partial<MetaClientOptions> = {}) => recordingClient(server.url, overrides);

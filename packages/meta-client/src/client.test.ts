@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { MetaClient, MetaClientOptions } from './client.ts';
+import type { MetaClient } from './client.ts';
 import { createMetaClient } from './client.ts';
 import type { MetaApiError } from './errors/meta-api-error.ts';
 import { isMetaApiError } from './errors/meta-api-error.ts';
@@ -24,6 +24,7 @@ import {
   startFakeGraphServer,
 } from './test-support/fake-graph-server.ts';
 import { REFERENCE_ERROR_CASES, throttledUsageHeaders } from './test-support/reference-bodies.ts';
+import type { MetaClientOptions } from './transport.ts';
 
 let server: FakeGraphServer;
 const makeClient = (overrides: Partial<MetaClientOptions> = {}) =>

@@ -18,15 +18,10 @@ export {
 export type { ClassifyInput } from './classify-meta-error.ts';
 export { classifyMetaError, isReduceDataError } from './classify-meta-error.ts';
 export type {
-  AccessTokenInput,
   InsightsCallOptions,
   InsightsResult,
   MetaClient,
-  MetaClientOptions,
-  MetaClientTimeouts,
   MetaListResult,
-  MetaRequestEvent,
-  MetaResponseEvent,
   MetaResult,
   PaginateCallOptions,
   RequestOptions,
@@ -36,8 +31,6 @@ export {
   createMetaClient,
   DEFAULT_AD_ACCOUNT_FIELDS,
   DEFAULT_CAMPAIGN_FIELDS,
-  DEFAULT_CONNECTIONS,
-  DEFAULT_TIMEOUTS,
 } from './client.ts';
 export * from './errors/index.ts';
 export { earliestInsightsDate, INSIGHTS_HISTORY_MONTHS } from './insights-history.ts';
@@ -85,3 +78,11 @@ export { SCORE_BLOCK_MS, suggestRetryAfterMs } from './retry-timing.ts';
 export { pathOnly, REDACTED, scrubText, scrubUrl } from './scrub.ts';
 export { halveLimit, splitInsightsParams, splitTimeRange } from './split-insights-params.ts';
 export { shortFingerprint, tokenFingerprint } from './token-fingerprint.ts';
+export type {
+  AccessTokenInput,
+  MetaClientOptions,
+  MetaClientTimeouts,
+  MetaRequestEvent,
+  MetaResponseEvent,
+} from './transport.ts';
+export { DEFAULT_CONNECTIONS, DEFAULT_TIMEOUTS } from './transport.ts';

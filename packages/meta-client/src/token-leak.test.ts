@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MetaClient, MetaResponseEvent } from './client.ts';
+import type { MetaClient } from './client.ts';
 import { createMetaClient } from './client.ts';
 import { isMetaError } from './errors/meta-error.ts';
 import { APP_SECRET, PROOF, TOKEN } from './test-support/client-fixture.ts';
@@ -15,6 +15,7 @@ import {
   startFakeGraphServer,
 } from './test-support/fake-graph-server.ts';
 import { REFERENCE_ERROR_CASES, throttledUsageHeaders } from './test-support/reference-bodies.ts';
+import type { MetaResponseEvent } from './transport.ts';
 
 const SECRETS = [TOKEN, APP_SECRET, PROOF];
 
