@@ -88,7 +88,7 @@ export {
 } from './jobs.ts';
 export * from './limiter/index.ts';
 export { SCRIPT_CODES, type ScriptCode } from './lua/codes.ts';
-export { type RedisClient, SCRIPT_NAMES } from './lua/loader.ts';
+export { createScriptSet, type RedisClient, SCRIPT_NAMES, type ScriptSet } from './lua/loader.ts';
 export {
   ALL_QUEUE_NAMES,
   buildQueueNames,

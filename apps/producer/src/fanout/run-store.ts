@@ -15,12 +15,11 @@
  * cost 10 script calls of about a millisecond each per poll, and the answer stays right when workers crash,
  * jobs are retried from Bull Board or QueueEvents' stream has been trimmed.
  */
-import { readFileSync } from 'node:fs';
-import type { ClientTask, RedisClient, RunTrigger } from '@meta-engine/queue';
+import { type ClientTask, createScriptSet, type RedisClient, type RunTrigger } from '@meta-engine/queue';
 import type { Queue } from 'bullmq';
 
-const RECORD_CHUNK = readFileSync(new URL('./lua/record-chunk-2.lua', import.meta.url), 'utf8');
-const RUN_PROGRESS = readFileSync(new URL('./lua/run-progress-6.lua', import.meta.url), 'utf8');
+/** `lua/<name>-<numkeys>.lua`, registered once per Redis client (EVALSHA) by the queue package's loader. */
+const SCRIPTS = createScriptSet(`${import.meta.dirname}/lua`, ['record-chunk', 'run-progress'], 'run store');
 
 const SLICE = 1000;
 
@@ -218,15 +217,11 @@ export class RunStore {
     ownIds: readonly string[],
     duplicateIds: readonly string[],
   ): Promise<{ created: number; skipped: number }> {
-    const reply = (await this.redis.eval(
-      RECORD_CHUNK,
-      2,
-      this.runKey(runId),
-      this.jobsKey(runId),
-      this.ttl,
-      ownIds.length,
-      ...ownIds,
-      ...duplicateIds,
+    const reply = (await SCRIPTS.run(
+      this.redis,
+      'record-chunk',
+      [this.runKey(runId), this.jobsKey(runId)],
+      [this.ttl, ownIds.length, ...ownIds, ...duplicateIds],
     )) as [number, number];
     return { created: Number(reply[0]), skipped: Number(reply[1]) };
   }
@@ -263,18 +258,11 @@ export class RunStore {
     };
     let total = 0;
     for (let start = 0; ; start += SLICE) {
-      const reply = (await this.redis.eval(
-        RUN_PROGRESS,
-        6,
-        this.jobsKey(runId),
-        keys.completed!,
-        keys.failed!,
-        keys.delayed!,
-        keys.prioritized!,
-        keys.active!,
-        start,
-        start + SLICE - 1,
-        queue.toKey(''),
+      const reply = (await SCRIPTS.run(
+        this.redis,
+        'run-progress',
+        [this.jobsKey(runId), keys.completed!, keys.failed!, keys.delayed!, keys.prioritized!, keys.active!],
+        [start, start + SLICE - 1, queue.toKey('')],
       )) as number[];
       const [seen = 0, c = 0, f = 0, d = 0, p = 0, a = 0, w = 0, r = 0] = reply.map(Number);
       total += seen;
