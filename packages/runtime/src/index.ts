@@ -25,6 +25,7 @@ export {
   secretsFromEnv,
 } from './config/secrets-from-env.ts';
 export { createLogger, type LoggerOptions } from './create-logger.ts';
+export { findSecret, SECRET_KEY_PATTERN, type SecretFinding } from './find-secret.ts';
 export { Releasers } from './releasers.ts';
 export { addSecret } from './token-source/add-secret.ts';
 export {
