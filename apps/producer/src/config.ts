@@ -23,7 +23,9 @@ import {
   type RedisServers,
   redisServersFrom,
   rule,
+  SUPABASE_FIELDS,
   secretsFromEnv,
+  TOKEN_FIELDS,
 } from '@meta-engine/runtime';
 import { z } from 'zod';
 import type { FreshnessObjectives } from './console/freshness.ts';
@@ -142,8 +144,6 @@ export interface ConfigNeeds {
   admin?: boolean;
 }
 
-const TOKEN = { minLength: 8, hint: 'the system-user access token' };
-
 /** A cron pattern, `local` (after each account's midnight) or `off` (null: the task's scheduler is removed). */
 const schedule = () =>
   field.checked((pattern): string | null => {
@@ -167,16 +167,8 @@ const scheduleFields = Object.fromEntries(
 
 const schema = z.object({
   ...REDIS_FIELDS,
-  SUPABASE_URL: field.url({
-    protocols: ['http:', 'https:'],
-    hint: 'the http(s):// URL of the Supabase project',
-  }),
-  SUPABASE_SERVICE_ROLE_KEY: field.secret({
-    minLength: 20,
-    hint: 'the service-role key of the Supabase project',
-  }),
-  META_ACCESS_TOKEN: field.secret(TOKEN).optional(),
-  META_ACCESS_TOKEN_FILE: field.secretFile(TOKEN).optional(),
+  ...SUPABASE_FIELDS,
+  ...TOKEN_FIELDS,
   TOKEN_FINGERPRINT_KEY: field
     .secret({ minLength: 8, hint: 'the HMAC key of the token fingerprint' })
     .optional(),

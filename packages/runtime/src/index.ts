@@ -14,8 +14,8 @@ export { type Env, type EnvRule, parseEnv } from './config/parse-env.ts';
 export { parseInteger } from './config/parse-integer.ts';
 export { REDIS_FIELDS, REDIS_RULE, type RedisServers, redisServersFrom } from './config/redis-servers.ts';
 export { SECRET_VARIABLES, secretsFromEnv } from './config/secrets-from-env.ts';
+export { SUPABASE_FIELDS, TOKEN_FIELDS } from './config/shared-fields.ts';
 export { createLogger, type LoggerOptions } from './create-logger.ts';
 export { findSecret } from './find-secret.ts';
 export { Releasers } from './releasers.ts';
-
 export { createTokenSource, type TokenSource, type TokenSourceOptions } from './token-source/token-source.ts';
