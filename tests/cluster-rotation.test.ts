@@ -11,20 +11,17 @@
  * - the refresh completes, no job fails, neither token appears in any log.
  * Skips (saying why) only where cluster mode cannot run.
  */
+
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RedisCluster } from '@meta-engine/local-stack';
+import { shortFingerprint } from '@meta-engine/meta-client';
 import { waitForRun } from '@meta-engine/producer';
 import { CLIENT_TASKS, controlKeyPrefixFor, getPauseState, readTokenAnnouncement } from '@meta-engine/queue';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  loadConfig as loadWorkerConfig,
-  type RunningWorker,
-  shortFingerprint,
-  startWorker,
-} from '../apps/worker/src/index.ts';
+import { loadConfig as loadWorkerConfig, type RunningWorker, startWorker } from '../apps/worker/src/index.ts';
 import { startSuiteCluster } from './support/cluster.ts';
 import {
   LineLog,

@@ -22,10 +22,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { shortFingerprint } from '@meta-engine/meta-client';
 import { waitForRun } from '@meta-engine/producer';
 import { CLIENT_TASKS, controlKeyPrefixFor, getPauseState, readTokenAnnouncement } from '@meta-engine/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shortFingerprint } from '../apps/worker/src/index.ts';
 import {
   LineLog,
   type RotationProducer,

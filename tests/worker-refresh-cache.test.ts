@@ -169,6 +169,31 @@ describe('worker: refresh-cache', () => {
     expect((await cacheRows('current_month_cache', newYorkClient))[0]?.period_id).toBe('2026-03');
   });
 
+  it("takes the month's daily_kpi_data Meta sums as the second tier (app-contract §3.3)", async () => {
+    // Two Meta days of this month (Warsaw's April) and a Google row that must not count.
+    await h.sql`
+      insert into daily_kpi_data (client_id, date, data_source, platform, reservations, email_contacts)
+      values (${warsawClient}, '2026-04-01', 'meta_api', 'meta', 700, 0),
+             (${warsawClient}, '2026-03-31', 'meta_api', 'meta', 5000, 5000),
+             (${newYorkClient}, '2026-04-01', 'meta_api', 'meta', 9000, 9000)`;
+    await h.sql`
+      insert into daily_kpi_data (client_id, date, data_source, platform, reservations)
+      values (${warsawClient}, '2026-04-02', 'google_ads', 'google', 40)`;
+    try {
+      const job = await h.addJob('refresh-cache', {
+        clientId: warsawClient,
+        adAccountId: WARSAW,
+        runId: 'rk',
+      });
+      await h.waitForJobs('refresh-cache', [job.id!], { states: ['completed'] });
+      const [month] = await cacheRows('current_month_cache', warsawClient);
+      // Only April's Meta row of this client: 700 (not March's 5000, New York's 9000 or Google's 40).
+      expect((month!.cache_data.stats as { totalConversions: number }).totalConversions).toBe(700);
+    } finally {
+      await h.sql`delete from daily_kpi_data where client_id in (${warsawClient}, ${newYorkClient})`;
+    }
+  });
+
   it('leaves the previous rows unchanged when a fetch fails (500s for the account)', async () => {
     const monthBefore = await cacheRows('current_month_cache', warsawClient);
     const weekBefore = await cacheRows('current_week_cache', warsawClient);

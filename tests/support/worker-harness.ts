@@ -6,6 +6,7 @@
  * closed by `close()`, and the prefix's Redis keys are deleted. With `redisClusterNodes` everything runs on
  * that Redis Cluster instead of a single Redis (the cluster suites).
  */
+
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRepository, migrate, type Repository } from '@meta-engine/db';
 import {
@@ -15,7 +16,12 @@ import {
   startPostgrest,
   startRedis,
 } from '@meta-engine/local-stack';
-import { createMetaClient, type MetaClient, type MetaResponseEvent } from '@meta-engine/meta-client';
+import {
+  createMetaClient,
+  type MetaClient,
+  type MetaResponseEvent,
+  tokenFingerprint,
+} from '@meta-engine/meta-client';
 import { type Sandbox, type StartSandboxOptions, startSandbox } from '@meta-engine/meta-sandbox';
 import {
   type AccountOverrides,
@@ -39,7 +45,6 @@ import {
   createLogger,
   createWorkerApp,
   createWorkerMetrics,
-  tokenFingerprint,
   type WorkerApp,
   type WorkerMetrics,
   type WorkerSettingsInput,
@@ -349,14 +354,12 @@ export async function startWorkerHarness(options: HarnessOptions = {}): Promise<
               timeouts: { totalMs: 15_000, headersMs: 15_000, bodyMs: 15_000 },
               beforeRequest,
               onResponse: async (event) => {
-                if (event.kind !== 'batch') {
-                  metaEvents.push({
-                    path: event.path,
-                    status: event.status,
-                    category: event.error?.category ?? 'ok',
-                    adAccountId: event.adAccountId,
-                  });
-                }
+                metaEvents.push({
+                  path: event.path,
+                  status: event.status,
+                  category: event.error?.category ?? 'ok',
+                  adAccountId: event.adAccountId,
+                });
                 await appOptions.onResponse?.(event);
                 await onResponse(event);
               },

@@ -5,7 +5,13 @@
  * same thing here (same trimming, same messages). Nothing else reads process.env. A missing or malformed
  * value throws the runtime's ConfigError: one line per problem, `VARIABLE: problem`, never a secret.
  */
-import { clusterPrefixRule, DEFAULT_QUEUE_PREFIX, resolveQueuePrefix } from '@meta-engine/queue';
+import {
+  CLIENT_TASKS,
+  type ClientTask,
+  clusterPrefixRule,
+  DEFAULT_QUEUE_PREFIX,
+  resolveQueuePrefix,
+} from '@meta-engine/queue';
 import {
   type Env,
   type EnvRule,
@@ -17,12 +23,14 @@ import {
   type RedisServers,
   redisServersFrom,
   rule,
+  SUPABASE_FIELDS,
   secretsFromEnv,
+  TOKEN_FIELDS,
 } from '@meta-engine/runtime';
 import { z } from 'zod';
 import type { FreshnessObjectives } from './console/freshness.ts';
 import { cronPatternProblem } from './schedules/cron-pattern.ts';
-import { TASKS, type Task, taskEnvName } from './tasks.ts';
+import { taskEnvName } from './tasks.ts';
 
 export interface Schedule {
   /** Cron pattern, 5 or 6 fields. */
@@ -38,7 +46,7 @@ export interface Schedule {
  */
 export interface LocalSchedule {
   /** Tasks whose SCHEDULE_<TASK> is `local`. */
-  tasks: Task[];
+  tasks: ClientTask[];
   /** refresh-cache also right after each account's week (Monday) and month (1st) rollovers. */
   rolloverRefresh: boolean;
   /** LOCAL_MIDNIGHT_DELAY_MINUTES: how long after the account's midnight its day's work is enqueued. */
@@ -78,7 +86,7 @@ export interface ProducerConfig {
    * One entry per task: its cron scheduler, or `null` when the task's schedule is "off" or "local" (then no
    * cron scheduler: a removed one is removed at start).
    */
-  schedules: Record<Task, Schedule | null>;
+  schedules: Record<ClientTask, Schedule | null>;
   /** The local-midnight schedule (its tick exists when it has tasks or the rollover refresh). */
   local: LocalSchedule;
   fanout: { pageSize: number; chunkSize: number; concurrency: number };
@@ -97,7 +105,7 @@ export interface ProducerConfig {
  * Defaults: validation daily, cache refresh every 2 hours (and at each account's week and month rollover),
  * insights and summaries after each account's own midnight, the drift check weekly.
  */
-export const DEFAULT_SCHEDULES: Record<Task, string> = {
+export const DEFAULT_SCHEDULES: Record<ClientTask, string> = {
   validate: '0 6 * * *',
   // Every 2 h around the clock (not only by day): the app drops a current-week row whose dateRange.end is not
   // today (UTC), so a refresh must land soon after 00:00 UTC; at :05 to stay clear of the hour's other jobs.
@@ -136,8 +144,6 @@ export interface ConfigNeeds {
   admin?: boolean;
 }
 
-const TOKEN = { minLength: 8, hint: 'the system-user access token' };
-
 /** A cron pattern, `local` (after each account's midnight) or `off` (null: the task's scheduler is removed). */
 const schedule = () =>
   field.checked((pattern): string | null => {
@@ -153,7 +159,7 @@ const schedule = () =>
   });
 
 const scheduleFields = Object.fromEntries(
-  TASKS.flatMap((task) => [
+  CLIENT_TASKS.flatMap((task) => [
     [`SCHEDULE_${taskEnvName(task)}`, schedule().default(DEFAULT_SCHEDULES[task])],
     [`SCHEDULE_${taskEnvName(task)}_TZ`, field.timeZone().optional()],
   ]),
@@ -161,16 +167,8 @@ const scheduleFields = Object.fromEntries(
 
 const schema = z.object({
   ...REDIS_FIELDS,
-  SUPABASE_URL: field.url({
-    protocols: ['http:', 'https:'],
-    hint: 'the http(s):// URL of the Supabase project',
-  }),
-  SUPABASE_SERVICE_ROLE_KEY: field.secret({
-    minLength: 20,
-    hint: 'the service-role key of the Supabase project',
-  }),
-  META_ACCESS_TOKEN: field.secret(TOKEN).optional(),
-  META_ACCESS_TOKEN_FILE: field.secretFile(TOKEN).optional(),
+  ...SUPABASE_FIELDS,
+  ...TOKEN_FIELDS,
   TOKEN_FINGERPRINT_KEY: field
     .secret({ minLength: 8, hint: 'the HMAC key of the token fingerprint' })
     .optional(),
@@ -221,14 +219,14 @@ function rulesFor(needs: ConfigNeeds): EnvRule[] {
 export function loadConfig(env: Env, needs: ConfigNeeds = {}): ProducerConfig {
   const e = parseEnv(schema, env, rulesFor(needs));
   const raw = e as unknown as Record<string, string | null | undefined>;
-  const localTasks = TASKS.filter((task) => raw[`SCHEDULE_${taskEnvName(task)}`] === 'local');
+  const localTasks = CLIENT_TASKS.filter((task) => raw[`SCHEDULE_${taskEnvName(task)}`] === 'local');
   const schedules = Object.fromEntries(
-    TASKS.map((task) => {
+    CLIENT_TASKS.map((task) => {
       const pattern = raw[`SCHEDULE_${taskEnvName(task)}`];
       const tz = raw[`SCHEDULE_${taskEnvName(task)}_TZ`] ?? e.SCHEDULE_TZ;
       return [task, pattern && pattern !== 'local' ? { pattern, tz } : null];
     }),
-  ) as Record<Task, Schedule | null>;
+  ) as Record<ClientTask, Schedule | null>;
   const metaAccessToken = e.META_ACCESS_TOKEN ?? e.META_ACCESS_TOKEN_FILE?.value;
   return {
     redis: redisServersFrom(e),

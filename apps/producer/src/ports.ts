@@ -5,7 +5,7 @@
  * a package touches one adapter file. Tests may pass in-memory implementations.
  */
 import type { ClientControl, ClientOverview } from '@meta-engine/db';
-import type { Task } from './tasks.ts';
+import type { ClientTask } from '@meta-engine/queue';
 
 /** A client as the producer needs it: enough to build one job. */
 export interface ClientRef {
@@ -38,7 +38,7 @@ export interface ClientDirectory {
    * One page of the clients eligible for `task`, ordered by id ascending, ids strictly greater than
    * `afterId` (keyset paging: stable while rows are added or removed).
    */
-  pageEligibleClients(task: Task, afterId: string | null, limit: number): Promise<ClientPage>;
+  pageEligibleClients(task: ClientTask, afterId: string | null, limit: number): Promise<ClientPage>;
   /**
    * The clients among `ids`, whatever their status; `unusable` the ones no job can be built for (no ad
    * account: empty or NULL); `unknownIds` lists ids with no such client.
@@ -50,7 +50,7 @@ export interface ClientDirectory {
    * Notes in each client's sync state (`last_error` category `rejected`) that `runId` of `task` left it
    * out and why, so the app and the console see it without Redis. Best effort for the caller.
    */
-  recordLeftOut(task: Task, runId: string, clients: readonly UnusableClient[]): Promise<void>;
+  recordLeftOut(task: ClientTask, runId: string, clients: readonly UnusableClient[]): Promise<void>;
   /** Ids of the clients an operator paused: they get no jobs until resumed (read once per run). */
   pausedClientIds(): Promise<ReadonlySet<string>>;
   /**

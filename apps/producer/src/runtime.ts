@@ -11,8 +11,11 @@
 
 import { hostname } from 'node:os';
 import { createRepository, type Repository } from '@meta-engine/db';
+import { tokenFingerprint } from '@meta-engine/meta-client';
 import {
   announceToken,
+  CLIENT_TASKS,
+  type ClientTask,
   controlKeyPrefixFor,
   createQueue,
   isClusterTarget,
@@ -23,7 +26,7 @@ import {
   redisTargetVariable,
   requireClusterPrefix,
 } from '@meta-engine/queue';
-import { createTokenSource, type TokenSource } from '@meta-engine/runtime';
+import { createTokenSource, Releasers, type TokenSource } from '@meta-engine/runtime';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { clientConsoleStoreFrom, clientDirectoryFrom, tokenStateStoreFrom } from './adapters/db.ts';
@@ -43,13 +46,10 @@ import type {
   ThrottleReader,
   TokenStateStore,
 } from './ports.ts';
-import { Releasers } from './releasers.ts';
-import { tokenFingerprint } from './rotation/fingerprint.ts';
 import { type RotationDeps, type RotationOutcome, rotateIfChanged } from './rotation/rotate.ts';
 import { type LocalTickResult, runLocalTick } from './schedules/local-midnight.ts';
 import { collectStatus, type StatusDeps, type StatusSnapshot } from './status/collect-status.ts';
 import { createProducerMetrics, type ProducerMetrics } from './status/metrics.ts';
-import { TASKS, type Task } from './tasks.ts';
 
 export interface Runtime {
   config: ProducerConfig;
@@ -58,9 +58,9 @@ export interface Runtime {
   /** Where Redis is (the service opens its worker connection to the same place). */
   redisTarget: RedisTarget;
   redis: RedisClient;
-  queues: Record<Task, Queue>;
+  queues: Record<ClientTask, Queue>;
   fanoutQueue: Queue;
-  /** Task queues then fanout: what Bull Board, status and metrics show. */
+  /** ClientTask queues then fanout: what Bull Board, status and metrics show. */
   allQueues: Queue[];
   directory: ClientDirectory;
   tokenState: TokenStateStore;
@@ -121,15 +121,18 @@ export async function openRuntime(config: ProducerConfig, options: RuntimeOption
     redis.on('error', (error) => logger.debug({ err: error.message }, 'redis connection error'));
     releasers.add('redis', () => redis.quit().catch(() => redis.disconnect()));
 
-    const makeQueue = (name: Task | 'fanout') => {
+    const makeQueue = (name: ClientTask | 'fanout') => {
       const queue = createQueue(name, { connection: redis, prefix: config.queuePrefix });
       queue.on('error', (error) => logger.debug({ queue: name, err: error.message }, 'queue error'));
       releasers.add(`queue ${name}`, () => queue.close());
       return queue;
     };
-    const queues = Object.fromEntries(TASKS.map((task) => [task, makeQueue(task)])) as Record<Task, Queue>;
+    const queues = Object.fromEntries(CLIENT_TASKS.map((task) => [task, makeQueue(task)])) as Record<
+      ClientTask,
+      Queue
+    >;
     const fanoutQueue = makeQueue('fanout');
-    const allQueues = [...TASKS.map((t) => queues[t]), fanoutQueue];
+    const allQueues = [...CLIENT_TASKS.map((t) => queues[t]), fanoutQueue];
 
     const repo =
       options.repository ??

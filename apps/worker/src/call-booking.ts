@@ -92,7 +92,7 @@ export function createCallBooking(deps: CallBookingDeps): (event: MetaRequestEve
   const sleep = deps.sleep ?? defaultSleep;
   return async (event) => {
     const state = jobCalls.getStore();
-    if (!state || event.kind !== 'single') return;
+    if (!state) return;
     const adAccountId = event.adAccountId ?? state.adAccountId;
     const buc = bucForPath(event.path);
 

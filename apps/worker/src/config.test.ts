@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tokenFingerprint } from '@meta-engine/meta-client';
 import { isConfigError } from '@meta-engine/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
-import { tokenFingerprint } from './runtime/fingerprint.ts';
 import { limiterSettingsFor, workerSettingsFor } from './start-worker.ts';
 import { resolveWorkerSettings } from './worker-app.ts';
 

@@ -15,7 +15,9 @@ import {
   type RedisServers,
   redisServersFrom,
   rule,
+  SUPABASE_FIELDS,
   secretsFromEnv,
+  TOKEN_FIELDS,
 } from '@meta-engine/runtime';
 import { z } from 'zod';
 
@@ -24,8 +26,6 @@ import { z } from 'zod';
  * set TOKEN_FINGERPRINT_KEY in production.
  */
 export const DEFAULT_FINGERPRINT_KEY = 'meta-engine-fingerprint';
-
-const TOKEN = { minLength: 8, hint: 'the system-user access token' };
 
 /** `5,8,11,15,28`: distinct whole numbers from `min` to `max`, sorted (for field.checked). */
 export function integerList(min: number, max: number): (raw: string) => number[] {
@@ -45,16 +45,8 @@ export function integerList(min: number, max: number): (raw: string) => number[]
 
 const schema = z.object({
   ...REDIS_FIELDS,
-  SUPABASE_URL: field.url({
-    protocols: ['http:', 'https:'],
-    hint: 'the http(s):// URL of the Supabase project',
-  }),
-  SUPABASE_SERVICE_ROLE_KEY: field.secret({
-    minLength: 20,
-    hint: 'the service-role key of the Supabase project',
-  }),
-  META_ACCESS_TOKEN: field.secret(TOKEN).optional(),
-  META_ACCESS_TOKEN_FILE: field.secretFile(TOKEN).optional(),
+  ...SUPABASE_FIELDS,
+  ...TOKEN_FIELDS,
   META_APP_SECRET: field.secret({ hint: 'the Meta app secret' }).optional(),
   META_GRAPH_URL: field.url({ protocols: ['http:', 'https:'] }).default('https://graph.facebook.com'),
   META_API_VERSION: field.matching(/^v\d+\.\d+$/, 'a Graph API version such as v26.0').default('v26.0'),

@@ -48,7 +48,6 @@ function apiError(
 
 function event(partial: Partial<MetaResponseEvent>): MetaResponseEvent {
   return {
-    kind: 'single',
     method: 'GET',
     path: `/v26.0/act_${ACCOUNT}/insights`,
     status: 200,
@@ -217,8 +216,7 @@ describe('usageReportsFor', () => {
     expect(usageReportsFor(event({}), { trackApp: true })).toContainEqual({ scope: 'app' });
   });
 
-  it('ignores the batch envelope (each item counts on its own) and calls without an account', () => {
-    expect(usageReportsFor(event({ kind: 'batch' }))).toEqual([]);
+  it('ignores calls without an account', () => {
     const { adAccountId: _omit, ...noAccount } = event({ path: '/v26.0/debug_token' });
     expect(usageReportsFor(noAccount as MetaResponseEvent)).toEqual([]);
   });

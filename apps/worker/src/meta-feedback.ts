@@ -1,7 +1,7 @@
 /**
  * @module meta-feedback
  * Feedback from Meta to the limiter, wired once into meta-client's `onResponse`: every response (success or
- * error, batch items included, the batch envelope skipped) becomes limiter usage reports:
+ * error) becomes limiter usage reports:
  *
  * - per BUC of the account (X-Business-Use-Case-Usage; X-FB-Ads-Insights-Throttle's acc_id_util_pct for
  *   ads_insights): the utilisation, with the answered call's log entry, so the limiter learns the quota;
@@ -80,7 +80,6 @@ export function usageReportsFor(
   event: MetaResponseEvent,
   options: { timeScale?: number; booked?: BookedCall | undefined; trackApp?: boolean } = {},
 ): UsageReport[] {
-  if (event.kind === 'batch') return [];
   const timeScale = options.timeScale ?? 1;
   const reports: UsageReport[] = [];
   const error = event.error;
@@ -182,7 +181,6 @@ export function createMetaFeedback(deps: MetaFeedbackDeps): MetaFeedback {
   let appBlockedUntil = 0;
   return {
     async onResponse(event) {
-      if (event.kind === 'batch') return;
       deps.metrics.metaCalls.inc({ category: event.error?.category ?? 'ok' });
       const state = jobCalls.getStore();
       const booked = state?.pending;

@@ -30,12 +30,11 @@ import {
   redisTargetVariable,
   requireClusterPrefix,
 } from '@meta-engine/queue';
-import { createTokenSource } from '@meta-engine/runtime';
+import { createTokenSource, Releasers } from '@meta-engine/runtime';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.ts';
 import { createLogger } from './runtime/logger.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './runtime/metrics.ts';
-import { Releasers } from './runtime/releasers.ts';
 import { createTokenFollower, type TokenFollower } from './token/token-follower.ts';
 import { createWorkerToken } from './token/worker-token.ts';
 import { createWorkerApp, type WorkerApp, type WorkerSettingsInput } from './worker-app.ts';

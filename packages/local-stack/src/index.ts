@@ -15,25 +15,13 @@ import { type SupabaseApi, startPostgrest } from './postgrest.ts';
 import { startRedis } from './redis.ts';
 import type { ServiceSource, StackOptions } from './types.ts';
 
-export { hasContainerRuntime } from './container-runtime.ts';
 export { MissingBinaryError, ServiceUnreachableError } from './errors.ts';
 export { signSupabaseKey } from './jwt.ts';
-export { freePort } from './ports.ts';
-export { type PostgresServerControl, type PostgresService, pingPostgres, startPostgres } from './postgres.ts';
-export { pingSupabase, postgrestBinary, type SupabaseApi, startPostgrest } from './postgrest.ts';
-export { pingRedis, type RedisServerControl, type RedisService, startRedis } from './redis.ts';
-export {
-  type ClusterNodeInfo,
-  type KilledMaster,
-  parseClusterNodes,
-  type RedisCluster,
-  type RedisClusterStart,
-  type RedisClusterStarted,
-  type RedisClusterUnavailable,
-  type RedisClusterUnavailableReason,
-  type StartRedisClusterOptions,
-  startRedisCluster,
-} from './redis-cluster.ts';
+
+export { type PostgresServerControl, startPostgres } from './postgres.ts';
+export { startPostgrest } from './postgrest.ts';
+export { type RedisServerControl, type RedisService, startRedis } from './redis.ts';
+export { type KilledMaster, type RedisCluster, startRedisCluster } from './redis-cluster.ts';
 export type { ServiceSource, StackOptions } from './types.ts';
 
 export interface LocalStack {

@@ -3,17 +3,17 @@ import { connect } from 'node:net';
 import { createClient } from '@supabase/supabase-js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasContainerRuntime } from './container-runtime.ts';
 import {
-  hasContainerRuntime,
   type LocalStack,
-  pingPostgres,
-  pingRedis,
-  pingSupabase,
   ServiceUnreachableError,
   startLocalStack,
   startPostgres,
   startRedis,
 } from './index.ts';
+import { pingPostgres } from './postgres.ts';
+import { pingSupabase } from './postgrest.ts';
+import { pingRedis } from './redis.ts';
 
 const noEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH };
 

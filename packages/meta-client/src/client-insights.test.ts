@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { MetaClientOptions } from './client.ts';
+import type { MetaClient } from './client.ts';
 import type { MetaApiError } from './errors/meta-api-error.ts';
 import { isMetaInvalidRequestError } from './errors/meta-invalid-request-error.ts';
 import type { MetaReportRunError } from './errors/meta-report-run-error.ts';
@@ -8,8 +8,7 @@ import { parseInsightNumbers } from './parse-insight-numbers.ts';
 import { caught, recordingClient, TOKEN } from './test-support/client-fixture.ts';
 import type { FakeGraphServer, RecordedRequest } from './test-support/fake-graph-server.ts';
 import { sendJson, startFakeGraphServer } from './test-support/fake-graph-server.ts';
-
-const FAST_POLL = { initialDelayMs: 5, maxDelayMs: 20, budgetMs: 5_000 };
+import type { MetaClientOptions } from './transport.ts';
 
 let server: FakeGraphServer;
 const makeClient = (overrides: Partial<MetaClientOptions> = {}) => recordingClient(server.url, overrides);
@@ -314,19 +313,11 @@ describe('async report runs', () => {
     limit: 3,
   };
 
-  it('create → poll until Job Completed at 100 % → read every page', async () => {
-    const { client } = makeClient();
-    serveReportRuns(() => RUNNING_THEN_DONE);
-    const result = await client.runInsightsReport('123', params, { poll: FAST_POLL });
-    expect(result.data.map((r) => r.date_start)).toEqual(daysIn(params.time_range));
-    expect(result.pages).toBe(2);
-    const post = server.requests[0];
-    expect(post?.method).toBe('POST');
-    expect(post?.form.get('level')).toBe('ad');
-    expect(JSON.parse(post?.form.get('time_range') ?? '')).toEqual(params.time_range);
-    const polls = server.requests.filter((r) => /^\/\d+$/.test(r.route));
-    expect(polls).toHaveLength(4);
-  });
+  /** One step job's worth: create the run, then read its status once (throws on Job Failed/Skipped). */
+  async function createAndCheck(client: MetaClient) {
+    const { data } = await client.createReportRun('123', params);
+    return client.checkReportRun(data.reportRunId, { adAccountId: '123' });
+  }
 
   it('exposes the steps for queue jobs: create, single check, read', async () => {
     const { client } = makeClient();
@@ -340,29 +331,7 @@ describe('async report runs', () => {
     expect(rows.data).toHaveLength(4);
   });
 
-  it('Job Failed -3/1504045 → splits the range into new jobs and merges', async () => {
-    const { client } = makeClient();
-    serveReportRuns((range) =>
-      daysIn(range).length > 2
-        ? [
-            { async_status: 'Job Running', async_percent_completion: 10 },
-            {
-              async_status: 'Job Failed',
-              async_percent_completion: 10,
-              error_code: -3,
-              error_subcode: 1504045,
-              error_message: 'Report Too Large',
-            },
-          ]
-        : RUNNING_THEN_DONE,
-    );
-    const result = await client.runInsightsReport('123', params, { poll: FAST_POLL });
-    expect(result.data.map((r) => r.date_start)).toEqual(daysIn(params.time_range));
-    expect(result.parts).toBe(2);
-    expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(3);
-  });
-
-  it("Job Failed without split → MetaReportRunError data_too_large with Meta's error fields", async () => {
+  it("Job Failed -3/1504045 → MetaReportRunError data_too_large with Meta's error fields", async () => {
     const { client } = makeClient();
     serveReportRuns(() => [
       {
@@ -375,7 +344,7 @@ describe('async report runs', () => {
         error_user_msg: 'Try a smaller date range.',
       },
     ]);
-    const error = await caught(client.runInsightsReport('123', params, { poll: FAST_POLL, split: false }));
+    const error = await caught(createAndCheck(client));
     expect(isMetaReportRunError(error)).toBe(true);
     const e = error as MetaReportRunError;
     expect(e).toMatchObject({
@@ -400,7 +369,7 @@ describe('async report runs', () => {
         error_message: 'Report Failed, try again later',
       },
     ]);
-    const error = await caught(client.runInsightsReport('123', params, { poll: FAST_POLL }));
+    const error = await caught(createAndCheck(client));
     expect((error as MetaReportRunError).category).toBe('transient');
     expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
   });
@@ -408,26 +377,12 @@ describe('async report runs', () => {
   it('Job Skipped → transient MetaReportRunError', async () => {
     const { client } = makeClient();
     serveReportRuns(() => [{ async_status: 'Job Skipped', async_percent_completion: 0 }]);
-    const error = await caught(client.runInsightsReport('123', params, { poll: FAST_POLL }));
+    const error = await caught(createAndCheck(client));
     expect((error as MetaReportRunError).failure).toBe('job_skipped');
     expect((error as MetaReportRunError).category).toBe('transient');
   });
 
-  it('a run that never finishes ends at the poll budget', async () => {
-    const { client } = makeClient();
-    serveReportRuns(() => [{ async_status: 'Job Running', async_percent_completion: 60 }]);
-    const started = Date.now();
-    const error = await caught(
-      client.runInsightsReport('123', params, {
-        poll: { initialDelayMs: 10, maxDelayMs: 20, budgetMs: 150 },
-      }),
-    );
-    expect((error as MetaReportRunError).failure).toBe('poll_budget_exhausted');
-    expect((error as MetaReportRunError).asyncPercentCompletion).toBe(60);
-    expect(Date.now() - started).toBeLessThan(2000);
-  });
-
-  it('the 100/33 creation race on the first poll is transient and waited out', async () => {
+  it('the 100/33 creation race on the first poll is transient; the next check sees the run', async () => {
     const { client, events } = makeClient();
     serveReportRuns(() => [
       {
@@ -443,8 +398,10 @@ describe('async report runs', () => {
       },
       { async_status: 'Job Completed', async_percent_completion: 100 },
     ]);
-    const result = await client.runInsightsReport('123', params, { poll: FAST_POLL });
-    expect(result.data).toHaveLength(4);
+    const { data } = await client.createReportRun('123', params);
+    const first = await caught(client.checkReportRun(data.reportRunId, { adAccountId: '123' }));
+    expect((first as MetaReportRunError).category).toBe('transient');
+    expect((await client.checkReportRun(data.reportRunId, { adAccountId: '123' })).done).toBe(true);
     expect(events.some((e) => e.error?.category === 'transient' && e.status === 400)).toBe(true);
   });
 

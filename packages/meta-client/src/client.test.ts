@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { MetaClientOptions } from './client.ts';
+import type { MetaClient } from './client.ts';
 import { createMetaClient } from './client.ts';
 import type { MetaApiError } from './errors/meta-api-error.ts';
 import { isMetaApiError } from './errors/meta-api-error.ts';
@@ -11,6 +11,7 @@ import type { MetaNetworkError } from './errors/meta-network-error.ts';
 import { isMetaNetworkError } from './errors/meta-network-error.ts';
 import type { MetaTimeoutError } from './errors/meta-timeout-error.ts';
 import { isMetaTimeoutError } from './errors/meta-timeout-error.ts';
+import { collectPages } from './paging.ts';
 import { APP_SECRET, caught, PROOF, recordingClient, TOKEN } from './test-support/client-fixture.ts';
 import type { FakeGraphServer } from './test-support/fake-graph-server.ts';
 import {
@@ -23,6 +24,7 @@ import {
   startFakeGraphServer,
 } from './test-support/fake-graph-server.ts';
 import { REFERENCE_ERROR_CASES, throttledUsageHeaders } from './test-support/reference-bodies.ts';
+import type { MetaClientOptions } from './transport.ts';
 
 let server: FakeGraphServer;
 const makeClient = (overrides: Partial<MetaClientOptions> = {}) =>
@@ -83,7 +85,6 @@ describe('requests', () => {
 
     expect(events).toEqual([
       expect.objectContaining({
-        kind: 'single',
         method: 'GET',
         path: '/v26.0/act_123',
         status: 200,
@@ -139,8 +140,13 @@ describe('requests', () => {
   });
 });
 
+/** `me/adaccounts`, every page, through the escape hatch (the paths below are the same for every edge). */
+function listAdAccounts(client: MetaClient) {
+  return collectPages(client.paginate<{ id: string }>('me/adaccounts'));
+}
+
 describe('paging', () => {
-  it('listAdAccounts follows next (token stripped from Meta next URLs) across an empty page', async () => {
+  it('paginate follows next (token stripped from Meta next URLs) across an empty page', async () => {
     const { client, events } = makeClient();
     server.on('GET', '/me/adaccounts', (req, res) => {
       const after = req.query.get('after');
@@ -160,7 +166,7 @@ describe('paging', () => {
         });
       }
     });
-    const result = await client.listAdAccounts();
+    const result = await listAdAccounts(client);
     expect(result.data.map((a) => a.id)).toEqual(['act_123', 'act_124', 'act_125']);
     expect(result.pages).toBe(3);
     expect(server.requests).toHaveLength(3);
@@ -231,7 +237,7 @@ describe('paging', () => {
         paging: { cursors: { after: 'same' }, next: `${server.url}/v26.0/me/adaccounts?after=same` },
       }),
     );
-    const error = await caught(client.listAdAccounts());
+    const error = await caught(listAdAccounts(client));
     expect((error as Error).name).toBe('MetaPagingError');
     expect(server.requests).toHaveLength(2);
     await client.close();
@@ -255,7 +261,7 @@ describe('a token that changes while the client runs', () => {
       });
     });
     await client.getAdAccount('123');
-    await client.listAdAccounts();
+    await listAdAccounts(client);
     const sent = server.requests.map((req) => [req.headers.authorization, req.query.get('appsecret_proof')]);
     expect(sent).toEqual([
       [`Bearer ${TOKEN}`, PROOF],
@@ -608,108 +614,6 @@ describe('beforeRequest', () => {
     server.on('GET', '/act_123', (_req, res) => sendJson(res, 200, ACCOUNT));
     await expect(client.getAdAccount('123')).rejects.toBeInstanceOf(Wait);
     expect(server.requests).toHaveLength(0);
-    await client.close();
-  });
-});
-
-describe('batch', () => {
-  it('posts up to 50 requests and parses each item like a normal response', async () => {
-    const { client, events } = makeClient();
-    server.on('POST', '/', (_req, res) =>
-      sendJson(res, 200, [
-        {
-          code: 200,
-          headers: [
-            { name: 'Content-Type', value: 'text/javascript; charset=UTF-8' },
-            {
-              name: 'X-Business-Use-Case-Usage',
-              value: '{"1":[{"type":"ads_insights","call_count":40,"estimated_time_to_regain_access":0}]}',
-            },
-          ],
-          body: '{"id":"6044775548468","async_status":"Job Running","async_percent_completion":40}',
-        },
-        {
-          code: 400,
-          headers: [
-            {
-              name: 'X-Business-Use-Case-Usage',
-              value: '{"2":[{"type":"ads_insights","call_count":100,"estimated_time_to_regain_access":12}]}',
-            },
-          ],
-          body: JSON.stringify(REFERENCE_ERROR_CASES.find((c) => c.body.error.code === 80000)?.body),
-        },
-        null,
-      ]),
-    );
-    const { data } = await client.batch([
-      { method: 'GET', relativeUrl: '6044775548468', context: 'report_run' },
-      { method: 'GET', relativeUrl: 'act_2/insights', params: { level: 'campaign' } },
-      { method: 'GET', relativeUrl: 'act_3/insights' },
-    ]);
-    const req = server.requests[0];
-    expect(req?.route).toBe('/');
-    expect(req?.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(req?.form.get('include_headers')).toBe('true');
-    expect(req?.form.get('appsecret_proof')).toBe(PROOF);
-    expect(JSON.parse(req?.form.get('batch') ?? '[]')).toEqual([
-      { method: 'GET', relative_url: 'v26.0/6044775548468' },
-      { method: 'GET', relative_url: 'v26.0/act_2/insights?level=campaign' },
-      { method: 'GET', relative_url: 'v26.0/act_3/insights' },
-    ]);
-    expect(req?.body).not.toContain(TOKEN);
-
-    expect(data[0]).toMatchObject({ ok: true, status: 200, data: { async_status: 'Job Running' } });
-    expect(data[0]?.usage.businessUseCase[0]?.callCount).toBe(40);
-    expect(data[1]?.ok).toBe(false);
-    if (data[1]?.ok === false) {
-      expect(data[1].error.category).toBe('account_throttle');
-      expect(data[1].error.retryAfterMs).toBe(12 * 60_000);
-      expect(data[1].adAccountId).toBe('2');
-    }
-    expect(data[2]?.ok).toBe(false);
-    if (data[2]?.ok === false) {
-      expect(data[2].error.category).toBe('transient');
-      expect(data[2].error.name).toBe('MetaTimeoutError');
-    }
-    expect(events.map((e) => [e.kind, e.path, e.status, e.batchIndex, e.error?.category])).toEqual([
-      ['batch', '/v26.0/', 200, undefined, undefined],
-      ['batch_item', '/v26.0/6044775548468', 200, 0, undefined],
-      ['batch_item', '/v26.0/act_2/insights', 400, 1, 'account_throttle'],
-      ['batch_item', '/v26.0/act_3/insights', 0, 2, 'transient'],
-    ]);
-    expect(events[2]?.adAccountId).toBe('2');
-    await client.close();
-  });
-
-  it('rejects more than 50 requests without sending, and a batch-level error throws', async () => {
-    const { client } = makeClient();
-    const many = Array.from({ length: 51 }, () => ({ method: 'GET' as const, relativeUrl: 'me' }));
-    expect(isMetaInvalidRequestError(await caught(client.batch(many)))).toBe(true);
-    expect(server.requests).toHaveLength(0);
-    server.on('POST', '/', (_req, res) =>
-      sendJson(res, 400, {
-        error: {
-          type: 'GraphBatchException',
-          message: 'Too many requests in batch message. Maximum batch size is 50',
-        },
-      }),
-    );
-    const error = await caught(client.batch([{ method: 'GET', relativeUrl: 'me' }]));
-    expect((error as MetaApiError).type).toBe('GraphBatchException');
-    expect((error as MetaApiError).category).toBe('request_bug');
-    await client.close();
-  });
-
-  it('a batch whose item count does not match is malformed', async () => {
-    const { client } = makeClient();
-    server.on('POST', '/', (_req, res) => sendJson(res, 200, [null]));
-    const error = await caught(
-      client.batch([
-        { method: 'GET', relativeUrl: 'me' },
-        { method: 'GET', relativeUrl: 'me' },
-      ]),
-    );
-    expect(isMetaMalformedResponseError(error)).toBe(true);
     await client.close();
   });
 });

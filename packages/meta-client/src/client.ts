@@ -1,43 +1,23 @@
 /**
- * The Graph API client: sends with undici (keep-alive pool, bounded connections, connect /
- * headers / body / total timeouts), turns every response into data or a typed `MetaError`, and
- * reports every response (errors and batch items included) to `onResponse` with its usage
- * snapshot, so a per-account limiter can be fed from one place.
+ * The Graph API endpoints: what each call asks for and how its answer is read. Sending, retries, timeouts
+ * and the `beforeRequest` / `onResponse` hooks are the transport's (transport.ts).
  *
  * @example
  * const meta = createMetaClient({ accessToken: process.env.META_TOKEN!, appSecret: process.env.META_APP_SECRET });
  * const { data: account } = await meta.getAdAccount('act_123');
  * await meta.close();
  */
-import { Agent } from 'undici';
 import { z } from 'zod';
-import type { BatchItemResult, BatchRequest } from './batch.ts';
-import { buildBatchField, parseBatchItem } from './batch.ts';
 import type { HttpMethod, Params } from './build-request.ts';
-import {
-  adAccountIdFromPath,
-  appsecretProof,
-  buildRequest,
-  DEFAULT_API_VERSION,
-  DEFAULT_BASE_URL,
-  pathFromNextUrl,
-  versionedPath,
-} from './build-request.ts';
+import { pathFromNextUrl, versionedPath } from './build-request.ts';
 import type { ClassifyInput } from './classify-meta-error.ts';
 import { MetaApiError } from './errors/meta-api-error.ts';
-import type { MetaError } from './errors/meta-error.ts';
-import { isMetaError } from './errors/meta-error.ts';
 import { MetaInvalidRequestError } from './errors/meta-invalid-request-error.ts';
-import { MetaMalformedResponseError } from './errors/meta-malformed-response-error.ts';
-import { MetaNetworkError } from './errors/meta-network-error.ts';
-import type { MetaTimeoutPhase } from './errors/meta-timeout-error.ts';
-import { MetaTimeoutError } from './errors/meta-timeout-error.ts';
 import type { InsightsParams } from './insights-params.ts';
 import { DEFAULT_INSIGHTS_LIMIT, validateInsightsParams } from './insights-params.ts';
 import type { AdAccount, Campaign, DebugTokenData, InsightsRow } from './meta-schemas.ts';
 import {
   adAccountSchema,
-  batchResponseSchema,
   campaignSchema,
   debugTokenSchema,
   insightsRowSchema,
@@ -47,106 +27,13 @@ import {
 import type { GraphPage } from './paging.ts';
 import { collectPages, paginate } from './paging.ts';
 import { parseAdAccountId, toActId } from './parse-ad-account-id.ts';
-import { parseGraphResponse } from './parse-response.ts';
-import type { HeaderInput, UsageSnapshot } from './parse-usage-headers.ts';
-import { parseUsageHeaders } from './parse-usage-headers.ts';
+import type { UsageSnapshot } from './parse-usage-headers.ts';
 import type { ReadWithSplittingOptions } from './read-with-splitting.ts';
 import { readWithSplitting } from './read-with-splitting.ts';
-import type { PollReportRunOptions, ReportRun, ReportRunCheck } from './report-run.ts';
-import { interpretReportRun, pollReportRun, reportRunSchema } from './report-run.ts';
-import type { RetryPolicy } from './retry-policy.ts';
-import { DEFAULT_RETRY_POLICY, nextDelay } from './retry-policy.ts';
-import { sanitizeCause, scrubText } from './scrub.ts';
-
-export interface MetaClientTimeouts {
-  /** TCP + TLS connect (default 10 s). */
-  connectMs?: number;
-  /** Waiting for response headers (default 60 s; sync insights can be slow). */
-  headersMs?: number;
-  /** Longest gap between body chunks (default 60 s). */
-  bodyMs?: number;
-  /** Whole request, headers and body (default 120 s). */
-  totalMs?: number;
-}
-
-export const DEFAULT_TIMEOUTS: Required<MetaClientTimeouts> = {
-  connectMs: 10_000,
-  headersMs: 60_000,
-  bodyMs: 60_000,
-  totalMs: 120_000,
-};
-
-export const DEFAULT_CONNECTIONS = 10;
-
-/** What `onResponse` receives for every HTTP response (success or error) and every batch item. */
-export interface MetaResponseEvent {
-  /** `single`: a normal call; `batch`: the batch envelope (`POST /`); `batch_item`: one sub-response. */
-  kind: 'single' | 'batch' | 'batch_item';
-  method: string;
-  /** Scrubbed path without query, e.g. `/v26.0/act_123/insights`. */
-  path: string;
-  /** HTTP status (a batch item's `code`; 0 for a `null` batch item). */
-  status: number;
-  /** Bare ad account id the call was about, when known. */
-  adAccountId?: string | undefined;
-  usage: UsageSnapshot;
-  /** The typed error this response became, if it is one. */
-  error?: MetaError | undefined;
-  /** 1 for the first attempt, 2+ for in-client retries. */
-  attempt: number;
-  durationMs: number;
-  batchIndex?: number | undefined;
-}
-
-/** What `beforeRequest` receives before every HTTP attempt (pages, split parts and retries included). */
-export interface MetaRequestEvent {
-  kind: 'single' | 'batch';
-  method: string;
-  /** Scrubbed path without query, e.g. `/v26.0/act_123/insights`. */
-  path: string;
-  /** Bare ad account id the call is about, when known. */
-  adAccountId?: string | undefined;
-  /** 1 for the first attempt, 2+ for in-client retries. */
-  attempt: number;
-}
-
-/** The token, or a function read before every HTTP attempt (a token that can be rotated while running). */
-export type AccessTokenInput = string | (() => string);
-
-export interface MetaClientOptions {
-  /**
-   * The system-user token, or a function returning the token to use now: it is read before every HTTP
-   * attempt (pages, split parts and retries included), so a rotated token is used from the next call on,
-   * with `appsecret_proof` computed for that token. Sent only as `Authorization: Bearer` (and as
-   * `input_token` of `debug_token`); never logged or put in errors, the previous tokens neither.
-   */
-  accessToken: AccessTokenInput;
-  /** When set, `appsecret_proof` (HMAC-SHA256 of the token) is sent with every call. */
-  appSecret?: string | undefined;
-  /** Default `https://graph.facebook.com`. */
-  baseUrl?: string | undefined;
-  /** Default `v26.0`. */
-  apiVersion?: string | undefined;
-  timeouts?: MetaClientTimeouts | undefined;
-  /** Max sockets to the Graph origin (default 10). */
-  connections?: number | undefined;
-  /** Idle keep-alive socket lifetime (default 10 s). */
-  keepAliveTimeoutMs?: number | undefined;
-  /** In-client retries (default: 2 retries of transient errors on GET). `{ limit: 0 }` disables them. */
-  retry?: Partial<RetryPolicy> | undefined;
-  /**
-   * Called for every response, errors and batch items included; awaited. It must not throw: if it
-   * does, its error replaces the call's result.
-   */
-  onResponse?: ((event: MetaResponseEvent) => void | Promise<void>) | undefined;
-  /**
-   * Called and awaited before every HTTP attempt, so a caller can book each call with its rate limiter (a
-   * paged read or a split range makes several). Whatever it throws ends the call with that error, not retried.
-   */
-  beforeRequest?: ((event: MetaRequestEvent) => void | Promise<void>) | undefined;
-  /** Sleep used between in-client retries (tests inject a fake). */
-  sleep?: ((ms: number) => Promise<void>) | undefined;
-}
+import type { ReportRun, ReportRunCheck } from './report-run.ts';
+import { interpretReportRun, reportRunSchema } from './report-run.ts';
+import { scrubText } from './scrub.ts';
+import { createTransport, type MetaClientOptions } from './transport.ts';
 
 export interface MetaResult<T> {
   data: T;
@@ -187,10 +74,6 @@ export interface InsightsCallOptions extends ReadWithSplittingOptions {
   split?: boolean;
 }
 
-export interface ReportRunCallOptions extends InsightsCallOptions {
-  poll?: PollReportRunOptions;
-}
-
 export interface MetaClient {
   readonly baseUrl: string;
   readonly apiVersion: string;
@@ -199,10 +82,6 @@ export interface MetaClient {
   /** Escape hatch: pages of any edge (GET), following `paging.next`. */
   paginate<T = unknown>(path: string, options?: PaginateCallOptions<T>): AsyncIterable<GraphPage<T>>;
   getAdAccount(id: string, fields?: readonly string[]): Promise<MetaResult<AdAccount>>;
-  listAdAccounts(options?: {
-    fields?: readonly string[];
-    limit?: number;
-  }): Promise<MetaListResult<AdAccount>>;
   /** `debug_token` for the client's own token; `is_valid: false` throws a `token_fatal` error unless `allowInvalid`. */
   debugToken(options?: { allowInvalid?: boolean }): Promise<MetaResult<DebugTokenData>>;
   listCampaigns(
@@ -215,31 +94,15 @@ export interface MetaClient {
   getReportRun(reportRunId: string, options?: { adAccountId?: string }): Promise<MetaResult<ReportRun>>;
   /** One poll: `done` when `Job Completed` at 100 %; `Job Failed` / `Job Skipped` throw `MetaReportRunError`. */
   checkReportRun(reportRunId: string, options?: { adAccountId?: string }): Promise<ReportRunCheck>;
-  /** Polls with backoff until done, within `budgetMs`. */
-  waitForReportRun(
-    reportRunId: string,
-    options?: PollReportRunOptions & { adAccountId?: string },
-  ): Promise<ReportRunCheck>;
   getReportRunInsights(
     reportRunId: string,
     options?: { limit?: number; adAccountId?: string },
   ): Promise<MetaListResult<InsightsRow>>;
-  /** Async insights end to end: create, poll, read all pages; split by date range on "data too large". */
-  runInsightsReport(
-    id: string,
-    params: InsightsParams,
-    options?: ReportRunCallOptions,
-  ): Promise<InsightsResult>;
-  /** `POST /` with up to 50 requests; each item parsed like a normal response. */
-  batch(
-    requests: readonly BatchRequest[],
-    options?: { includeHeaders?: boolean },
-  ): Promise<MetaResult<BatchItemResult[]>>;
   /** Closes the keep-alive pool (idempotent). Calls made after `close()` fail with `MetaNetworkError`. */
   close(): Promise<void>;
 }
 
-/** Fields of `me/adaccounts` by default: who the account is and whether it can be used. */
+/** Who an ad account is and whether it can be used (what validation reads). */
 export const AD_ACCOUNT_LIST_FIELDS = [
   'id',
   'account_id',
@@ -270,267 +133,11 @@ export const DEFAULT_CAMPAIGN_FIELDS = [
   'stop_time',
   'daily_budget',
 ] as const;
-
-const TOKEN_SHAPE = /^\S+$/;
-/** Tokens a client keeps scrubbing after they were replaced (a message may still quote an old one). */
-const REMEMBERED_TOKENS = 8;
-
-const optionsSchema = z.object({
-  accessToken: z.union([
-    z.string().min(1).regex(TOKEN_SHAPE),
-    z.custom<() => string>((value) => typeof value === 'function'),
-  ]),
-  appSecret: z.string().min(1).optional(),
-  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-  apiVersion: z
-    .string()
-    .regex(/^v\d+\.\d+$/)
-    .optional(),
-  connections: z.number().int().min(1).optional(),
-  keepAliveTimeoutMs: z.number().int().min(1).optional(),
-  timeouts: z
-    .object({
-      connectMs: z.number().int().min(1).optional(),
-      headersMs: z.number().int().min(1).optional(),
-      bodyMs: z.number().int().min(1).optional(),
-      totalMs: z.number().int().min(1).optional(),
-    })
-    .optional(),
-});
-
-interface CallSpec<T> {
-  kind: 'single' | 'batch';
-  method: HttpMethod;
-  path: string;
-  params?: Params | undefined;
-  schema?: z.ZodType<T> | undefined;
-  adAccountId?: string | undefined;
-  context?: ClassifyInput['context'] | undefined;
-  allowSecretParams?: readonly string[] | undefined;
-  /** A parameter that carries the attempt's own token (only `input_token` of `debug_token`). */
-  tokenParam?: string | undefined;
-  /** Turns valid data into an error (e.g. debug_token is_valid:false), before `onResponse`. */
-  check?:
-    | ((data: T, ctx: { path: string; status: number; usage: UsageSnapshot }) => MetaError | undefined)
-    | undefined;
-}
-
-interface CallResult<T> {
-  data: T;
-  usage: UsageSnapshot;
-  status: number;
-}
-
 const REPORT_RUN_ID = /^\d{1,30}$/;
 
 export function createMetaClient(options: MetaClientOptions): MetaClient {
-  const checked = optionsSchema.safeParse(options);
-  if (!checked.success) {
-    const issue = checked.error.issues[0];
-    const field = issue?.path.join('.') ?? 'options';
-    // Never echo the offending value: it may be the token.
-    throw new MetaInvalidRequestError(`Invalid Meta client option: ${field}`, { field });
-  }
-  const tokenInput = options.accessToken;
-  const appSecret = options.appSecret;
-  const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-  const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
-  const timeouts = { ...DEFAULT_TIMEOUTS, ...stripUndefined(options.timeouts ?? {}) };
-  const retryPolicy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...stripUndefined(options.retry ?? {}) };
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  // Every token this client has sent (the last few), its app secret and their proofs: what errors are
-  // scrubbed of. Replaced, not mutated, when a new token shows up.
-  const tokensSeen: string[] = [];
-  let secrets: readonly string[] = [];
-
-  /** The token for this attempt; a new one joins the scrub list before it is sent anywhere. */
-  function tokenForAttempt(): string {
-    const token = typeof tokenInput === 'function' ? tokenInput() : tokenInput;
-    if (typeof token !== 'string' || token === '' || !TOKEN_SHAPE.test(token)) {
-      // Never echo the value: it may be a token.
-      throw new MetaInvalidRequestError(
-        'Invalid Meta access token: expected a non-empty string without spaces',
-        {
-          field: 'accessToken',
-        },
-      );
-    }
-    if (tokensSeen.at(-1) === token || tokensSeen.includes(token)) return token;
-    tokensSeen.push(token);
-    if (tokensSeen.length > REMEMBERED_TOKENS) tokensSeen.shift();
-    secrets = [
-      ...tokensSeen,
-      ...(appSecret ? [appSecret, ...tokensSeen.map((seen) => appsecretProof(seen, appSecret))] : []),
-    ];
-    return token;
-  }
-  if (typeof tokenInput === 'string') tokenForAttempt();
-
-  const agent = new Agent({
-    connections: options.connections ?? DEFAULT_CONNECTIONS,
-    keepAliveTimeout: options.keepAliveTimeoutMs ?? 10_000,
-    keepAliveMaxTimeout: 60_000,
-    headersTimeout: timeouts.headersMs,
-    bodyTimeout: timeouts.bodyMs,
-    connect: { timeout: timeouts.connectMs },
-  });
-
-  let closing: Promise<void> | undefined;
-
-  async function emit(event: MetaResponseEvent): Promise<void> {
-    if (options.onResponse) await options.onResponse(event);
-  }
-
-  async function call<T>(spec: CallSpec<T>): Promise<CallResult<T>> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await attemptOnce(spec, attempt);
-      } catch (error) {
-        const wait = nextDelay({ attempt, error, method: spec.method, policy: retryPolicy });
-        if (wait === undefined) throw error;
-        await sleep(wait);
-      }
-    }
-  }
-
-  async function attemptOnce<T>(spec: CallSpec<T>, attempt: number): Promise<CallResult<T>> {
-    const accessToken = tokenForAttempt();
-    const built = buildRequest(
-      { baseUrl, apiVersion, accessToken, appSecret },
-      {
-        method: spec.method,
-        path: spec.path,
-        params: spec.tokenParam ? { ...spec.params, [spec.tokenParam]: accessToken } : spec.params,
-        allowSecretParams: spec.allowSecretParams,
-      },
-    );
-    const path = built.safePath;
-    const method = spec.method;
-    const adAccountId = spec.adAccountId ?? adAccountIdFromPath(path);
-    if (options.beforeRequest) {
-      await options.beforeRequest({ kind: spec.kind, method, path, adAccountId, attempt });
-    }
-    const started = performance.now();
-    const signal = AbortSignal.timeout(timeouts.totalMs);
-    let status: number | undefined;
-    let headers: HeaderInput;
-    let body: string;
-    try {
-      const response = await agent.request({
-        origin: built.origin,
-        path: built.pathAndQuery,
-        method,
-        headers: built.headers,
-        body: built.body ?? null,
-        headersTimeout: timeouts.headersMs,
-        bodyTimeout: timeouts.bodyMs,
-        signal,
-      });
-      status = response.statusCode;
-      headers = response.headers;
-      body = await response.body.text();
-    } catch (cause) {
-      const usage = parseUsageHeaders(headers);
-      const error = transportError(cause, { method, path, adAccountId, status, usage, signal });
-      if (status !== undefined) {
-        await emit({
-          kind: spec.kind,
-          method,
-          path,
-          status,
-          adAccountId,
-          usage,
-          error,
-          attempt,
-          durationMs: since(started),
-        });
-      }
-      throw error;
-    }
-
-    const parsed = parseGraphResponse({
-      method,
-      path,
-      status,
-      headers,
-      body,
-      adAccountId,
-      context: spec.context,
-      secrets,
-    });
-    let error: MetaError | undefined = parsed.ok ? undefined : parsed.error;
-    let data: T | undefined;
-    if (parsed.ok) {
-      if (spec.schema) {
-        const result = spec.schema.safeParse(parsed.data);
-        if (result.success) data = result.data;
-        else error = shapeError(result.error, { method, path, status, usage: parsed.usage, adAccountId });
-      } else {
-        data = parsed.data as T;
-      }
-      if (error === undefined && spec.check) {
-        error = spec.check(data as T, { path, status, usage: parsed.usage });
-      }
-    }
-    await emit({
-      kind: spec.kind,
-      method,
-      path,
-      status,
-      adAccountId,
-      usage: parsed.usage,
-      error,
-      attempt,
-      durationMs: since(started),
-    });
-    if (error !== undefined) throw error;
-    return { data: data as T, usage: parsed.usage, status };
-  }
-
-  function transportError(
-    cause: unknown,
-    ctx: {
-      method: string;
-      path: string;
-      adAccountId: string | undefined;
-      status: number | undefined;
-      usage: UsageSnapshot;
-      signal: AbortSignal;
-    },
-  ): MetaError {
-    if (isMetaError(cause)) return cause;
-    const safeCause = sanitizeCause(cause, secrets);
-    const base = {
-      method: ctx.method,
-      path: ctx.path,
-      adAccountId: ctx.adAccountId,
-      status: ctx.status,
-      usage: ctx.usage,
-      cause: safeCause,
-    };
-    const codes = errorCodes(cause);
-    const phase: MetaTimeoutPhase | undefined = ctx.signal.aborted
-      ? 'total'
-      : codes.includes('UND_ERR_CONNECT_TIMEOUT')
-        ? 'connect'
-        : codes.includes('UND_ERR_HEADERS_TIMEOUT')
-          ? 'headers'
-          : codes.includes('UND_ERR_BODY_TIMEOUT')
-            ? 'body'
-            : undefined;
-    if (phase !== undefined) {
-      const timeoutMs =
-        phase === 'total'
-          ? timeouts.totalMs
-          : phase === 'connect'
-            ? timeouts.connectMs
-            : phase === 'headers'
-              ? timeouts.headersMs
-              : timeouts.bodyMs;
-      return new MetaTimeoutError({ ...base, phase, timeoutMs });
-    }
-    return new MetaNetworkError({ ...base, errorCode: codes[0] });
-  }
+  const transport = createTransport(options);
+  const { baseUrl, apiVersion, call } = transport;
 
   function pages<T>(path: string, opts: PaginateCallOptions<T> & { method?: HttpMethod } = {}) {
     const schema = pageSchema(opts.itemSchema ?? (z.unknown() as z.ZodType<T>));
@@ -539,7 +146,6 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
     return paginate<T>(
       async (next) => {
         const result = await call({
-          kind: 'single',
           method: 'GET',
           path: next === undefined ? firstPath : pathFromNextUrl(next),
           params: next === undefined ? opts.params : undefined,
@@ -572,7 +178,7 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
     apiVersion,
 
     async request<T = unknown>(opts: RequestOptions<T>): Promise<MetaResult<T>> {
-      const result = await call<T>({ kind: 'single', ...opts });
+      const result = await call<T>(opts);
       return { data: result.data, usage: result.usage };
     },
 
@@ -583,7 +189,6 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
     async getAdAccount(id, fields = DEFAULT_AD_ACCOUNT_FIELDS) {
       const adAccountId = parseAdAccountId(id);
       const result = await call({
-        kind: 'single',
         method: 'GET',
         path: toActId(adAccountId),
         params: { fields },
@@ -593,17 +198,8 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
       return { data: result.data, usage: result.usage };
     },
 
-    async listAdAccounts(opts = {}) {
-      const fields = opts.fields ?? AD_ACCOUNT_LIST_FIELDS;
-      return list('me/adaccounts', {
-        params: { fields, limit: opts.limit ?? 100 },
-        itemSchema: adAccountSchema,
-      });
-    },
-
     async debugToken(opts = {}) {
       const result = await call({
-        kind: 'single',
         method: 'GET',
         path: 'debug_token',
         tokenParam: 'input_token',
@@ -644,7 +240,6 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
       const path = `${toActId(adAccountId)}/insights`;
       validateInsightsParams(params, path);
       const result = await call({
-        kind: 'single',
         method: 'POST',
         path,
         params: { ...params },
@@ -656,7 +251,6 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
 
     async getReportRun(reportRunId, opts = {}) {
       const result = await call({
-        kind: 'single',
         method: 'GET',
         path: reportRunPath(reportRunId),
         schema: reportRunSchema,
@@ -675,13 +269,8 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
         method: 'GET',
         path: versionedPath(apiVersion, id),
         adAccountId: opts.adAccountId,
-        secrets,
+        secrets: transport.secrets(),
       });
-    },
-
-    async waitForReportRun(reportRunId, opts = {}) {
-      const id = reportRunPath(reportRunId);
-      return pollReportRun(() => client.checkReportRun(id, { adAccountId: opts.adAccountId }), id, opts);
     },
 
     async getReportRunInsights(reportRunId, opts = {}) {
@@ -694,65 +283,7 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
       });
     },
 
-    async runInsightsReport(id, params, opts = {}) {
-      const adAccountId = parseAdAccountId(id);
-      validateInsightsParams(params, `${toActId(adAccountId)}/insights`);
-      const read = async (p: InsightsParams) => {
-        const created = await client.createReportRun(adAccountId, p);
-        const { reportRunId } = created.data;
-        await client.waitForReportRun(reportRunId, { ...opts.poll, adAccountId });
-        return client.getReportRunInsights(reportRunId, { limit: p.limit, adAccountId });
-      };
-      const first = { ...params, limit: params.limit ?? DEFAULT_INSIGHTS_LIMIT };
-      if (opts.split === false) return { ...(await read(first)), parts: 1 };
-      return readWithSplitting(first, read, opts);
-    },
-
-    async batch(requests, opts = {}) {
-      const field = buildBatchField(requests, apiVersion);
-      const result = await call({
-        kind: 'batch',
-        method: 'POST',
-        path: '/',
-        params: { batch: field, include_headers: opts.includeHeaders ?? true },
-        schema: batchResponseSchema,
-      });
-      const path = versionedPath(apiVersion, '/');
-      if (result.data.length !== requests.length) {
-        throw new MetaMalformedResponseError({
-          reason: 'unexpected_shape',
-          detail: `batch returned ${result.data.length} items for ${requests.length} requests`,
-          method: 'POST',
-          path,
-          status: result.status,
-          usage: result.usage,
-        });
-      }
-      const items: BatchItemResult[] = [];
-      for (const [index, item] of result.data.entries()) {
-        const request = requests[index] as BatchRequest;
-        const parsed = parseBatchItem({ index, request, apiVersion, item, secrets });
-        await emit({
-          kind: 'batch_item',
-          method: request.method,
-          path: parsed.path,
-          status: parsed.status ?? 0,
-          adAccountId: parsed.adAccountId,
-          usage: parsed.usage,
-          error: parsed.ok ? undefined : parsed.error,
-          attempt: 1,
-          durationMs: 0,
-          batchIndex: index,
-        });
-        items.push(parsed);
-      }
-      return { data: items, usage: result.usage };
-    },
-
-    async close() {
-      closing ??= agent.close();
-      await closing;
-    },
+    close: () => transport.close(),
   };
   return client;
 
@@ -760,7 +291,10 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
     data: DebugTokenData,
     ctx: { path: string; status: number; usage: UsageSnapshot },
   ): MetaApiError {
-    const message = scrubText(data.error?.message ?? 'debug_token reports is_valid: false', secrets);
+    const message = scrubText(
+      data.error?.message ?? 'debug_token reports is_valid: false',
+      transport.secrets(),
+    );
     return new MetaApiError({
       category: 'token_fatal',
       status: ctx.status,
@@ -772,41 +306,4 @@ export function createMetaClient(options: MetaClientOptions): MetaClient {
       usage: ctx.usage,
     });
   }
-}
-
-function shapeError(
-  error: z.ZodError,
-  ctx: {
-    method: string;
-    path: string;
-    status: number;
-    usage: UsageSnapshot;
-    adAccountId: string | undefined;
-  },
-): MetaMalformedResponseError {
-  // Paths and messages only: never the offending values.
-  const detail = error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
-  return new MetaMalformedResponseError({ reason: 'unexpected_shape', detail, ...ctx });
-}
-
-function errorCodes(error: unknown): string[] {
-  const codes: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') codes.push(code);
-    current = (current as { cause?: unknown }).cause;
-  }
-  return codes;
-}
-
-function since(started: number): number {
-  return Math.round(performance.now() - started);
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

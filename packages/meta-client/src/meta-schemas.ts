@@ -78,13 +78,3 @@ export const debugTokenSchema = z.looseObject({
 export type DebugTokenData = z.output<typeof debugTokenSchema>['data'];
 
 export const reportRunCreatedSchema = z.looseObject({ report_run_id: idString });
-
-export const batchItemSchema = z.union([
-  z.null(),
-  z.looseObject({
-    code: z.number().int(),
-    headers: z.array(z.looseObject({ name: z.string(), value: z.string() })).optional(),
-    body: z.union([z.string(), z.null()]).optional(),
-  }),
-]);
-export const batchResponseSchema = z.array(batchItemSchema);

@@ -1,6 +1,5 @@
 /**
- * Pure: one HTTP response (or one batch item) → data or a typed error, plus its usage snapshot.
- * Used for normal responses and for every batch sub-response alike.
+ * Pure: one HTTP response → data or a typed error, plus its usage snapshot.
  *
  * The body's error code decides, wherever it stands (issue 12.9): an `error` envelope is an error
  * whatever the HTTP status (HTTP 200 included), and an error status whose JSON carries the error

@@ -1,13 +1,10 @@
 /**
- * Async insights report runs (`reference/meta-graph-api.md` §3.2): interpreting one status read,
- * and a poll loop with backoff bounded by a time budget. The loop takes an injected `check`
- * function, so it runs against the real client or a fake clock alike.
+ * Async insights report runs (`reference/meta-graph-api.md` §3.2): interpreting one status read. The
+ * worker polls as step jobs (one status read per job run, parked in between), so there is no poll loop here.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { classifyMetaError } from './classify-meta-error.ts';
-import { isMetaError } from './errors/meta-error.ts';
-import { isMetaReportRunError, MetaReportRunError } from './errors/meta-report-run-error.ts';
+import { MetaReportRunError } from './errors/meta-report-run-error.ts';
 import { metricNumber } from './metric-number.ts';
 import type { UsageSnapshot } from './parse-usage-headers.ts';
 import { scrubText } from './scrub.ts';
@@ -99,74 +96,6 @@ export function interpretReportRun(run: ReportRun, ctx: ReportRunContext): Repor
   }
   const done = status === REPORT_RUN_STATUS.completed && run.async_percent_completion >= 100;
   return { done, run, usage: ctx.usage };
-}
-
-export interface PollReportRunOptions {
-  /** First wait between polls (default 2 s); doubles (`factor`) up to `maxDelayMs` (default 30 s). */
-  initialDelayMs?: number;
-  maxDelayMs?: number;
-  factor?: number;
-  /** Total time allowed for polling (default 30 min), then `MetaReportRunError` `poll_budget_exhausted`. */
-  budgetMs?: number;
-  /** Transient poll failures tolerated in a row before giving up (default 3). */
-  maxConsecutiveErrors?: number;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-  onPoll?: (check: ReportRunCheck) => void;
-}
-
-export const DEFAULT_POLL = {
-  initialDelayMs: 2_000,
-  maxDelayMs: 30_000,
-  factor: 2,
-  budgetMs: 30 * 60_000,
-  maxConsecutiveErrors: 3,
-} as const;
-
-export async function pollReportRun(
-  check: () => Promise<ReportRunCheck>,
-  reportRunId: string,
-  options: PollReportRunOptions = {},
-): Promise<ReportRunCheck> {
-  const sleep = options.sleep ?? ((ms: number) => delay(ms));
-  const now = options.now ?? Date.now;
-  const budgetMs = options.budgetMs ?? DEFAULT_POLL.budgetMs;
-  const maxDelayMs = options.maxDelayMs ?? DEFAULT_POLL.maxDelayMs;
-  const factor = options.factor ?? DEFAULT_POLL.factor;
-  const maxErrors = options.maxConsecutiveErrors ?? DEFAULT_POLL.maxConsecutiveErrors;
-  const start = now();
-  let wait = options.initialDelayMs ?? DEFAULT_POLL.initialDelayMs;
-  let errors = 0;
-  let last: ReportRunCheck | undefined;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      last = await check();
-      errors = 0;
-      options.onPoll?.(last);
-      if (last.done) return last;
-    } catch (error) {
-      // Transient read failures (network, 5xx, the 100/33 creation race) do not end the wait.
-      if (isMetaReportRunError(error) || !isMetaError(error) || error.category !== 'transient') throw error;
-      errors += 1;
-      lastError = error;
-      if (errors > maxErrors) throw error;
-    }
-    if (now() - start + wait > budgetMs) {
-      throw new MetaReportRunError({
-        failure: 'poll_budget_exhausted',
-        category: 'transient',
-        reportRunId,
-        asyncStatus: last?.run.async_status,
-        asyncPercentCompletion: last?.run.async_percent_completion,
-        usage: last?.usage,
-        adAccountId: last?.run.account_id,
-        cause: lastError,
-      });
-    }
-    await sleep(wait);
-    wait = Math.min(maxDelayMs, Math.ceil(wait * factor));
-  }
 }
 
 function toInt(value: number | string | undefined): number | undefined {

@@ -84,7 +84,7 @@ describe('job schemas', () => {
     },
     summaries: { clientId: CLIENT, adAccountId: '123', kind: 'monthly', recollect: true, runId: 'r1' },
     'drift-check': { clientId: CLIENT, adAccountId: '123', runId: 'r1' },
-    fanout: { task: 'validate', runId: 'r1', clientIds: [CLIENT], priority: 5, trigger: 'rotation' },
+    fanout: { task: 'validate', runId: 'r1', clientIds: [CLIENT], trigger: 'rotation' },
   };
 
   it.each(ALL_QUEUE_NAMES)('%s accepts a good payload', (queue) => {
@@ -147,7 +147,8 @@ describe('job schemas', () => {
       'kinds: kinds apply only to the summaries task',
     ],
     ['fanout', { task: 'validate' }, 'runId: required'],
-    ['fanout', { task: 'validate', runId: 'r', priority: 0 }, 'priority:'],
+    ['fanout', { task: 'validate', runId: 'r', priority: 5 }, 'unexpected field(s) priority'],
+    ['fanout', { task: 'validate', runId: 'r', trigger: 'cron' }, 'trigger:'],
     ['fanout', null, 'invalid fanout job data:'],
     // Issue 12.7: a value of the wrong type says so instead of "required".
     ['validate', { clientId: CLIENT, adAccountId: 123456 }, 'adAccountId: expected a string, got a number'],

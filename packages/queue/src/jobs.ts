@@ -152,6 +152,13 @@ export const driftCheckJobSchema = z.strictObject({
 });
 export type DriftCheckJobData = z.infer<typeof driftCheckJobSchema>;
 
+/**
+ * What starts a run: a schedule tick, the CLI, the admin API, or a token rotation's re-validation. The one
+ * list for the fan-out payload, run ids, run records and metrics labels.
+ */
+export const RUN_TRIGGERS = ['rotation', 'cli', 'api', 'schedule'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
 export const fanoutJobSchema = z
   .strictObject({
     task: z.enum(CLIENT_TASKS, { error: `must be one of ${CLIENT_TASKS.join(', ')}` }),
@@ -160,10 +167,8 @@ export const fanoutJobSchema = z
     clientIds: z.array(clientId).min(1).max(10_000).optional(),
     since: isoDateSchema.optional(),
     until: isoDateSchema.optional(),
-    /** BullMQ priority for the fanned-out jobs (1 = highest). */
-    priority: z.int().min(1).max(2_097_151).optional(),
-    /** What started the run. */
-    trigger: z.enum(['schedule', 'cli', 'api', 'rotation']).optional(),
+    /** What started the run (the producer derives the fanned-out jobs' BullMQ priority from it). */
+    trigger: z.enum(RUN_TRIGGERS).optional(),
     /** summaries only: the period kinds to run (default both). */
     kinds: z.array(summaryKind).min(1).max(SUMMARY_KINDS.length).optional(),
   })

@@ -11,7 +11,7 @@
  * counts and names them (issue 12.5), and `recordLeftOut` notes it in their sync state.
  */
 import { API_STATUSES, type ApiStatus, type Repository } from '@meta-engine/db';
-import type { RedisClient } from '@meta-engine/queue';
+import type { ClientTask, RedisClient } from '@meta-engine/queue';
 import type {
   ClientConsoleStore,
   ClientDirectory,
@@ -20,9 +20,8 @@ import type {
   TokenStateStore,
   TokenStateView,
 } from '../ports.ts';
-import type { Task } from '../tasks.ts';
 
-export const ELIGIBLE_STATUSES: Record<Task, readonly ApiStatus[]> = {
+export const ELIGIBLE_STATUSES: Record<ClientTask, readonly ApiStatus[]> = {
   validate: API_STATUSES,
   'refresh-cache': ['valid'],
   'collect-insights': ['valid'],

@@ -8,7 +8,13 @@
  * needed). With `--wait`, follows the run until it ends and exits 1 if any job failed.
  */
 
-import { SUMMARY_KINDS, type SummaryKind } from '@meta-engine/queue';
+import {
+  CLIENT_TASKS,
+  type ClientTask,
+  isClientTask,
+  SUMMARY_KINDS,
+  type SummaryKind,
+} from '@meta-engine/queue';
 import type { Output } from '../cli/output.ts';
 import { parseFlags } from '../cli/parse-flags.ts';
 import { renderSummary, waitForRun } from '../cli/progress.ts';
@@ -24,11 +30,10 @@ import {
 import type { RunStore } from '../fanout/run-store.ts';
 import { startRunInline } from '../fanout/start-run.ts';
 import type { ClientDirectory, PauseControl } from '../ports.ts';
-import { isTask, TASKS, type Task } from '../tasks.ts';
 
 export const name = 'enqueue';
 export const description = 'Fan out one run now: a task for all clients or some, optionally waiting for it';
-export const usage = `producer enqueue <${TASKS.join('|')}> (--all | --client <id> [--client <id> ...])
+export const usage = `producer enqueue <${CLIENT_TASKS.join('|')}> (--all | --client <id> [--client <id> ...])
                  [--since YYYY-MM-DD --until YYYY-MM-DD] [--kind monthly|weekly] [--wait]
 
   --all              every eligible client of the task
@@ -58,10 +63,11 @@ export function parse(argv: readonly string[], now: Date = new Date()): EnqueueF
       kind: { type: 'string', multiple: true },
       wait: { type: 'boolean' },
     },
-    { min: 1, max: 1, names: `the task (${TASKS.join(', ')})` },
+    { min: 1, max: 1, names: `the task (${CLIENT_TASKS.join(', ')})` },
   );
   const task = positionals[0] ?? '';
-  if (!isTask(task)) throw new UsageError(`unknown task "${task}": expected one of ${TASKS.join(', ')}`);
+  if (!isClientTask(task))
+    throw new UsageError(`unknown task "${task}": expected one of ${CLIENT_TASKS.join(', ')}`);
   const clientIds = (values.client ?? []).flatMap((v) => v.split(',')).map((v) => v.trim());
   if (clientIds.some((id) => id === '')) throw new UsageError('--client needs a client id');
   for (const flag of ['since', 'until'] as const) {
@@ -90,7 +96,7 @@ export function parse(argv: readonly string[], now: Date = new Date()): EnqueueF
     problems.push(...dateRangeProblems({ since: values.since, until: values.until }, now).map(toFlagWording));
   }
   if (problems.length > 0) throw new UsageError(problems.join('; '));
-  const request: RunRequest = { task: task as Task };
+  const request: RunRequest = { task: task as ClientTask };
   if (!values.all) request.clientIds = [...new Set(clientIds)];
   if (values.since && values.until) {
     request.since = values.since;

@@ -4,11 +4,12 @@
  * token-fatal pause): re-validate every client ahead of queued work, resume the queues the token-fatal
  * error paused, record the token's fingerprint.
  */
+
+import { shortFingerprint } from '@meta-engine/meta-client';
 import type { Output } from '../cli/output.ts';
 import { parseFlags } from '../cli/parse-flags.ts';
 import { EXIT } from '../cli/usage-error.ts';
 import type { ConfigNeeds } from '../config.ts';
-import { shortFingerprint } from '../rotation/fingerprint.ts';
 import type { RotationOutcome } from '../rotation/rotate.ts';
 
 export const name = 'rotate';

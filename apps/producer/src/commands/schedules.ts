@@ -3,6 +3,8 @@
  * `producer schedules [--apply] [--json]`: the job schedulers in Redis (task, cron, time zone, next tick).
  * `--apply` first makes them match the configuration, as `serve` does at start.
  */
+
+import { CLIENT_TASKS, type ClientTask } from '@meta-engine/queue';
 import type { Queue } from 'bullmq';
 import type { Output } from '../cli/output.ts';
 import { parseFlags } from '../cli/parse-flags.ts';
@@ -10,7 +12,6 @@ import { EXIT } from '../cli/usage-error.ts';
 import type { ConfigNeeds, LocalSchedule, Schedule } from '../config.ts';
 import { LOCAL_SCHEDULER_ID, localLanes } from '../schedules/local-midnight.ts';
 import { listSchedulers, syncSchedulers } from '../schedules/sync-schedulers.ts';
-import { TASKS, type Task } from '../tasks.ts';
 
 export const name = 'schedules';
 export const description = 'List the job schedulers (and with --apply, sync them from the configuration)';
@@ -36,7 +37,7 @@ export function parse(argv: readonly string[]): SchedulesFlags {
 
 export interface SchedulesDeps {
   fanoutQueue: Queue;
-  schedules: Record<Task, Schedule | null>;
+  schedules: Record<ClientTask, Schedule | null>;
   /** The local-midnight schedule (its tick is listed as `local-midnight`). */
   local?: LocalSchedule;
   out: Output;
@@ -74,7 +75,7 @@ export async function run(flags: SchedulesFlags, deps: SchedulesDeps): Promise<n
   }
   const localMissing = lanes.length > 0 && !schedulers.some((s) => s.id === LOCAL_SCHEDULER_ID);
   const missing = [
-    ...TASKS.filter((t) => deps.schedules[t] && !schedulers.some((s) => s.task === t)),
+    ...CLIENT_TASKS.filter((t) => deps.schedules[t] && !schedulers.some((s) => s.task === t)),
     ...(localMissing ? ['local-midnight'] : []),
   ];
   const stale = schedulers.filter((s) => s.task && !deps.schedules[s.task]).map((s) => s.task);

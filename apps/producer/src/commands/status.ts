@@ -4,6 +4,8 @@
  * throttled and until when, the schedulers and recent runs. `--clients [--filter f]`: every client's
  * health instead, as the operator console shows it (the same view model; `--json` = `GET /api/clients`).
  */
+
+import { shortFingerprint } from '@meta-engine/meta-client';
 import type { Output } from '../cli/output.ts';
 import { parseFlags } from '../cli/parse-flags.ts';
 import { EXIT, UsageError } from '../cli/usage-error.ts';
@@ -11,7 +13,6 @@ import type { ConfigNeeds } from '../config.ts';
 import { type ClientFilter, type ClientQuery, FILTERS } from '../console/client-view.ts';
 import type { ClientsView } from '../console/console-service.ts';
 import { formatAge, OBJECTIVES } from '../console/freshness.ts';
-import { shortFingerprint } from '../rotation/fingerprint.ts';
 import type { Section, StatusSnapshot } from '../status/collect-status.ts';
 import { table } from './schedules.ts';
 

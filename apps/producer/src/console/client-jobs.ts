@@ -7,14 +7,12 @@
  * Only this page pays for it; the clients table never scans.
  */
 
-import type { RedisClient } from '@meta-engine/queue';
-import { deduplicationIdsFor } from '@meta-engine/queue';
+import { CLIENT_TASKS, type ClientTask, deduplicationIdsFor, type RedisClient } from '@meta-engine/queue';
 import { Job, type Queue } from 'bullmq';
 import { redactString } from '../http/redact.ts';
-import { TASKS, type Task } from '../tasks.ts';
 
 export interface ClientJob {
-  task: Task;
+  task: ClientTask;
   id: string;
   state: string;
   runId: string | null;
@@ -42,14 +40,14 @@ async function scanIds(redis: RedisClient, key: string, pattern: string): Promis
 
 export function clientJobsReader(
   redis: RedisClient,
-  queues: Record<Task, Queue>,
+  queues: Record<ClientTask, Queue>,
   secrets: readonly string[],
 ): ClientJobsReader {
   return {
     async recent(clientId, limit) {
-      const candidates: { task: Task; id: string; score: number }[] = [];
+      const candidates: { task: ClientTask; id: string; score: number }[] = [];
       await Promise.all(
-        TASKS.map(async (task) => {
+        CLIENT_TASKS.map(async (task) => {
           const queue = queues[task];
           const pattern = `${task}-${clientId}*`;
           const [pending, completed, failed] = await Promise.all([

@@ -13,10 +13,9 @@
  *
  * Sorting and filtering happen here too, so the HTML page, the JSON and the CLI agree.
  */
-import { normalizeAccountId } from '@meta-engine/queue';
+import { CLIENT_TASKS, type ClientTask, normalizeAccountId } from '@meta-engine/queue';
 import { z } from 'zod';
 import type { ClientFacts, ThrottleList } from '../ports.ts';
-import { TASKS, type Task } from '../tasks.ts';
 import {
   assessFreshness,
   type FreshnessObjectives,
@@ -50,7 +49,7 @@ export interface ClientRow {
     accountName: string | null;
     error: string | null;
   };
-  tasks: Record<Task, TaskCell>;
+  tasks: Record<ClientTask, TaskCell>;
   freshness: FreshnessVerdict;
   collected: {
     /** Days with data (counted on the client's own page only; null in the table). */
@@ -77,7 +76,7 @@ const OUTCOME_PROBLEMS: Record<string, string> = {
   check_failed: 'the last check learned nothing',
 };
 
-function taskCell(facts: ClientFacts, task: Task): TaskCell {
+function taskCell(facts: ClientFacts, task: ClientTask): TaskCell {
   const state = facts.syncState[task];
   if (!state)
     return { lastSuccessAt: null, lastError: null, failing: false, lastRunId: null, lastJobId: null };
@@ -124,8 +123,8 @@ export function buildClientRow(
   now: Date,
 ): ClientRow {
   const account = accountOf(facts.rawAdAccountId);
-  const tasks = Object.fromEntries(TASKS.map((task) => [task, taskCell(facts, task)])) as Record<
-    Task,
+  const tasks = Object.fromEntries(CLIENT_TASKS.map((task) => [task, taskCell(facts, task)])) as Record<
+    ClientTask,
     TaskCell
   >;
   const paused = facts.control?.paused === true;
@@ -153,7 +152,7 @@ export function buildClientRow(
     problems.push(`api_status is ${facts.apiStatus}: the app leaves it out of every job`);
   }
   if (!account.valid) problems.push(`the ad account id "${facts.rawAdAccountId}" is malformed`);
-  for (const task of TASKS) {
+  for (const task of CLIENT_TASKS) {
     const cell = tasks[task];
     if (cell.failing && cell.lastError) {
       const code = cell.lastError.code === null ? '' : ` ${cell.lastError.code}`;

@@ -7,6 +7,8 @@
  * through the same `requestRun` fan-out as `POST /api/runs`; blocks are lifted with the limiter's own
  * operator calls; a pause is a row in `meta_client_controls` that the fan-out honours.
  */
+
+import type { ClientTask } from '@meta-engine/queue';
 import type { RunRequest } from '../fanout/run-request.ts';
 import type { RunProgress } from '../fanout/run-store.ts';
 import type {
@@ -18,7 +20,6 @@ import type {
   ThrottleReader,
   TokenStateStore,
 } from '../ports.ts';
-import type { Task } from '../tasks.ts';
 import type { ClientJob, ClientJobsReader } from './client-jobs.ts';
 import {
   buildClientRow,
@@ -107,7 +108,7 @@ export const CLIENT_ACTIONS = [
 export type ClientAction = (typeof CLIENT_ACTIONS)[number];
 
 export type ActionResult =
-  | { status: 'run-started'; task: Task; runId: string }
+  | { status: 'run-started'; task: ClientTask; runId: string }
   | { status: 'blocks-cleared'; adAccountId: string }
   | { status: 'paused' | 'resumed' }
   | { status: 'refused'; reason: string };

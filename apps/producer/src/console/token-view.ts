@@ -4,8 +4,9 @@
  * scopes, expiry, fingerprint, last check), why Meta traffic is paused if it is, the producer's last
  * rotation, and the app-wide throttle. Never the token itself: only its keyed fingerprint, shortened.
  */
+
+import { shortFingerprint } from '@meta-engine/meta-client';
 import type { QueuePauseState, ThrottleList, TokenStateView } from '../ports.ts';
-import { shortFingerprint } from '../rotation/fingerprint.ts';
 
 export interface TokenFacts {
   stored: TokenStateView | null;

@@ -20,26 +20,26 @@
  * which BullMQ ignores, and the run store counts each id once.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { RedisClient } from '@meta-engine/queue';
+import type { ClientTask, RedisClient, RunTrigger } from '@meta-engine/queue';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ClientDirectory, ClientRef, UnusableClient } from '../ports.ts';
-import { PRIORITY, type Task, type Trigger } from '../tasks.ts';
+import { PRIORITY } from '../tasks.ts';
 import { type PlannedJob, planJobs, type RejectedClient, type RunSpec } from './job-plan.ts';
 import type { RunStore } from './run-store.ts';
 
 export interface FanoutDeps {
   redis: RedisClient;
   directory: ClientDirectory;
-  queues: Record<Task, Queue>;
+  queues: Record<ClientTask, Queue>;
   runs: RunStore;
   pageSize: number;
   chunkSize: number;
   logger?: Logger | undefined;
   /** Metrics hooks. */
-  onStart?: ((task: Task, trigger: Trigger) => void) | undefined;
+  onStart?: ((task: ClientTask, trigger: RunTrigger) => void) | undefined;
   onChunk?:
-    | ((task: Task, created: number, skipped: number, rejected: number, paused: number) => void)
+    | ((task: ClientTask, created: number, skipped: number, rejected: number, paused: number) => void)
     | undefined;
 }
 

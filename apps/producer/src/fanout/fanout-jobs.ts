@@ -13,11 +13,16 @@
  */
 
 import { isDbUnavailableError } from '@meta-engine/db';
-import { buildFanoutJob, type FanoutJobData, parseJobData, type RedisClient } from '@meta-engine/queue';
+import {
+  buildFanoutJob,
+  type ClientTask,
+  type FanoutJobData,
+  parseJobData,
+  type RedisClient,
+} from '@meta-engine/queue';
 import { DelayedError, type Job, type Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { LOCAL_TICK_JOB } from '../schedules/local-midnight.ts';
-import type { Task } from '../tasks.ts';
 import { type FanoutDeps, type FanoutResult, fanOut } from './fan-out.ts';
 import { tickRunId } from './run-id.ts';
 
@@ -26,7 +31,7 @@ export const TICK_JOB = 'tick';
 export const TICK_RUN_ID_PLACEHOLDER = 'tick';
 
 /** The data a task's scheduler template carries. */
-export function tickTemplateData(task: Task): FanoutJobData {
+export function tickTemplateData(task: ClientTask): FanoutJobData {
   return { task, runId: TICK_RUN_ID_PLACEHOLDER, trigger: 'schedule' };
 }
 

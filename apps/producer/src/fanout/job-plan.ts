@@ -16,14 +16,20 @@
  * one (an operator's CLI or API request) asks the worker to re-collect the periods Meta may still restate
  * (`recollect`), whatever the day.
  */
-import { buildClientJob, SUMMARY_KINDS, type SummaryKind } from '@meta-engine/queue';
+import {
+  buildClientJob,
+  type ClientTask,
+  type RunTrigger,
+  SUMMARY_KINDS,
+  type SummaryKind,
+} from '@meta-engine/queue';
 import type { ClientRef } from '../ports.ts';
-import { PRIORITY, type Task, type Trigger } from '../tasks.ts';
+import { PRIORITY } from '../tasks.ts';
 
 export interface RunSpec {
   runId: string;
-  task: Task;
-  trigger: Trigger;
+  task: ClientTask;
+  trigger: RunTrigger;
   /** collect-insights only: first and last day to collect (YYYY-MM-DD). */
   since?: string | undefined;
   until?: string | undefined;
@@ -32,7 +38,7 @@ export interface RunSpec {
 }
 
 export interface PlannedJob {
-  name: Task;
+  name: ClientTask;
   data: Record<string, unknown>;
   opts: { jobId: string; priority?: number; deduplication?: { id: string } };
 }

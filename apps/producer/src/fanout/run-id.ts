@@ -4,9 +4,9 @@
  * ids, so they never contain ":" and never are all digits.
  */
 import { randomBytes } from 'node:crypto';
-import type { Task, Trigger } from '../tasks.ts';
+import type { ClientTask, RunTrigger } from '@meta-engine/queue';
 
-const KIND: Record<Trigger, string> = { schedule: 'tick', cli: 'run', api: 'run', rotation: 'rot' };
+const KIND: Record<RunTrigger, string> = { schedule: 'tick', cli: 'run', api: 'run', rotation: 'rot' };
 
 /** `20260124T060000Z` */
 export function compactUtc(date: Date): string {
@@ -17,7 +17,7 @@ export function compactUtc(date: Date): string {
 }
 
 /** A fresh id for an on-demand or rotation run: `run-validate-20260124T060000Z-3f9a1c`. */
-export function newRunId(task: Task, trigger: Trigger, now: Date = new Date()): string {
+export function newRunId(task: ClientTask, trigger: RunTrigger, now: Date = new Date()): string {
   return `${KIND[trigger]}-${task}-${compactUtc(now)}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -25,7 +25,7 @@ export function newRunId(task: Task, trigger: Trigger, now: Date = new Date()): 
  * The id of a scheduler tick's run, the same however often the tick job is processed:
  * `tick-validate-20260124T050000Z`, from the time the scheduler planned the tick for.
  */
-export function tickRunId(task: Task, scheduledFor: Date): string {
+export function tickRunId(task: ClientTask, scheduledFor: Date): string {
   return `${KIND.schedule}-${task}-${compactUtc(scheduledFor)}`;
 }
 

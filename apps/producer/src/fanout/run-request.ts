@@ -11,10 +11,9 @@
  * separately against the directory.
  */
 import { earliestInsightsDate } from '@meta-engine/meta-client';
-import { SUMMARY_KINDS, type SummaryKind } from '@meta-engine/queue';
+import { CLIENT_TASKS, type ClientTask, SUMMARY_KINDS, type SummaryKind } from '@meta-engine/queue';
 import { z } from 'zod';
 import type { ClientDirectory } from '../ports.ts';
-import { TASKS, type Task } from '../tasks.ts';
 
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -25,7 +24,7 @@ const isoDay = z
 
 export const runRequestSchema = z
   .object({
-    task: z.enum(TASKS, { error: `must be one of ${TASKS.join(', ')}` }),
+    task: z.enum(CLIENT_TASKS, { error: `must be one of ${CLIENT_TASKS.join(', ')}` }),
     all: z.boolean().optional(),
     clientIds: z
       .array(z.string().regex(CLIENT_ID_PATTERN, 'must be a client id (letters, digits, "-" or "_")'))
@@ -46,7 +45,7 @@ export const runRequestSchema = z
 export type RunRequestInput = z.input<typeof runRequestSchema>;
 
 export interface RunRequest {
-  task: Task;
+  task: ClientTask;
   /** undefined = every eligible client */
   clientIds?: string[];
   since?: string;

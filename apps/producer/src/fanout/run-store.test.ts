@@ -1,9 +1,13 @@
 import { type RedisService, startRedis } from '@meta-engine/local-stack';
-import { createWorkerConnection, openProducerConnection } from '@meta-engine/queue';
+import {
+  CLIENT_TASKS,
+  type ClientTask,
+  createWorkerConnection,
+  openProducerConnection,
+} from '@meta-engine/queue';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TASKS, type Task } from '../tasks.ts';
 import { uniquePrefix } from '../test-support/stack.ts';
 import { RunStore } from './run-store.ts';
 
@@ -22,14 +26,14 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-function storeOn(prefix: string): { store: RunStore; queues: Record<Task, Queue> } {
+function storeOn(prefix: string): { store: RunStore; queues: Record<ClientTask, Queue> } {
   const byTask = Object.fromEntries(
-    TASKS.map((task) => {
+    CLIENT_TASKS.map((task) => {
       const queue = new Queue(task, { connection, prefix });
       queues.push(queue);
       return [task, queue];
     }),
-  ) as Record<Task, Queue>;
+  ) as Record<ClientTask, Queue>;
   return {
     store: new RunStore({ redis: connection, prefix, queues: byTask, retentionSeconds: 3600 }),
     queues: byTask,

@@ -15,13 +15,11 @@
  * cost 10 script calls of about a millisecond each per poll, and the answer stays right when workers crash,
  * jobs are retried from Bull Board or QueueEvents' stream has been trimmed.
  */
-import { readFileSync } from 'node:fs';
-import type { RedisClient } from '@meta-engine/queue';
+import { type ClientTask, createScriptSet, type RedisClient, type RunTrigger } from '@meta-engine/queue';
 import type { Queue } from 'bullmq';
-import type { Task, Trigger } from '../tasks.ts';
 
-const RECORD_CHUNK = readFileSync(new URL('./lua/record-chunk-2.lua', import.meta.url), 'utf8');
-const RUN_PROGRESS = readFileSync(new URL('./lua/run-progress-6.lua', import.meta.url), 'utf8');
+/** `lua/<name>-<numkeys>.lua`, registered once per Redis client (EVALSHA) by the queue package's loader. */
+const SCRIPTS = createScriptSet(`${import.meta.dirname}/lua`, ['record-chunk', 'run-progress'], 'run store');
 
 const SLICE = 1000;
 
@@ -31,8 +29,8 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface RunRecord {
   runId: string;
-  task: Task;
-  trigger: Trigger;
+  task: ClientTask;
+  trigger: RunTrigger;
   status: RunStatus;
   /** True for "every eligible client"; false for an explicit client list. */
   all: boolean;
@@ -84,8 +82,8 @@ export interface RunProgress extends RunRecord {
 
 export interface NewRun {
   runId: string;
-  task: Task;
-  trigger: Trigger;
+  task: ClientTask;
+  trigger: RunTrigger;
   all: boolean;
   requested: number | null;
   since?: string | undefined;
@@ -96,7 +94,7 @@ export interface RunStoreOptions {
   redis: RedisClient;
   prefix: string;
   /** The task queues, to classify a run's jobs by state. */
-  queues: Record<Task, Queue>;
+  queues: Record<ClientTask, Queue>;
   retentionSeconds: number;
   now?: () => Date;
 }
@@ -104,7 +102,7 @@ export interface RunStoreOptions {
 export class RunStore {
   private readonly redis: RedisClient;
   private readonly prefix: string;
-  private readonly queues: Record<Task, Queue>;
+  private readonly queues: Record<ClientTask, Queue>;
   private readonly ttl: number;
   private readonly now: () => Date;
 
@@ -219,15 +217,11 @@ export class RunStore {
     ownIds: readonly string[],
     duplicateIds: readonly string[],
   ): Promise<{ created: number; skipped: number }> {
-    const reply = (await this.redis.eval(
-      RECORD_CHUNK,
-      2,
-      this.runKey(runId),
-      this.jobsKey(runId),
-      this.ttl,
-      ownIds.length,
-      ...ownIds,
-      ...duplicateIds,
+    const reply = (await SCRIPTS.run(
+      this.redis,
+      'record-chunk',
+      [this.runKey(runId), this.jobsKey(runId)],
+      [this.ttl, ownIds.length, ...ownIds, ...duplicateIds],
     )) as [number, number];
     return { created: Number(reply[0]), skipped: Number(reply[1]) };
   }
@@ -264,18 +258,11 @@ export class RunStore {
     };
     let total = 0;
     for (let start = 0; ; start += SLICE) {
-      const reply = (await this.redis.eval(
-        RUN_PROGRESS,
-        6,
-        this.jobsKey(runId),
-        keys.completed!,
-        keys.failed!,
-        keys.delayed!,
-        keys.prioritized!,
-        keys.active!,
-        start,
-        start + SLICE - 1,
-        queue.toKey(''),
+      const reply = (await SCRIPTS.run(
+        this.redis,
+        'run-progress',
+        [this.jobsKey(runId), keys.completed!, keys.failed!, keys.delayed!, keys.prioritized!, keys.active!],
+        [start, start + SLICE - 1, queue.toKey('')],
       )) as number[];
       const [seen = 0, c = 0, f = 0, d = 0, p = 0, a = 0, w = 0, r = 0] = reply.map(Number);
       total += seen;
@@ -299,8 +286,8 @@ function toRecord(hash: Record<string, string>, rejected: number, paused: number
   const text = (value: string | undefined) => (value ? value : null);
   return {
     runId: hash.runId ?? '',
-    task: hash.task as Task,
-    trigger: hash.trigger as Trigger,
+    task: hash.task as ClientTask,
+    trigger: hash.trigger as RunTrigger,
     status: (hash.status ?? 'pending') as RunStatus,
     all: hash.all === '1',
     requested: hash.requested ? Number(hash.requested) : null,

@@ -8,9 +8,10 @@
  * - `requestRun`: record the run as pending and queue a fan-out job for the serving producer(s) to
  *   process (the admin API answers at once, a 10,000-client fan-out runs in the background).
  */
+
+import type { RunTrigger } from '@meta-engine/queue';
 import type { Queue } from 'bullmq';
 import type { ClientDirectory } from '../ports.ts';
-import { PRIORITY, type Trigger } from '../tasks.ts';
 import { type FanoutDeps, type FanoutResult, fanOut } from './fan-out.ts';
 import { enqueueFanoutJob } from './fanout-jobs.ts';
 import { newRunId } from './run-id.ts';
@@ -26,7 +27,7 @@ export interface StartRunDeps {
 export async function startRunInline(
   deps: StartRunDeps & { fanout: FanoutDeps },
   request: RunRequest,
-  trigger: Trigger,
+  trigger: RunTrigger,
   now: Date = new Date(),
 ): Promise<FanoutResult> {
   if (request.clientIds) await assertClientsExist(deps.directory, request.clientIds, deps.pageSize);
@@ -38,7 +39,7 @@ export async function startRunInline(
 export async function requestRun(
   deps: StartRunDeps & { runs: RunStore; fanoutQueue: Queue },
   request: RunRequest,
-  trigger: Trigger,
+  trigger: RunTrigger,
   now: Date = new Date(),
 ): Promise<{ runId: string }> {
   if (request.clientIds) await assertClientsExist(deps.directory, request.clientIds, deps.pageSize);
@@ -57,7 +58,6 @@ export async function requestRun(
       task: request.task,
       runId,
       trigger,
-      priority: PRIORITY[trigger],
       ...(request.clientIds ? { clientIds: request.clientIds } : {}),
       ...(request.since ? { since: request.since, until: request.until } : {}),
       ...(request.kinds ? { kinds: request.kinds } : {}),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createRepository } from '@meta-engine/db';
+import { tokenFingerprint } from '@meta-engine/meta-client';
 import {
   buildClientJob,
   controlKeyPrefixFor,
@@ -12,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_FATAL_REASON } from '../adapters/queue.ts';
 import type { Runtime } from '../runtime.ts';
 import { startTestStack, TEST_TOKEN, type TestStack } from '../test-support/stack.ts';
-import { tokenFingerprint } from './fingerprint.ts';
 import { type RotationOutcome, rotateIfChanged } from './rotate.ts';
 
 let t: TestStack;

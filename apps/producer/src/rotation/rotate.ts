@@ -18,12 +18,13 @@
  * it reads the last rotation again before working, so a producer that compared just before another one
  * finished does not rotate a second time. Only an explicit rotation (`force`) repeats one.
  */
+
+import { shortFingerprint } from '@meta-engine/meta-client';
 import type { RedisClient } from '@meta-engine/queue';
 import type { Logger } from 'pino';
 import type { FanoutResult } from '../fanout/fan-out.ts';
 import { newRunId } from '../fanout/run-id.ts';
 import type { PauseControl, TokenStateStore } from '../ports.ts';
-import { shortFingerprint } from './fingerprint.ts';
 
 export interface RotationDeps {
   redis: RedisClient;

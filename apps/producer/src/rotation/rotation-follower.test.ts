@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tokenFingerprint } from '@meta-engine/meta-client';
 import {
   announceToken,
   controlKeyPrefixFor,
@@ -18,7 +19,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_FATAL_REASON } from '../adapters/queue.ts';
 import type { Runtime } from '../runtime.ts';
 import { startTestStack, type TestStack } from '../test-support/stack.ts';
-import { tokenFingerprint } from './fingerprint.ts';
 import type { RotationOutcome } from './rotate.ts';
 import { createRotationFollower, type RotationFollower } from './rotation-follower.ts';
 

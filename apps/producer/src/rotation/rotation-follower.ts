@@ -19,6 +19,8 @@
  * await follower.start();
  * await follower.close();
  */
+
+import { shortFingerprint } from '@meta-engine/meta-client';
 import {
   type AnnouncementFollower,
   announceToken,
@@ -28,7 +30,6 @@ import {
 } from '@meta-engine/queue';
 import type { TokenSource } from '@meta-engine/runtime';
 import type { Logger } from 'pino';
-import { shortFingerprint } from './fingerprint.ts';
 import type { RotationOutcome } from './rotate.ts';
 
 export interface RotationFollowerDeps {

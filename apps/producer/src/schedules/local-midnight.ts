@@ -27,13 +27,12 @@
  * The due-day rule and the plan are pure (`dueLocalDate`, `planLocalRuns`); `runLocalTick` does the I/O.
  */
 import { randomBytes } from 'node:crypto';
-import type { RedisClient } from '@meta-engine/queue';
+import type { ClientTask, RedisClient } from '@meta-engine/queue';
 import type { Logger } from 'pino';
 import type { LocalSchedule } from '../config.ts';
 import { localNow } from '../console/local-time.ts';
 import { type FanoutDeps, fanOut } from '../fanout/fan-out.ts';
 import { compactUtc } from '../fanout/run-id.ts';
-import type { Task } from '../tasks.ts';
 
 /** The job name of the tick on the fanout queue. */
 export const LOCAL_TICK_JOB = 'local-tick';
@@ -44,7 +43,7 @@ export const LOCAL_SCHEDULER_ID = 'schedule-local-midnight';
 export interface LocalLane {
   /** State key suffix (the task, or `refresh-cache-rollover`). */
   key: string;
-  task: Task;
+  task: ClientTask;
   /** Rollover lanes run only when the due day starts an ISO week or a month. */
   rolloverOnly: boolean;
 }

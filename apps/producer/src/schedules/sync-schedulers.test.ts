@@ -1,10 +1,9 @@
 import { type RedisService, startRedis } from '@meta-engine/local-stack';
-import { createProducerConnection } from '@meta-engine/queue';
+import { type ClientTask, createProducerConnection } from '@meta-engine/queue';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Schedule } from '../config.ts';
-import type { Task } from '../tasks.ts';
 import { uniquePrefix } from '../test-support/stack.ts';
 import { listSchedulers, schedulerIdFor, syncSchedulers } from './sync-schedulers.ts';
 
@@ -31,7 +30,7 @@ function producerQueue(prefix: string): Queue {
   return queue;
 }
 
-const DEFAULTS: Record<Task, Schedule | null> = {
+const DEFAULTS: Record<ClientTask, Schedule | null> = {
   validate: { pattern: '0 6 * * *', tz: 'Europe/Warsaw' },
   'refresh-cache': { pattern: '0 7-21/2 * * *', tz: 'Europe/Warsaw' },
   'collect-insights': { pattern: '30 2 * * *', tz: 'Europe/Warsaw' },
@@ -47,7 +46,7 @@ describe('job schedulers', () => {
       await Promise.all(producers.map((queue) => syncSchedulers(queue, DEFAULTS)));
       const schedulers = await listSchedulers(producers[0]!);
       expect(schedulers.map((s) => s.id).sort()).toEqual(
-        ['collect-insights', 'refresh-cache', 'validate'].map((t) => schedulerIdFor(t as Task)),
+        ['collect-insights', 'refresh-cache', 'validate'].map((t) => schedulerIdFor(t as ClientTask)),
       );
       expect(await producers[0]!.getJobSchedulersCount()).toBe(3);
       const delayed = await producers[0]!.getDelayed();
@@ -91,7 +90,7 @@ describe('job schedulers', () => {
   it('keeps one local-midnight tick while a task is scheduled local, and removes it when none is', async () => {
     const queue = producerQueue(uniquePrefix());
     const local = {
-      tasks: ['collect-insights', 'summaries'] as Task[],
+      tasks: ['collect-insights', 'summaries'] as ClientTask[],
       rolloverRefresh: true,
       delayMinutes: 30,
       tickMinutes: 15,

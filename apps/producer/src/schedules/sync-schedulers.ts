@@ -10,22 +10,21 @@
  * on the same queue, present while some task is scheduled `local` or the rollover refresh is on.
  */
 
-import { defaultJobOptionsFor } from '@meta-engine/queue';
+import { CLIENT_TASKS, type ClientTask, defaultJobOptionsFor } from '@meta-engine/queue';
 import type { Queue } from 'bullmq';
 import type { LocalSchedule, Schedule } from '../config.ts';
 import { TICK_JOB, tickTemplateData } from '../fanout/fanout-jobs.ts';
-import { TASKS, type Task } from '../tasks.ts';
 import { LOCAL_SCHEDULER_ID, LOCAL_TICK_JOB, localLanes } from './local-midnight.ts';
 
 const ID_PREFIX = 'schedule-';
 
-export function schedulerIdFor(task: Task): string {
+export function schedulerIdFor(task: ClientTask): string {
   return `${ID_PREFIX}${task}`;
 }
 
 export interface SchedulerView {
   id: string;
-  task: Task | null;
+  task: ClientTask | null;
   pattern: string | null;
   tz: string | null;
   /** Next tick (ms since epoch), when BullMQ has planned one. */
@@ -33,7 +32,7 @@ export interface SchedulerView {
 }
 
 export interface SyncReport {
-  upserted: Task[];
+  upserted: ClientTask[];
   removed: string[];
 }
 
@@ -44,7 +43,7 @@ export function localTickPattern(minutes: number): string {
 
 export async function syncSchedulers(
   fanoutQueue: Queue,
-  schedules: Record<Task, Schedule | null>,
+  schedules: Record<ClientTask, Schedule | null>,
   local?: LocalSchedule,
 ): Promise<SyncReport & { local: boolean }> {
   const report: SyncReport & { local: boolean } = { upserted: [], removed: [], local: false };
@@ -57,7 +56,7 @@ export async function syncSchedulers(
     );
     report.local = true;
   }
-  for (const task of TASKS) {
+  for (const task of CLIENT_TASKS) {
     const schedule = schedules[task];
     const id = schedulerIdFor(task);
     if (schedule) {
@@ -71,7 +70,7 @@ export async function syncSchedulers(
       report.removed.push(id);
     }
   }
-  const wanted = new Set(TASKS.filter((t) => schedules[t]).map(schedulerIdFor));
+  const wanted = new Set(CLIENT_TASKS.filter((t) => schedules[t]).map(schedulerIdFor));
   if (wantsLocal) wanted.add(LOCAL_SCHEDULER_ID);
   for (const scheduler of await listSchedulers(fanoutQueue)) {
     if (
@@ -89,7 +88,7 @@ export async function listSchedulers(fanoutQueue: Queue): Promise<SchedulerView[
   const schedulers = await fanoutQueue.getJobSchedulers(0, -1, true);
   return schedulers.map((s) => {
     const id = s.id ?? s.key;
-    const task = TASKS.find((t) => schedulerIdFor(t) === id) ?? null;
+    const task = CLIENT_TASKS.find((t) => schedulerIdFor(t) === id) ?? null;
     return { id, task, pattern: s.pattern ?? null, tz: s.tz ?? null, next: s.next ?? null };
   });
 }

@@ -30,6 +30,8 @@
  * high-water date may reach before it is late). Computed from one batched read of every client, at most
  * every 30 s.
  */
+
+import type { ClientTask, RunTrigger } from '@meta-engine/queue';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { TOKEN_FATAL_REASON } from '../adapters/queue.ts';
 import {
@@ -39,7 +41,6 @@ import {
   type ObjectiveName,
   type ObjectiveSummary,
 } from '../console/freshness.ts';
-import type { Task, Trigger } from '../tasks.ts';
 import { JOB_STATES, type StatusSnapshot } from './collect-status.ts';
 
 const TOKEN_STATES = ['ok', 'token_fatal', 'unknown', 'none', 'unavailable'] as const;
@@ -47,8 +48,8 @@ const TOKEN_STATES = ['ok', 'token_fatal', 'unknown', 'none', 'unavailable'] as 
 export interface ProducerMetrics {
   registry: Registry;
   contentType: string;
-  countFanout(task: Task, created: number, skipped: number, rejected: number, paused?: number): void;
-  countRun(task: Task, trigger: Trigger): void;
+  countFanout(task: ClientTask, created: number, skipped: number, rejected: number, paused?: number): void;
+  countRun(task: ClientTask, trigger: RunTrigger): void;
   /** Refreshes the gauges from `snapshot` (and the freshness summary, when given), then renders every metric. */
   render(
     snapshot: StatusSnapshot,

@@ -1,5 +1,7 @@
 import { type RedisService, startRedis } from '@meta-engine/local-stack';
 import {
+  CLIENT_TASKS,
+  type ClientTask,
   controlKeyPrefixFor,
   createLimiter,
   limiterKeyPrefixFor,
@@ -14,7 +16,6 @@ import { renderStatus } from '../commands/status.ts';
 import { RunStore } from '../fanout/run-store.ts';
 import type { TokenStateStore } from '../ports.ts';
 import { syncSchedulers } from '../schedules/sync-schedulers.ts';
-import { TASKS, type Task } from '../tasks.ts';
 import { uniquePrefix } from '../test-support/stack.ts';
 import { collectStatus, type StatusDeps } from './collect-status.ts';
 import { createProducerMetrics } from './metrics.ts';
@@ -54,10 +55,10 @@ describe('status and metrics from real Redis', () => {
   it('show paused queues with the reason, throttled accounts until when, schedulers and the token', async () => {
     const prefix = uniquePrefix();
     const byTask = Object.fromEntries(
-      TASKS.map((task) => [task, new Queue(task, { connection, prefix })]),
-    ) as Record<Task, Queue>;
+      CLIENT_TASKS.map((task) => [task, new Queue(task, { connection, prefix })]),
+    ) as Record<ClientTask, Queue>;
     const fanoutQueue = new Queue('fanout', { connection, prefix });
-    const all = [...TASKS.map((t) => byTask[t]), fanoutQueue];
+    const all = [...CLIENT_TASKS.map((t) => byTask[t]), fanoutQueue];
     queues.push(...all);
     await byTask.validate.add('validate', { clientId: 'c' }, { jobId: 'validate-c-r', priority: 5 });
     await syncSchedulers(fanoutQueue, {
@@ -120,7 +121,7 @@ describe('status and metrics from real Redis', () => {
       runs: new RunStore({
         redis: connection,
         prefix: uniquePrefix(),
-        queues: {} as Record<Task, Queue>,
+        queues: {} as Record<ClientTask, Queue>,
         retentionSeconds: 60,
       }),
       configuredFingerprint: null,

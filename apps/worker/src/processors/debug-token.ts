@@ -10,8 +10,7 @@
  */
 import type { DebugTokenInfo, TokenStatus } from '@meta-engine/db';
 import type { DebugTokenData } from '@meta-engine/meta-client';
-import { isMetaError } from '@meta-engine/meta-client';
-import { shortFingerprint } from '../runtime/fingerprint.ts';
+import { isMetaError, shortFingerprint } from '@meta-engine/meta-client';
 import type { JobRun, ProcessorContext } from './context.ts';
 
 export const REQUIRED_SCOPES = ['ads_read'] as const;

@@ -10,7 +10,9 @@
  *    scratch (job-scratch.ts): back in the next window it asks only for what is missing;
  * 3. every call must succeed: ANY failed fetch writes nothing (the previous rows stay), never a
  *    placeholder;
- * 4. both `cache_data` objects are built by the pure transforms, checked with `assertNoSecrets`, and
+ * 4. the month's `daily_kpi_data` sums are read (one request) as the app's second tier of the monthly
+ *    conversion metrics (`app-contract.md` §3.3);
+ * 5. both `cache_data` objects are built by the pure transforms, checked with `assertNoSecrets`, and
  *    written with the sync state's success in ONE guarded request (issue 12.1): only while the client still
  *    has this ad account (else nothing is written and the job ends `superseded`). A client whose row already
  *    names another account when the job starts is superseded before any Meta call.
@@ -146,6 +148,13 @@ async function refreshCache(
     ...(adRelevance ? { adRelevance: adRelevance[period] } : {}),
   });
   const accountInfo = toMetaAccountInfo(run.adAccountId, account);
+  // The app's second tier of the monthly conversion metrics (and of stats.totalConversions): the sums of
+  // this month's daily_kpi_data Meta rows, used where the fresh parse found nothing.
+  const daily = await ctx.repo.sumDailyKpi({
+    clientId: run.clientId,
+    since: plan.periods.month.start,
+    until: plan.periods.month.end,
+  });
   const now = ctx.now();
   const monthAccountRow = accountRows.month[0];
   const weekAccountRow = accountRows.week[0];
@@ -156,6 +165,7 @@ async function refreshCache(
     tables: tablesFor('month'),
     accountInfo,
     mappings,
+    dailyKpiTotals: daily,
     fetchedAt: now,
   });
   const weekData = buildWeekCacheData({

@@ -24,6 +24,8 @@
  * ...
  * await follower.close();
  */
+
+import { shortFingerprint } from '@meta-engine/meta-client';
 import {
   type AnnouncementFollower,
   announceToken,
@@ -34,7 +36,6 @@ import {
 } from '@meta-engine/queue';
 import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import { shortFingerprint } from '../runtime/fingerprint.ts';
 import type { WorkerMetrics } from '../runtime/metrics.ts';
 import type { WorkerToken } from './worker-token.ts';
 

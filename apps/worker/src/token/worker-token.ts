@@ -11,9 +11,10 @@
  * const token = createWorkerToken(source, config.TOKEN_FINGERPRINT_KEY);
  * createMetaClient({ accessToken: token.accessToken, ... });
  */
+
+import { tokenFingerprint } from '@meta-engine/meta-client';
 import type { TokenSource } from '@meta-engine/runtime';
 import { jobCalls } from '../call-booking.ts';
-import { tokenFingerprint } from '../runtime/fingerprint.ts';
 
 export interface WorkerToken {
   readonly source: TokenSource;

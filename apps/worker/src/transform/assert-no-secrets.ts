@@ -6,8 +6,7 @@
  * instead of a token readable by every browser that loads the report.
  */
 
-/** Key names that must never appear in stored JSON, whatever their value. */
-const SECRET_KEY = /token|secret|password/i;
+import { findSecret } from '@meta-engine/runtime';
 
 /** Thrown by {@link assertNoSecrets}; the message names the path, never the secret. */
 export class SecretLeakError extends Error {
@@ -33,38 +32,12 @@ export function isSecretLeakError(error: unknown): error is SecretLeakError {
 /**
  * Throws {@link SecretLeakError} if any key inside `value` is named like a token, secret or
  * password, or any string (key or value) contains one of `secrets` (e.g. the Meta token and the
- * app secret). Empty secrets are ignored: every string contains `''`.
+ * app secret): the runtime package's one rule, `findSecret`.
  *
  * @example
  * assertNoSecrets(cacheData, [config.metaAccessToken, config.metaAppSecret ?? '']);
  */
 export function assertNoSecrets(value: unknown, secrets: readonly string[]): void {
-  const needles = secrets.filter((s) => s.length > 0);
-  const seen = new WeakSet<object>();
-
-  const containsSecret = (text: string): boolean => needles.some((needle) => text.includes(needle));
-
-  const visit = (node: unknown, path: string): void => {
-    if (typeof node === 'string') {
-      if (containsSecret(node)) throw new SecretLeakError(path, 'value');
-      return;
-    }
-    if (typeof node !== 'object' || node === null) return;
-    if (seen.has(node)) return;
-    seen.add(node);
-    if (Array.isArray(node)) {
-      node.forEach((item, index) => {
-        visit(item, `${path}[${index}]`);
-      });
-      return;
-    }
-    for (const [key, child] of Object.entries(node)) {
-      const childPath = `${path}.${key}`;
-      if (SECRET_KEY.test(key)) throw new SecretLeakError(childPath, 'key');
-      if (containsSecret(key)) throw new SecretLeakError(`${path}.<key>`, 'key');
-      visit(child, childPath);
-    }
-  };
-
-  visit(value, '$');
+  const found = findSecret(value, secrets);
+  if (found) throw new SecretLeakError(found.path, found.reason);
 }

@@ -98,7 +98,6 @@ describe('buildMonthCacheData', () => {
     accountRow,
     tables,
     accountInfo,
-    statusById: { '120211000000000002': 'PAUSED' },
     fetchedAt: new Date('2026-07-20T10:15:00Z'),
   });
 
@@ -120,10 +119,10 @@ describe('buildMonthCacheData', () => {
     expect(data).toMatchObject({ fetchedAt: '2026-07-20T10:15:00.000Z', fromCache: false, cacheAge: 0 });
   });
 
-  it('normalizes campaigns, with statuses from the map and ACTIVE otherwise', () => {
+  it('normalizes campaigns, every one ACTIVE as in the app', () => {
     expect(data.campaigns.map((c) => [c.campaign_id, c.status, c.clicks, c.ctr])).toEqual([
       ['120211000000000001', 'ACTIVE', 1000, 1.923077],
-      ['120211000000000002', 'PAUSED', 300, 1.666667],
+      ['120211000000000002', 'ACTIVE', 300, 1.666667],
     ]);
   });
 

@@ -98,10 +98,8 @@ export interface MonthCacheInput {
   /** Breakdown rows of the month; `null` stores `metaTables: null` (allowed in the monthly shape). */
   tables: MetaTablesInput | null;
   accountInfo: MetaAccountInfo | null;
-  /** Campaign id → status from `act_X/campaigns`; without it every campaign is `'ACTIVE'`, as in the app. */
-  statusById?: Readonly<Record<string, string>>;
   mappings?: ConversionMappings;
-  /** Optional second tier of the app's conversion-metric fallback (sums of this month's `daily_kpi_data`). */
+  /** Second tier of the app's conversion-metric fallback (sums of this month's `daily_kpi_data`; refresh-cache reads them). */
   dailyKpiTotals?: DailyKpiTotals;
   fetchedAt: Date | string;
 }
@@ -197,7 +195,7 @@ export function buildMonthCacheData(input: MonthCacheInput): MonthCacheData {
   const campaigns = input.campaignRows.map((row, index) => {
     const conversions = parsed.campaigns[index];
     if (!conversions) throw new Error(`No parsed conversions for campaign row ${index}`);
-    return normalizeMonthCampaign(row, conversions, input.statusById);
+    return normalizeMonthCampaign(row, conversions);
   });
   const dailyReservations = input.dailyKpiTotals?.reservations ?? 0;
   return {

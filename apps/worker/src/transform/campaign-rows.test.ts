@@ -67,12 +67,6 @@ describe('normalizeMonthCampaign', () => {
     expect(Object.values(campaign).every((v) => typeof v !== 'number' || Number.isFinite(v))).toBe(true);
   });
 
-  it('takes the status from the campaigns map when given', () => {
-    const parsed = parseConversionMetrics([row]).campaigns[0]!;
-    expect(normalizeMonthCampaign(row, parsed, { '120208888000000001': 'PAUSED' }).status).toBe('PAUSED');
-    expect(normalizeMonthCampaign(row, parsed, { other: 'PAUSED' }).status).toBe('ACTIVE');
-  });
-
   it('falls back to all clicks and the generic API rates when link metrics are missing', () => {
     const sparse: InsightsRow = {
       campaign_id: '1',

@@ -41,9 +41,6 @@ export type WeekCampaign = {
   [field: string]: string | number | ActionEntry[] | undefined;
 } & CampaignConversions;
 
-/** Campaign id → delivery status (`ACTIVE`, `PAUSED`, ...) from `act_X/campaigns`, when fetched. */
-export type CampaignStatusMap = Readonly<Record<string, string>>;
-
 /** True when the row carries the field as a usable numeric string (Meta omits fields it has no value for). */
 function hasMetric(row: InsightsRow, field: string): boolean {
   const value = rowString(row, field);
@@ -68,19 +65,16 @@ export function linkClicks(row: InsightsRow): number {
  *
  * @example
  * const parsed = parseConversionMetrics(rows, mappings);
- * const campaigns = rows.map((row, i) => normalizeMonthCampaign(row, parsed.campaigns[i]!, statusById));
+ * const campaigns = rows.map((row, i) => normalizeMonthCampaign(row, parsed.campaigns[i]!));
  */
-export function normalizeMonthCampaign(
-  row: InsightsRow,
-  parsed: CampaignConversions,
-  statusById?: CampaignStatusMap,
-): MonthCampaign {
+export function normalizeMonthCampaign(row: InsightsRow, parsed: CampaignConversions): MonthCampaign {
   const campaignId = rowString(row, 'campaign_id') ?? '';
   const num = (field: string): number => toMetricNumber(rowString(row, field));
   return {
     campaign_id: campaignId,
     campaign_name: rowString(row, 'campaign_name') ?? '',
-    status: statusById?.[campaignId] ?? 'ACTIVE',
+    // The app never reads act_X/campaigns for the cache: every campaign is shown ACTIVE.
+    status: 'ACTIVE',
     spend: num('spend'),
     impressions: num('impressions'),
     clicks: linkClicks(row),

@@ -19,6 +19,7 @@
  * A period with no campaign row and no delivery in its account row is `empty`: the caller writes no row for
  * it (the app's phantom zero rows, §6.3). A period with campaign rows but no account row is `incomplete`.
  */
+import type { CampaignSummaryColumns } from '@meta-engine/db';
 import { buildAccountStats } from './account-stats.ts';
 import { toWeekCampaign, type WeekCampaign } from './campaign-rows.ts';
 import { type ConversionMappings, parseConversionMetrics } from './conversions.ts';
@@ -27,36 +28,18 @@ import { buildMetaTables, type MetaTables, type MetaTablesInput } from './meta-t
 import { roundTo, safeRatio, toBigintValue, toMetricNumber } from './metric-number.ts';
 import type { SummaryPeriod } from './summary-periods.ts';
 
-/** The columns of a Meta campaign_summaries row the engine writes (last_updated is the database's now()). */
-export interface CampaignSummaryRow {
-  client_id: string;
-  summary_type: 'monthly' | 'weekly';
-  summary_date: string;
-  platform: 'meta';
-  total_spend: number;
-  total_impressions: number;
-  total_clicks: number;
-  total_conversions: number;
-  average_ctr: number;
-  average_cpc: number;
-  average_cpa: number;
-  active_campaigns: number;
-  total_campaigns: number;
-  active_campaign_count: number;
-  click_to_call: number;
-  email_contacts: number;
-  booking_step_1: number;
-  booking_step_2: number;
-  booking_step_3: number;
-  reservations: number;
-  reservation_value: number;
-  roas: number;
-  cost_per_reservation: number;
-  reach: number;
+/**
+ * The columns of a Meta campaign_summaries row the engine writes (last_updated is the database's now()): the
+ * repository's column type, with the JSON columns and constants typed as this transform builds them.
+ */
+export type CampaignSummaryRow = Omit<
+  CampaignSummaryColumns,
+  'campaign_data' | 'meta_tables' | 'data_source'
+> & {
   campaign_data: WeekCampaign[];
   meta_tables: MetaTables;
   data_source: 'meta_api';
-}
+};
 
 export interface CampaignSummaryInput {
   clientId: string;

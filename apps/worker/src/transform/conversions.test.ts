@@ -5,7 +5,6 @@ import {
   extractContactsFromConversions,
   headlineConversions,
   normalizeConversionMappings,
-  PBM_PHONE_EVENT,
   parseConversionMetrics,
   selectAccountPhoneActionType,
 } from './conversions.ts';
@@ -49,6 +48,8 @@ const belmonteRow = campaign({
   ],
   conversions: [a('omni_purchase', '12'), a('offsite_conversion.fb_pixel_custom', '40')],
 });
+
+const PBM_PHONE_EVENT = 'offsite_conversion.custom.1470262077092668';
 
 describe('parseConversionMetrics: default priorities', () => {
   it('counts an event reported as omni_*, fb_pixel_* and base name once (omni wins)', () => {

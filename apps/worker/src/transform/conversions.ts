@@ -15,6 +15,7 @@
  *   `actions[]`; mixing both sources double counts the same contact.
  * - Headline `conversions` = `conversions[]` `omni_purchase` minus lead/instant-form actions.
  */
+import { CONVERSION_RULES } from './conversion-rules.ts';
 import { type ActionEntry, type InsightsRow, rowActions, rowString } from './insights-row.ts';
 import { safeRatio, toMetricNumber } from './metric-number.ts';
 
@@ -81,11 +82,6 @@ export interface ConversionParseResult {
   contactSources: { click_to_call: ContactSource; email_contacts: ContactSource };
 }
 
-/** PBM's custom phone-click event (Havet and others): beats every standard phone action. */
-export const PBM_PHONE_EVENT = 'offsite_conversion.custom.1470262077092668';
-/** Havet's custom e-mail click event. */
-export const HAVET_EMAIL_EVENT = 'offsite_conversion.custom.2770488499782793';
-
 /**
  * Standard phone actions in priority order. `click_to_call_native_call_placed` first: it matches
  * Ads Manager's placed-call result; the broader confirmations include calls never placed.
@@ -110,19 +106,6 @@ export const DEFAULT_ACTION_PRIORITIES = {
 export const DEFAULT_RESERVATION_VALUE_PRIORITY = [
   'omni_purchase',
   'offsite_conversion.fb_pixel_purchase',
-] as const;
-
-/** PBM website pixel contact events, which many hotel accounts only report in `conversions[]`. */
-export const PBM_PIXEL_PHONE_CONVERSION_PATTERNS = [
-  'offsite_conversion.fb_pixel_custom.pbm - kliknięcie w numer telefonu',
-  'offsite_conversion.fb_pixel_custom.pbm - klikniecie w numer telefonu',
-] as const;
-
-export const PBM_PIXEL_EMAIL_CONVERSION_PATTERNS = [
-  'offsite_conversion.fb_pixel_custom.pbm - kliknięcie w adres e-mail',
-  'offsite_conversion.fb_pixel_custom.pbm - klikniecie w adres e-mail',
-  'offsite_conversion.fb_pixel_custom.pbm - kliknięcie w e-mail',
-  'offsite_conversion.fb_pixel_custom.pbm - klikniecie w e-mail',
 ] as const;
 
 /** Lead and instant-form actions, subtracted from the headline `conversions`. */
@@ -208,7 +191,8 @@ export function normalizeConversionMappings(value: unknown): ConversionMappings 
 }
 
 /**
- * The one phone action type for an account: the PBM custom event if any campaign has it, else
+ * The one phone action type for an account: the first client custom phone event (conversion-rules.ts) any
+ * campaign has, else
  * the first present of {@link PHONE_ACTION_PRIORITY}, else the alphabetically first
  * `click_to_call_*` type; `null` when none is present.
  */
@@ -217,8 +201,7 @@ export function selectAccountPhoneActionType(rows: readonly InsightsRow[]): stri
   for (const row of rows) {
     for (const entry of rowActions(row, 'actions')) present.add(normalizeActionType(entry.action_type));
   }
-  if (present.has(PBM_PHONE_EVENT)) return PBM_PHONE_EVENT;
-  for (const type of PHONE_ACTION_PRIORITY) {
+  for (const type of [...CONVERSION_RULES.phoneActions, ...PHONE_ACTION_PRIORITY]) {
     if (present.has(type)) return type;
   }
   const fallback = [...present]
@@ -232,7 +215,7 @@ function matchesAny(actionType: string, patterns: readonly string[]): boolean {
 }
 
 /**
- * Phone and e-mail contacts from a row's `conversions[]` (PBM pixel events). Used only as the
+ * Phone and e-mail contacts from a row's `conversions[]` (the pixel patterns of conversion-rules.ts). Used only as the
  * account-wide fallback when no campaign reports contacts in `actions[]`.
  */
 export function extractContactsFromConversions(
@@ -248,7 +231,7 @@ export function extractContactsFromConversions(
     click_to_call = firstPresent(map, mappedPhone);
   } else {
     for (const [type, value] of map)
-      if (matchesAny(type, PBM_PIXEL_PHONE_CONVERSION_PATTERNS)) click_to_call += value;
+      if (matchesAny(type, CONVERSION_RULES.phoneConversionPatterns)) click_to_call += value;
   }
 
   let email_contacts = 0;
@@ -256,8 +239,8 @@ export function extractContactsFromConversions(
     email_contacts = firstPresent(map, mappedEmail);
   } else {
     for (const [type, value] of map)
-      if (matchesAny(type, PBM_PIXEL_EMAIL_CONVERSION_PATTERNS)) email_contacts += value;
-    if (email_contacts === 0) email_contacts = map.get(HAVET_EMAIL_EVENT) ?? 0;
+      if (matchesAny(type, CONVERSION_RULES.emailConversionPatterns)) email_contacts += value;
+    if (email_contacts === 0) email_contacts = firstPresent(map, CONVERSION_RULES.emailActions);
   }
   return { click_to_call, email_contacts };
 }
@@ -322,7 +305,7 @@ function parseRowActions(
       : phoneActionType
         ? (actions.get(phoneActionType) ?? 0)
         : 0,
-    email_contacts: mappedEmail ? firstPresent(actions, mappedEmail) : (actions.get(HAVET_EMAIL_EVENT) ?? 0),
+    email_contacts: firstPresent(actions, mappedEmail ?? CONVERSION_RULES.emailActions),
     booking_step_1: pick('booking_step_1'),
     booking_step_2: pick('booking_step_2'),
     booking_step_3: pick('booking_step_3'),

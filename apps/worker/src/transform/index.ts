@@ -28,7 +28,6 @@ export {
   type WeekCacheInput,
 } from './cache-data.ts';
 export {
-  type CampaignStatusMap,
   linkClicks,
   type MonthCampaign,
   metricWithFallback,
@@ -56,12 +55,8 @@ export {
   DEFAULT_RESERVATION_VALUE_PRIORITY,
   emptyConversionMetrics,
   extractContactsFromConversions,
-  HAVET_EMAIL_EVENT,
   headlineConversions,
   normalizeConversionMappings,
-  PBM_PHONE_EVENT,
-  PBM_PIXEL_EMAIL_CONVERSION_PATTERNS,
-  PBM_PIXEL_PHONE_CONVERSION_PATTERNS,
   PHONE_ACTION_PRIORITY,
   type PlatformConversionMappings,
   parseConversionMetrics,

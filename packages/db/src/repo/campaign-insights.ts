@@ -3,10 +3,11 @@
  * `meta_campaign_insights`: raw campaign-day rows, one per (ad account, campaign, date), bulk-upserted
  * in chunks. Writing the same rows again updates them in place (idempotent).
  */
-import { parseAdAccountId } from '@meta-engine/meta-client';
+
 import { InvalidRowError } from '../errors/invalid-row-error.ts';
 import { chunk, forEachLimit, lastPerKey } from './bulk.ts';
 import { type RepoContext, run } from './context.ts';
+import { storedAdAccountId } from './stored-ad-account-id.ts';
 import { TABLES } from './tables.ts';
 import {
   optionalInteger,
@@ -58,7 +59,7 @@ export function toInsightColumns(row: CampaignInsightRow, index: number, collect
   const table = TABLES.campaignInsights;
   let adAccountId: string;
   try {
-    adAccountId = parseAdAccountId(row.adAccountId);
+    adAccountId = storedAdAccountId(row.adAccountId);
   } catch (error) {
     throw new InvalidRowError(table, 'ad_account_id', (error as Error).message, { index, cause: error });
   }

@@ -6,9 +6,9 @@
  * never dropped silently and never fatal to the listing.
  */
 
-import { parseAdAccountId } from '@meta-engine/meta-client';
 import { z } from 'zod';
 import { type RepoContext, run } from './context.ts';
+import { storedAdAccountId } from './stored-ad-account-id.ts';
 import { TABLES } from './tables.ts';
 import { isUuid } from './values.ts';
 
@@ -116,7 +116,7 @@ export function toClient(raw: unknown): Client | InvalidClient {
     return { client: record, problem: `no Meta ad account (clients.ad_account_id is ${stored})` };
   }
   try {
-    return { ...record, adAccountId: parseAdAccountId(record.rawAdAccountId) };
+    return { ...record, adAccountId: storedAdAccountId(record.rawAdAccountId) };
   } catch (error) {
     return { client: record, problem: (error as Error).message };
   }

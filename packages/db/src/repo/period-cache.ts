@@ -4,6 +4,7 @@
  * (`'YYYY-Www'`, ISO week-year). Upserted on `client_id,period_id`, writing only the four columns the
  * app's own code writes: client_id, period_id, cache_data, last_updated (now; the app's freshness clock).
  */
+import { findSecret } from '@meta-engine/runtime';
 import { z } from 'zod';
 import { InvalidRowError } from '../errors/invalid-row-error.ts';
 import { type RepoContext, run } from './context.ts';
@@ -16,17 +17,6 @@ export type CacheKind = 'month' | 'week';
 export const MONTH_PERIOD_ID = /^\d{4}-(0[1-9]|1[0-2])$/;
 /** `2026-W05` (zero-padded ISO week 01..53). */
 export const WEEK_PERIOD_ID = /^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/;
-
-/** Keys that would put a secret into the browser-readable cache (the app once copied whole client rows). */
-const SECRET_KEYS = new Set([
-  'access_token',
-  'meta_access_token',
-  'system_user_token',
-  'google_ads_refresh_token',
-  'google_ads_access_token',
-  'google_ads_system_user_token',
-  'generated_password',
-]);
 
 export interface CacheWrite {
   clientId: string;
@@ -53,22 +43,14 @@ function tableOf(kind: CacheKind) {
   return kind === 'month' ? TABLES.currentMonthCache : TABLES.currentWeekCache;
 }
 
-/** Throws InvalidRowError when cache_data holds a token-like key anywhere. */
-export function assertNoSecrets(table: string, value: unknown, path = 'cache_data'): void {
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) assertNoSecrets(table, item, `${path}[${i}]`);
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, inner] of Object.entries(value)) {
-      if (SECRET_KEYS.has(key.toLowerCase())) {
-        throw new InvalidRowError(
-          table,
-          'cache_data',
-          `${path}.${key} looks like a secret; never cache tokens`,
-        );
-      }
-      assertNoSecrets(table, inner, `${path}.${key}`);
-    }
-  }
+/**
+ * Throws InvalidRowError when cache_data holds a key named like a token, secret or password anywhere (the
+ * runtime package's one rule, `findSecret`, which the worker also applies with its own secrets).
+ */
+export function assertNoSecrets(table: string, value: unknown): void {
+  const found = findSecret(value, [], 'cache_data');
+  if (found)
+    throw new InvalidRowError(table, 'cache_data', `${found.path} looks like a secret; never cache tokens`);
 }
 
 export function toCacheColumns(kind: CacheKind, write: CacheWrite, lastUpdated: string) {

@@ -4,7 +4,6 @@
  * `token_health_status`, `api_status`, `last_token_validation` (mapping in ../validation-mapping.ts).
  */
 
-import { parseAdAccountId } from '@meta-engine/meta-client';
 import { z } from 'zod';
 import { ClientSupersededError, SUPERSEDED_REASONS } from '../errors/client-superseded-error.ts';
 import { DbError, type PostgrestErrorLike, toDbError } from '../errors/db-error.ts';
@@ -17,6 +16,7 @@ import {
 } from '../validation-mapping.ts';
 import { API_STATUSES, type ApiStatus } from './clients.ts';
 import { type RepoContext, run } from './context.ts';
+import { storedAdAccountId } from './stored-ad-account-id.ts';
 import { TABLES } from './tables.ts';
 import { optionalInteger, quote, requireUuid } from './values.ts';
 import { createWriteBatcher } from './write-batcher.ts';
@@ -151,7 +151,7 @@ export function createValidationsRepo(ctx: RepoContext) {
     }
     let adAccountId: string;
     try {
-      adAccountId = parseAdAccountId(record.adAccountId);
+      adAccountId = storedAdAccountId(record.adAccountId);
     } catch (error) {
       throw new InvalidRowError(history, 'ad_account_id', (error as Error).message, { cause: error });
     }

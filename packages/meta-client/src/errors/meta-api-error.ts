@@ -13,7 +13,7 @@ export interface MetaApiErrorOptions extends MetaErrorOptions {
   errorData?: unknown;
 }
 
-/** An error envelope from the Graph API (`{"error": {...}}`), in a normal response or a batch item. */
+/** An error envelope from the Graph API (`{"error": {...}}`), in a response. */
 export class MetaApiError extends MetaError {
   override readonly name = 'MetaApiError' as const;
   declare readonly status: number;

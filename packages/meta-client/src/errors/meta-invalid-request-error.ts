@@ -1,6 +1,6 @@
 import { isNamed, MetaError } from './meta-error.ts';
 
-/** A request rejected before sending (bad insights params, batch over 50 items, ...). Category `request_bug`. */
+/** A request rejected before sending (bad insights params, a malformed ad account or report run id, ...). Category `request_bug`. */
 export class MetaInvalidRequestError extends MetaError {
   override readonly name = 'MetaInvalidRequestError' as const;
   /** Which input was wrong, e.g. `time_range.since`. */

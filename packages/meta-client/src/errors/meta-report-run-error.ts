@@ -1,8 +1,8 @@
 import type { MetaErrorOptions } from './meta-error.ts';
 import { describeCall, isNamed, MetaError } from './meta-error.ts';
 
-/** `job_failed` / `job_skipped`: Meta's final `async_status`; `poll_budget_exhausted`: we stopped waiting. */
-export type ReportRunFailure = 'job_failed' | 'job_skipped' | 'poll_budget_exhausted';
+/** Meta's final `async_status`: `Job Failed` or `Job Skipped`. */
+export type ReportRunFailure = 'job_failed' | 'job_skipped';
 
 export interface MetaReportRunErrorOptions extends MetaErrorOptions {
   failure: ReportRunFailure;
@@ -18,8 +18,8 @@ export interface MetaReportRunErrorOptions extends MetaErrorOptions {
 /**
  * An async insights report run that did not complete: `Job Failed` (category from its
  * `error_code`/`error_subcode`: -3/1504045 and a bare failure are `data_too_large`, -2/2490547
- * `transient`), `Job Skipped` (`transient`: resubmit), or the poll budget ran out (`transient`;
- * the run may still finish, poll it again later).
+ * `transient`), or `Job Skipped` (`transient`: resubmit). How long to wait for a run is the worker's
+ * (step jobs with a budget), not this package's.
  */
 export class MetaReportRunError extends MetaError {
   override readonly name = 'MetaReportRunError' as const;
@@ -38,10 +38,7 @@ export class MetaReportRunError extends MetaError {
         : options.subcode === undefined
           ? ` #${options.code}`
           : ` #${options.code}/${options.subcode}`;
-    const what =
-      options.failure === 'poll_budget_exhausted'
-        ? `still "${options.asyncStatus ?? 'unknown'}" (${options.asyncPercentCompletion ?? 0} %) when the poll budget ran out`
-        : `"${options.asyncStatus ?? options.failure}"${codes}`;
+    const what = `"${options.asyncStatus ?? options.failure}"${codes}`;
     const detail = options.metaMessage ?? options.errorUserMsg;
     super(
       `Report run ${options.reportRunId} ${what} (${options.category})${describeCall(options.method, options.path)}${detail ? `: ${detail}` : ''}`,

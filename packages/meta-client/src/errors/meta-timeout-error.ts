@@ -1,8 +1,8 @@
 import type { MetaErrorOptions } from './meta-error.ts';
 import { describeCall, isNamed, MetaError } from './meta-error.ts';
 
-/** Which limit fired: TCP/TLS connect, waiting for response headers, a gap in the body, the whole call, or a batch item Meta returned as `null` (partial batch timeout). */
-export type MetaTimeoutPhase = 'connect' | 'headers' | 'body' | 'total' | 'batch_item';
+/** Which limit fired: TCP/TLS connect, waiting for response headers, a gap in the body, or the whole call. */
+export type MetaTimeoutPhase = 'connect' | 'headers' | 'body' | 'total';
 
 export interface MetaTimeoutErrorOptions extends Omit<MetaErrorOptions, 'category'> {
   phase: MetaTimeoutPhase;

@@ -3,7 +3,8 @@
  * a client that records every `onResponse` event, and `caught` for asserting on a rejection.
  */
 import { createHmac } from 'node:crypto';
-import { createMetaClient, type MetaClientOptions, type MetaResponseEvent } from '../client.ts';
+import { createMetaClient } from '../client.ts';
+import type { MetaClientOptions, MetaResponseEvent } from '../transport.ts';
 
 export const TOKEN = 'TEST-TOKEN-do-not-log-123';
 export const APP_SECRET = 'test-app-secret-456';

@@ -1,5 +1,6 @@
 /**
- * Loads the limiter's Lua scripts from this folder and registers them with `defineCommand`.
+ * Loads Lua scripts from a folder and registers them with `defineCommand`: the limiter's (this folder) and,
+ * through {@link createScriptSet}, any other package's (the producer's run store).
  *
  * A script file is `<name>-<numkeys>.lua`: the name gives the command (`acquire-4.lua` -> `mqAcquire`),
  * the number its key count; nothing else is kept by hand. A line `--- @include "<file>"` is replaced by
@@ -74,45 +75,83 @@ function commandName(name: string): string {
     .join('')}`;
 }
 
-let cache: Map<string, LuaScript> | undefined;
-
-function scripts(): Map<string, LuaScript> {
-  if (!cache) {
-    const loaded = readLuaScripts();
-    for (const name of SCRIPT_NAMES) {
-      if (!loaded.has(name))
-        throw new Error(`limiter Lua script ${name}-<numkeys>.lua is missing in ${SCRIPT_DIR}`);
-    }
-    cache = loaded;
-  }
-  return cache;
-}
-
-const defined = new WeakSet<object>();
-
-/** Registers every script on `client` (once per client). */
-export function defineScripts(client: RedisClient): void {
-  if (defined.has(client)) return;
-  for (const script of scripts().values()) {
-    client.defineCommand(script.command, { numberOfKeys: script.numberOfKeys, lua: script.lua });
-  }
-  defined.add(client);
-}
-
 type ScriptFn = (...args: Array<string | number>) => Promise<unknown>;
 
-/** Runs a script by name; `keys.length` must match the file's key count. */
+/** A folder of scripts registered once per client (`defineCommand`: EVALSHA, EVAL only when Redis lacks it). */
+export interface ScriptSet<N extends string> {
+  /** Registers every script on `client` (once per client). */
+  define(client: RedisClient): void;
+  /** Runs a script by name; `keys.length` must match the file's key count. */
+  run(
+    client: RedisClient,
+    name: N,
+    keys: readonly string[],
+    args: ReadonlyArray<string | number>,
+  ): Promise<unknown>;
+}
+
+/**
+ * The scripts `names` of `dir` (read on first use; a missing one throws naming `label`). The limiter's are
+ * {@link runScript}; the producer's run store uses its own folder the same way.
+ *
+ * @example
+ * const scripts = createScriptSet(import.meta.dirname + '/lua', ['record-chunk'], 'run store');
+ * await scripts.run(redis, 'record-chunk', [runKey, jobsKey], [ttl, 0]);
+ */
+export function createScriptSet<N extends string>(
+  dir: string,
+  names: readonly N[],
+  label: string,
+): ScriptSet<N> {
+  let cache: Map<string, LuaScript> | undefined;
+  const defined = new WeakSet<object>();
+
+  function scripts(): Map<string, LuaScript> {
+    if (!cache) {
+      const loaded = readLuaScripts(dir);
+      for (const name of names) {
+        if (!loaded.has(name))
+          throw new Error(`${label} Lua script ${name}-<numkeys>.lua is missing in ${dir}`);
+      }
+      cache = loaded;
+    }
+    return cache;
+  }
+
+  function define(client: RedisClient): void {
+    if (defined.has(client)) return;
+    for (const script of scripts().values()) {
+      client.defineCommand(script.command, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+    }
+    defined.add(client);
+  }
+
+  async function run(
+    client: RedisClient,
+    name: N,
+    keys: readonly string[],
+    args: ReadonlyArray<string | number>,
+  ): Promise<unknown> {
+    const script = scripts().get(name)!;
+    if (keys.length !== script.numberOfKeys) {
+      throw new Error(`${label} script ${name} takes ${script.numberOfKeys} keys, got ${keys.length}`);
+    }
+    define(client);
+    const fn = (client as unknown as Record<string, ScriptFn>)[script.command]!;
+    return fn.call(client, ...keys, ...args);
+  }
+
+  return { define, run };
+}
+
+const limiterScripts = createScriptSet(SCRIPT_DIR, SCRIPT_NAMES, 'limiter');
+
+/** Runs a limiter script by name; `keys.length` must match the file's key count. */
 export async function runScript(
   client: RedisClient,
   name: ScriptName,
   keys: readonly string[],
   args: ReadonlyArray<string | number>,
 ): Promise<unknown> {
-  const script = scripts().get(name)!;
-  if (keys.length !== script.numberOfKeys) {
-    throw new Error(`limiter script ${name} takes ${script.numberOfKeys} keys, got ${keys.length}`);
-  }
-  defineScripts(client);
-  const fn = (client as unknown as Record<string, ScriptFn>)[script.command]!;
-  return fn.call(client, ...keys, ...args);
+  return limiterScripts.run(client, name, keys, args);
 }

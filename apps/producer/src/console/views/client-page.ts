@@ -5,9 +5,10 @@
  * its ad account, its recent jobs (linked to Bull Board) and its validation history. After an action the
  * page follows the run it started and reloads itself until the run is finished.
  */
+
+import { CLIENT_TASKS } from '@meta-engine/queue';
 import { html } from 'hono/html';
 import type { RunProgress } from '../../fanout/run-store.ts';
-import { TASKS } from '../../tasks.ts';
 import type { ClientDetail } from '../console-service.ts';
 import { OBJECTIVE_TASK, OBJECTIVES } from '../freshness.ts';
 import { objectiveBadge } from './clients-page.ts';
@@ -98,7 +99,7 @@ ${OBJECTIVES.map(
 
 <h2>Tasks (sync state)</h2>
 <table id="tasks"><thead><tr><th>task</th><th>last success</th><th>last error</th><th>high-water date</th><th>last run</th></tr></thead><tbody>
-${TASKS.map((task) => {
+${CLIENT_TASKS.map((task) => {
   const t = c.tasks[task];
   const e = t.lastError;
   return html`<tr><td>${task}</td><td>${ago(t.lastSuccessAt, now)}</td><td>${

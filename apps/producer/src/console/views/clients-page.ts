@@ -5,8 +5,9 @@
  * paused. Sorting and filtering are links and a GET form (no script); the rows come sorted from the view
  * model. Built for 1,000 rows: one template per row, no per-cell lookups.
  */
+
+import type { ClientTask } from '@meta-engine/queue';
 import { html } from 'hono/html';
-import type { Task } from '../../tasks.ts';
 import {
   type ClientFilter,
   type ClientRow,
@@ -77,7 +78,7 @@ function lastError(cell: TaskCell, now: Date): Html {
   return html`<span class="line ${cell.failing ? 'err' : 'muted'}" title="${e.message}">✗ ${e.category}${code} ${ago(e.at, now)}</span><span class="msg ${cell.failing ? 'err' : 'muted'}">${e.message.slice(0, 120)}</span>`;
 }
 
-function taskCell(row: ClientRow, task: Task, badges: Html, now: Date, bullBoardPath: string): Html {
+function taskCell(row: ClientRow, task: ClientTask, badges: Html, now: Date, bullBoardPath: string): Html {
   const cell = row.tasks[task];
   const job = cell.lastJobId
     ? html` <a href="${bullBoardPath}/queue/${task}/${encodeURIComponent(cell.lastJobId)}" title="last job in Bull Board">job</a>`
@@ -130,7 +131,7 @@ export function clientsPage(view: ClientsView, bullBoardPath: string): Html {
     (f) =>
       html`<a class="${view.query.filter === f ? 'on' : ''}" href="${CONSOLE_PATH}${queryString(view, { filter: f })}">${FILTER_LABEL[f]} ${view.counts[f]}</a>`,
   );
-  const taskHeader = (task: Task, key: SortKey, label: string) =>
+  const taskHeader = (task: ClientTask, key: SortKey, label: string) =>
     html`<th>${task}<br>${sortHeader(view, key, label)}</th>`;
   return html`<h1>Clients</h1>
 ${tokenPanelView(view.token, now)}

@@ -4,8 +4,9 @@
  * ahead of queued work, resume queues paused by a token-fatal error, record the new fingerprint.
  * 200 with the outcome; 409 when another producer is rotating at this moment.
  */
+
+import { shortFingerprint } from '@meta-engine/meta-client';
 import { Hono } from 'hono';
-import { shortFingerprint } from '../../rotation/fingerprint.ts';
 import type { RotationOutcome } from '../../rotation/rotate.ts';
 
 export interface RotationApi {

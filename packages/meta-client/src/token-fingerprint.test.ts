@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { shortFingerprint, tokenFingerprint } from './fingerprint.ts';
+import { shortFingerprint, tokenFingerprint } from './token-fingerprint.ts';
 
 describe('tokenFingerprint', () => {
   it('is the keyed HMAC-SHA256 in hex, never containing the token', () => {

@@ -1,2 +1,0 @@
-/** Ordered closers, shared with the worker (`@meta-engine/runtime`). */
-export { Releasers } from '@meta-engine/runtime';
