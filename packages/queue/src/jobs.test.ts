@@ -87,6 +87,16 @@ describe('job schemas', () => {
     fanout: { task: 'validate', runId: 'r1', clientIds: [CLIENT], trigger: 'rotation' },
   };
 
+  it('a fan-out queued by an older producer (with the retired priority field) still runs, without it', () => {
+    const data = parseJobData('fanout', {
+      task: 'collect-insights',
+      runId: 'r1',
+      priority: 5,
+      trigger: 'schedule',
+    });
+    expect(data).toEqual({ task: 'collect-insights', runId: 'r1', trigger: 'schedule' });
+  });
+
   it.each(ALL_QUEUE_NAMES)('%s accepts a good payload', (queue) => {
     expect(() => parseJobData(queue, good[queue])).not.toThrow();
   });
@@ -147,7 +157,7 @@ describe('job schemas', () => {
       'kinds: kinds apply only to the summaries task',
     ],
     ['fanout', { task: 'validate' }, 'runId: required'],
-    ['fanout', { task: 'validate', runId: 'r', priority: 5 }, 'unexpected field(s) priority'],
+    ['fanout', { task: 'validate', runId: 'r', accessToken: 'x' }, 'unexpected field(s) accessToken'],
     ['fanout', { task: 'validate', runId: 'r', trigger: 'cron' }, 'trigger:'],
     ['fanout', null, 'invalid fanout job data:'],
     // Issue 12.7: a value of the wrong type says so instead of "required".

@@ -171,12 +171,18 @@ export const fanoutJobSchema = z
     trigger: z.enum(RUN_TRIGGERS).optional(),
     /** summaries only: the period kinds to run (default both). */
     kinds: z.array(summaryKind).min(1).max(SUMMARY_KINDS.length).optional(),
+    /**
+     * Retired (written by producers before the one-task-list change, never read): still accepted so a
+     * fan-out queued by an older producer runs after an upgrade instead of failing its schema; dropped.
+     */
+    priority: z.int().min(1).max(2_097_151).optional(),
   })
   .refine(sinceNotAfterUntil, SINCE_UNTIL_ISSUE)
   .refine((value) => value.kinds === undefined || value.task === QUEUE_NAMES.summaries, {
     error: 'kinds apply only to the summaries task',
     path: ['kinds'],
-  });
+  })
+  .transform(({ priority: _retired, ...data }) => data);
 export type FanoutJobData = z.infer<typeof fanoutJobSchema>;
 
 export const JOB_SCHEMAS = {
