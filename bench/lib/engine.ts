@@ -9,6 +9,7 @@ import { createLogger } from '@meta-engine/worker';
 import { type ChildHandle, startChild } from './children.ts';
 import { BENCH_TOKEN } from './sandbox.ts';
 import type { BenchStack } from './stack.ts';
+import { asSnapshot, type CostSnapshot } from './worker-cost.ts';
 
 const WORKER_SCRIPT = new URL('./processes/worker.ts', import.meta.url).pathname;
 
@@ -66,6 +67,8 @@ export function metricSum(
 
 export interface WorkerProcess {
   child: ChildHandle;
+  /** The worker's own CPU, finished jobs and RSS now (take one before and one after a timed part). */
+  cost(): Promise<CostSnapshot>;
   /** Closes the worker; returns its job timings and its own peak RSS. */
   close(): Promise<{
     timings: WorkerTiming[];
@@ -88,14 +91,24 @@ export async function startWorkerProcess(
     { ...env, ...(limiterAccounts ? { BENCH_LIMITER_ACCOUNTS: JSON.stringify(limiterAccounts) } : {}) },
     {
       label: 'worker',
-      // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the worker (for finding the bottleneck, not for figures).
+      // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the worker (for finding the bottleneck, not for figures;
+      // `pnpm bench:profile` sets it).
       ...(process.env.BENCH_CPU_PROF
-        ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] }
+        ? {
+            execArgv: [
+              '--cpu-prof',
+              `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`,
+              ...(process.env.BENCH_CPU_PROF_NAME
+                ? [`--cpu-prof-name=${process.env.BENCH_CPU_PROF_NAME}`]
+                : []),
+            ],
+          }
         : {}),
     },
   );
   return {
     child,
+    cost: async () => asSnapshot(await child.request('cost')),
     async close() {
       const reply = await child.close(60_000);
       return {
