@@ -85,22 +85,30 @@ export interface WorkerProcess {
 export async function startWorkerProcess(
   env: Record<string, string>,
   limiterAccounts?: Record<string, unknown>,
+  options: { profileName?: string | false } = {},
 ): Promise<WorkerProcess> {
+  // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the worker (for finding the bottleneck, not for figures;
+  // `pnpm bench:profile` sets it). `profileName: false` leaves this worker unprofiled.
+  const profileDir = options.profileName === false ? undefined : process.env.BENCH_CPU_PROF;
   const child = await startChild(
     WORKER_SCRIPT,
-    { ...env, ...(limiterAccounts ? { BENCH_LIMITER_ACCOUNTS: JSON.stringify(limiterAccounts) } : {}) },
+    {
+      ...env,
+      ...(limiterAccounts ? { BENCH_LIMITER_ACCOUNTS: JSON.stringify(limiterAccounts) } : {}),
+      // BENCH_WORKER_NODE_OPTIONS: V8/Node flags for the worker child only (e.g. heap sizing experiments).
+      ...(process.env.BENCH_WORKER_NODE_OPTIONS
+        ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }
+        : {}),
+      ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
+    },
     {
       label: 'worker',
-      // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the worker (for finding the bottleneck, not for figures;
-      // `pnpm bench:profile` sets it).
-      ...(process.env.BENCH_CPU_PROF
+      ...(profileDir
         ? {
             execArgv: [
               '--cpu-prof',
-              `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`,
-              ...(process.env.BENCH_CPU_PROF_NAME
-                ? [`--cpu-prof-name=${process.env.BENCH_CPU_PROF_NAME}`]
-                : []),
+              `--cpu-prof-dir=${profileDir}`,
+              ...(options.profileName ? [`--cpu-prof-name=${options.profileName}.cpuprofile`] : []),
             ],
           }
         : {}),

@@ -20,6 +20,10 @@ export interface CostSnapshot {
   rssMiB: number;
   /** Peak RSS so far (VmHWM), MiB. */
   maxRssMiB: number;
+  /** V8 heap in use and reserved, and memory outside it (buffers, wasm), MiB, now. */
+  heapUsedMiB: number;
+  heapTotalMiB: number;
+  externalMiB: number;
   /** RSS samples taken while jobs were active, since the previous snapshot, MiB. */
   busyRssMiB: number[];
   /** When the snapshot was taken (ms since epoch). */
@@ -54,7 +58,13 @@ export function createCostRecorder(activeJobs: () => number = () => 0, sampleMs 
     },
     snapshot() {
       const cpu = process.cpuUsage();
+      // Under `--expose-gc` (a diagnosis, BENCH_WORKER_NODE_OPTIONS) the heap is what is still referenced.
+      (globalThis as { gc?: () => void }).gc?.();
+      const memory = process.memoryUsage();
       const snap: CostSnapshot = {
+        heapUsedMiB: memory.heapUsed / 1048576,
+        heapTotalMiB: memory.heapTotal / 1048576,
+        externalMiB: memory.external / 1048576,
         cpuUserMs: cpu.user / 1000,
         cpuSystemMs: cpu.system / 1000,
         finished: { ...finished },

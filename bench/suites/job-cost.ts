@@ -4,13 +4,15 @@
  * default concurrency, each next to a bare BullMQ no-op worker at the same concurrency in the same run.
  * The sandbox answers at once with no quota, so the worker's CPU is all that bounds it.
  *
- * Job types, one after the other on one worker process (its cost is snapshotted around each part):
+ * Job types, one after the other, each on a fresh worker process (its cost is snapshotted around the part,
+ * so start-up is not counted; its peak RSS is that part's):
  * - `validate`: 5,000 jobs (the RSS goal's load), one per client;
  * - `refresh-cache`: one per client for 500 validated clients (6 insights reads each, 3 campaigns);
  * - `collect-insights`: one per client for 1,000 clients, a 10-day range of 3 campaigns (30 campaign-days).
  */
 import { defaultJobOptionsFor, type QueueName } from '@meta-engine/queue';
 import type { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { measureBareWorker } from '../lib/bare-baseline.ts';
 import { engineEnv, openProducer, startWorkerProcess, type WorkerProcess } from '../lib/engine.ts';
 import { describeLoad, type MachineLoad, sampleMachineLoad } from '../lib/machine-load.ts';
@@ -36,6 +38,8 @@ const iso = (date: Date) => date.toISOString().slice(0, 10);
 
 export interface JobCostPart {
   type: JobType;
+  /** Redis commands per job (INFO commandstats, the benchmark's own polling included), by command. */
+  redisPerJob: Record<string, number>;
   jobs: number;
   engine: WorkerCost;
   bare: WorkerCost;
@@ -72,8 +76,13 @@ export const jobCost: Suite = {
       const ids = accountIds(accounts);
       const clientIds = await seedClients(stack.sql, ids);
       const env = engineEnv({ stack, sandboxUrl: sandbox.url, queuePrefix: '{bench-job-cost}' });
-      const worker = await startWorkerProcess(env);
-      cleanup.add(() => worker.close());
+      // `pnpm bench:profile --type <t>` selects types (BENCH_JOB_TYPES); validate always runs (the
+      // others need validated clients) but is profiled only when selected.
+      const selected = new Set(
+        (process.env.BENCH_JOB_TYPES ?? 'validate,refresh-cache,collect-insights').split(','),
+      );
+      const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
+      cleanup.add(() => redis.quit());
       const runtime = await openProducer(env);
       cleanup.add(() => runtime.close());
       const today = new Date();
@@ -83,6 +92,7 @@ export const jobCost: Suite = {
 
       const parts: JobCostPart[] = [];
       for (const type of ['validate', 'refresh-cache', 'collect-insights'] as const) {
+        if (type !== 'validate' && !selected.has(type)) continue;
         const n = counts[type];
         const concurrency = DEFAULT_CONCURRENCY[type];
         log(`bare BullMQ: ${n} no-op jobs, concurrency ${concurrency}`);
@@ -105,8 +115,29 @@ export const jobCost: Suite = {
           },
           opts: { ...defaultJobOptionsFor(type as QueueName), jobId: `${type}-${clientId}` },
         }));
+        const worker = await startWorkerProcess(env, undefined, {
+          profileName: selected.has(type) ? `worker-${type}` : false,
+        });
+        cleanup.add(() => worker.close());
+        const idle = await worker.cost();
+        log(
+          `${type}: worker heap ${idle.heapUsedMiB.toFixed(0)} / ${idle.heapTotalMiB.toFixed(0)} MiB, external ${idle.externalMiB.toFixed(0)} MiB, RSS ${idle.rssMiB.toFixed(0)} MiB before the jobs`,
+        );
+        const statsBefore = await commandStats(redis);
         const part = await timedPart(worker, queue, jobs, type);
-        parts.push({ type, jobs: n, bare: bare.cost, ...part });
+        const memory = await worker.cost();
+        log(
+          `${type}: worker heap ${memory.heapUsedMiB.toFixed(0)} / ${memory.heapTotalMiB.toFixed(0)} MiB, external ${memory.externalMiB.toFixed(0)} MiB, RSS ${memory.rssMiB.toFixed(0)} MiB after the jobs`,
+        );
+        const statsAfter = await commandStats(redis);
+        const redisPerJob: Record<string, number> = {};
+        for (const [command, calls] of Object.entries(statsAfter)) {
+          const delta = calls - (statsBefore[command] ?? 0);
+          if (delta > 0 && command !== 'info') redisPerJob[command] = Math.round((delta / n) * 100) / 100;
+        }
+        await worker.close();
+        parts.push({ type, jobs: n, bare: bare.cost, redisPerJob, ...part });
+        log(`${type}: Redis commands per job ${JSON.stringify(redisPerJob)}`);
         log(
           `${type}: ${part.engine.cpuPerJobMs?.toFixed(3)} ms CPU/job (bare ${bare.cost.cpuPerJobMs?.toFixed(3)}), peak RSS ${part.engine.peakRssMiB.toFixed(0)} MiB; ${describeLoad(part.load)}`,
         );
@@ -121,6 +152,16 @@ export const jobCost: Suite = {
           value: (part.jobs / part.wallMs) * 1000,
           unit: 'jobs/s',
           kind: 'measured' as const,
+        },
+        {
+          label: `Redis commands per job (${part.type})`,
+          value: Object.values(part.redisPerJob).reduce((sum, v) => sum + v, 0),
+          unit: '',
+          kind: 'measured' as const,
+          note: Object.entries(part.redisPerJob)
+            .sort((a, b) => b[1] - a[1])
+            .map(([command, perJob]) => `${command} ${perJob}`)
+            .join(', '),
         },
         { label: `failed jobs (${part.type})`, value: part.failed, unit: '', kind: 'measured' as const },
       ]);
@@ -160,7 +201,7 @@ export const jobCost: Suite = {
         goals,
         notes: [
           "CPU per job = the worker process's own user + system CPU (process.cpuUsage() inside it) between a snapshot before the jobs were added and one after the last finished, divided by the jobs it finished. Start-up and shut-down are not counted; Redis, Postgres, PostgREST and the sandbox are other processes and not counted either.",
-          'The jobs of one type run alone, so the CPU is theirs; the worker process stays up between types (as in production), so later types run with the module graph and pools already warm.',
+          'The jobs of one type run alone on a fresh worker process (started before its snapshot, so the module graph is loaded and warm-up of the first jobs is included), so the CPU and the peak RSS are theirs.',
           'collect-insights jobs read a 10-day range of an account with 3 campaigns (30 campaign-days; the sandbox leaves some days without delivery): one sync read with time_increment=1, then the raw rows and daily_kpi_data are written.',
           `Machine load per part: ${parts.map((p) => `${p.type}: ${describeLoad(p.load)}`).join('; ')}.`,
         ],
@@ -170,6 +211,14 @@ export const jobCost: Suite = {
     }
   },
 };
+
+/** Calls per command so far (`INFO commandstats`). */
+async function commandStats(redis: Redis): Promise<Record<string, number>> {
+  const info = await redis.info('commandstats');
+  const stats: Record<string, number> = {};
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats[match[1]!] = Number(match[2]);
+  return stats;
+}
 
 /** Adds `jobs` and waits for them, with the worker's cost and the machine's load around it. */
 async function timedPart(

@@ -41,30 +41,45 @@ export function isSecretLeakError(error: unknown): error is SecretLeakError {
 export function assertNoSecrets(value: unknown, secrets: readonly string[]): void {
   const needles = secrets.filter((s) => s.length > 0);
   const seen = new WeakSet<object>();
+  // The path is built only for the error: a cache_data object has thousands of nodes and walking it must
+  // not cost a string per node.
+  const trail: Array<string | number> = [];
+  const pathOf = (last?: string) => {
+    let path = '$';
+    for (const step of trail) path += typeof step === 'number' ? `[${step}]` : `.${step}`;
+    return last === undefined ? path : `${path}.${last}`;
+  };
 
-  const containsSecret = (text: string): boolean => needles.some((needle) => text.includes(needle));
+  const containsSecret = (text: string): boolean => {
+    for (const needle of needles) if (text.includes(needle)) return true;
+    return false;
+  };
 
-  const visit = (node: unknown, path: string): void => {
+  const visit = (node: unknown): void => {
     if (typeof node === 'string') {
-      if (containsSecret(node)) throw new SecretLeakError(path, 'value');
+      if (needles.length > 0 && containsSecret(node)) throw new SecretLeakError(pathOf(), 'value');
       return;
     }
     if (typeof node !== 'object' || node === null) return;
     if (seen.has(node)) return;
     seen.add(node);
     if (Array.isArray(node)) {
-      node.forEach((item, index) => {
-        visit(item, `${path}[${index}]`);
-      });
+      for (let index = 0; index < node.length; index++) {
+        trail.push(index);
+        visit(node[index]);
+        trail.pop();
+      }
       return;
     }
-    for (const [key, child] of Object.entries(node)) {
-      const childPath = `${path}.${key}`;
-      if (SECRET_KEY.test(key)) throw new SecretLeakError(childPath, 'key');
-      if (containsSecret(key)) throw new SecretLeakError(`${path}.<key>`, 'key');
-      visit(child, childPath);
+    for (const key in node) {
+      if (!Object.hasOwn(node, key)) continue;
+      if (SECRET_KEY.test(key)) throw new SecretLeakError(pathOf(key), 'key');
+      if (needles.length > 0 && containsSecret(key)) throw new SecretLeakError(`${pathOf()}.<key>`, 'key');
+      trail.push(key);
+      visit((node as Record<string, unknown>)[key]);
+      trail.pop();
     }
   };
 
-  visit(value, '$');
+  visit(value);
 }
