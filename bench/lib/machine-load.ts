@@ -5,7 +5,7 @@
  * process(es) and how much everything else (Redis, Postgres, PostgREST, the sandbox, other users of the
  * machine). Sampled once a second; without /proc only the load average is reported.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 
 export interface MachineLoad {
@@ -19,6 +19,8 @@ export interface MachineLoad {
   workerPct: number | null;
   /** Everything else on the machine, % of the whole machine. */
   othersPct: number | null;
+  /** The busiest other processes by command name (`postgres`, `redis-server`, `node`…), % of the machine. */
+  topOthers: Array<{ command: string; pct: number }>;
   seconds: number;
 }
 
@@ -44,6 +46,30 @@ function processTicks(pid: number): number {
   }
 }
 
+/** utime + stime of every process, by pid, with its command name. */
+function allProcessTicks(): Map<number, { command: string; ticks: number }> {
+  const all = new Map<number, { command: string; ticks: number }>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return all;
+  }
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      all.set(pid, { command, ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // the process exited meanwhile
+    }
+  }
+  return all;
+}
+
 export interface LoadSampler {
   /** Adds a process whose CPU counts as the worker's. */
   watch(pid: number): void;
@@ -54,6 +80,7 @@ export interface LoadSampler {
 export function sampleMachineLoad(workerPids: number[] = [], intervalMs = 1000): LoadSampler {
   const pids = new Set(workerPids);
   const startTicks = readTotalTicks();
+  const startAll = allProcessTicks();
   const startAt = Date.now();
   const pidStart = new Map<number, number>();
   const pidLast = new Map<number, number>();
@@ -83,7 +110,18 @@ export function sampleMachineLoad(workerPids: number[] = [], intervalMs = 1000):
       let machineBusyPct: number | null = null;
       let workerPct: number | null = null;
       let othersPct: number | null = null;
+      const topOthers: MachineLoad['topOthers'] = [];
       if (startTicks && endTicks && endTicks.total > startTicks.total) {
+        const byCommand = new Map<string, number>();
+        for (const [pid, now] of allProcessTicks()) {
+          if (pids.has(pid)) continue;
+          const used = now.ticks - (startAll.get(pid)?.ticks ?? 0);
+          if (used > 0) byCommand.set(now.command, (byCommand.get(now.command) ?? 0) + used);
+        }
+        const machineTicks = endTicks.total - startTicks.total;
+        for (const [command, ticks] of [...byCommand].sort((a, b) => b[1] - a[1]).slice(0, 6)) {
+          topOthers.push({ command, pct: round((ticks / machineTicks) * 100) });
+        }
         const total = endTicks.total - startTicks.total;
         machineBusyPct = ((endTicks.busy - startTicks.busy) / total) * 100;
         let worker = 0;
@@ -104,6 +142,7 @@ export function sampleMachineLoad(workerPids: number[] = [], intervalMs = 1000):
         machineBusyPct,
         workerPct,
         othersPct,
+        topOthers,
         seconds: Math.round((Date.now() - startAt) / 100) / 10,
       };
     },
@@ -114,5 +153,6 @@ export function sampleMachineLoad(workerPids: number[] = [], intervalMs = 1000):
 export function describeLoad(load: MachineLoad): string {
   const base = `load average ${load.loadAvgMean} (max ${load.loadAvgMax})`;
   if (load.machineBusyPct === null) return base;
-  return `${base}; machine ${load.machineBusyPct} % busy over ${load.cores} cores: worker ${load.workerPct} %, others ${load.othersPct} %`;
+  const top = load.topOthers.map((p) => `${p.command} ${p.pct} %`).join(', ');
+  return `${base}; machine ${load.machineBusyPct} % busy over ${load.cores} cores: worker ${load.workerPct} %, others ${load.othersPct} %${top ? ` (${top})` : ''}`;
 }

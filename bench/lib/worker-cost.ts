@@ -6,7 +6,7 @@
  * snapshot before a timed part and one after (`costBetween`), so start-up and shut-down are not counted and
  * no co-located process (Redis, Postgres, the sandbox) blurs the figure.
  */
-import { describeLoad, type MachineLoad } from './machine-load.ts';
+import { describeLoad, type MachineLoad, sampleMachineLoad } from './machine-load.ts';
 import type { Figure } from './results.ts';
 
 /** What a worker child reports on a `cost` request. */
@@ -189,4 +189,41 @@ export function costFigures(engine: WorkerCost, bare: WorkerCost, load: MachineL
       note: `worker ${load.workerPct ?? '–'} % of the machine (${load.cores} cores)`,
     },
   ];
+}
+
+/** Several worker processes' costs as one (CPU and jobs summed; RSS: the largest process). */
+export function combineCosts(costs: readonly WorkerCost[]): WorkerCost {
+  const jobs: Record<string, number> = {};
+  for (const cost of costs)
+    for (const [queue, n] of Object.entries(cost.jobs)) jobs[queue] = (jobs[queue] ?? 0) + n;
+  const cpuMs = costs.reduce((sum, c) => sum + c.cpuMs, 0);
+  const totalJobs = Object.values(jobs).reduce((sum, n) => sum + n, 0);
+  const wallMs = Math.max(1, ...costs.map((c) => c.wallMs));
+  const steady = costs.map((c) => c.steadyRssMiB).filter((v): v is number => v !== null);
+  return {
+    cpuMs,
+    wallMs,
+    jobs,
+    totalJobs,
+    cpuPerJobMs: totalJobs > 0 ? cpuMs / totalJobs : null,
+    cpuShareOfCore: cpuMs / wallMs,
+    peakRssMiB: Math.max(0, ...costs.map((c) => c.peakRssMiB)),
+    steadyRssMiB: steady.length > 0 ? Math.max(...steady) : null,
+  };
+}
+
+/**
+ * Runs `part` with the cost of the worker processes (snapshots before and after) and the machine's load
+ * around it.
+ */
+export async function measurePart<T>(
+  workers: ReadonlyArray<{ cost(): Promise<CostSnapshot>; child: { pid: number } }>,
+  part: () => Promise<T>,
+): Promise<{ result: T; cost: WorkerCost; load: MachineLoad }> {
+  const before = await Promise.all(workers.map((w) => w.cost()));
+  const sampler = sampleMachineLoad(workers.map((w) => w.child.pid));
+  const result = await part();
+  const after = await Promise.all(workers.map((w) => w.cost()));
+  const load = sampler.stop();
+  return { result, cost: combineCosts(before.map((b, i) => costBetween(b, after[i]!))), load };
 }
