@@ -10,6 +10,8 @@
  * - `refresh-cache`: one per client for 500 validated clients (6 insights reads each, 3 campaigns);
  * - `collect-insights`: one per client for 1,000 clients, a 10-day range of 3 campaigns (30 campaign-days).
  */
+
+import { readFileSync } from 'node:fs';
 import { defaultJobOptionsFor, type QueueName } from '@meta-engine/queue';
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -17,6 +19,7 @@ import { measureBareWorker } from '../lib/bare-baseline.ts';
 import { engineEnv, openProducer, startWorkerProcess, type WorkerProcess } from '../lib/engine.ts';
 import { describeLoad, type MachineLoad, sampleMachineLoad } from '../lib/machine-load.ts';
 import type { Figure, Goal } from '../lib/results.ts';
+import { RESULTS_DIR } from '../lib/results.ts';
 import { accountIds, BENCH_TOKEN, startSandboxProcess } from '../lib/sandbox.ts';
 import { seedClients, startBenchStack } from '../lib/stack.ts';
 import { waitUntil } from '../lib/stats.ts';
@@ -171,6 +174,33 @@ export const jobCost: Suite = {
         unit: 'rows',
         kind: 'measured',
       });
+      // Where it stood before issue 17's cuts (results/job-cost-before.json, same benchmark and machine).
+      const before = readBefore();
+      for (const part of parts) {
+        const prior = before.find((f) => f.label.startsWith(`worker CPU per job (${part.type})`));
+        if (!prior) continue;
+        figures.push({
+          label: `worker CPU per job (${part.type}) before the cuts of issue 17`,
+          value: part.engine.cpuPerJobMs,
+          unit: 'ms',
+          baseline: prior.value,
+          ratio: prior.value && part.engine.cpuPerJobMs ? prior.value / part.engine.cpuPerJobMs : null,
+          kind: 'measured',
+          baselineKind: 'measured',
+          note: `baseline = ${before.startedAt}'s run (results/job-cost-before.json), not this run: machine load differed`,
+        });
+      }
+      const priorRss = before.find((f) => f.label.startsWith('worker peak RSS (validate)'));
+      if (priorRss)
+        figures.push({
+          label: 'worker peak RSS (validate) before the cuts of issue 17',
+          value: parts[0]!.engine.peakRssMiB,
+          unit: 'MiB',
+          baseline: priorRss.value,
+          kind: 'measured',
+          baselineKind: 'measured',
+          note: 'baseline from results/job-cost-before.json',
+        });
       const goals: Goal[] = parts.map((part) => ({
         goal: `worker CPU per ${part.type} job ≤ ${TARGET_MS[part.type]} ms`,
         met:
@@ -211,6 +241,19 @@ export const jobCost: Suite = {
     }
   },
 };
+
+/** The figures of results/job-cost-before.json (empty when missing), with when they were measured. */
+function readBefore(): Array<{ label: string; value: number | null }> & { startedAt?: string } {
+  try {
+    const result = JSON.parse(readFileSync(`${RESULTS_DIR}job-cost-before.json`, 'utf8')) as {
+      figures: Array<{ label: string; value: number | null }>;
+      startedAt: string;
+    };
+    return Object.assign(result.figures, { startedAt: result.startedAt });
+  } catch {
+    return [];
+  }
+}
 
 /** Calls per command so far (`INFO commandstats`). */
 async function commandStats(redis: Redis): Promise<Record<string, number>> {
