@@ -17,12 +17,14 @@ import { cacheCalls } from './suites/cache-calls.ts';
 import { collectUnderQuota } from './suites/collect-under-quota.ts';
 import { collectUnknownQuota } from './suites/collect-unknown-quota.ts';
 import { consoleBench } from './suites/console.ts';
+import { jobCost } from './suites/job-cost.ts';
 import { overhead } from './suites/overhead.ts';
 import { revalidate } from './suites/revalidate.ts';
 import { summariesBackfill } from './suites/summaries-backfill.ts';
 
 const SUITES: readonly Suite[] = [
   cacheCalls,
+  jobCost,
   overhead,
   collectUnderQuota,
   collectUnknownQuota,

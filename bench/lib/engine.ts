@@ -9,6 +9,7 @@ import { createLogger } from '@meta-engine/worker';
 import { type ChildHandle, startChild } from './children.ts';
 import { BENCH_TOKEN } from './sandbox.ts';
 import type { BenchStack } from './stack.ts';
+import { asSnapshot, type CostSnapshot } from './worker-cost.ts';
 
 const WORKER_SCRIPT = new URL('./processes/worker.ts', import.meta.url).pathname;
 
@@ -66,6 +67,8 @@ export function metricSum(
 
 export interface WorkerProcess {
   child: ChildHandle;
+  /** The worker's own CPU, finished jobs and RSS now (take one before and one after a timed part). */
+  cost(): Promise<CostSnapshot>;
   /** Closes the worker; returns its job timings and its own peak RSS. */
   close(): Promise<{
     timings: WorkerTiming[];
@@ -82,20 +85,38 @@ export interface WorkerProcess {
 export async function startWorkerProcess(
   env: Record<string, string>,
   limiterAccounts?: Record<string, unknown>,
+  options: { profileName?: string | false } = {},
 ): Promise<WorkerProcess> {
+  // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the worker (for finding the bottleneck, not for figures;
+  // `pnpm bench:profile` sets it). `profileName: false` leaves this worker unprofiled.
+  const profileDir = options.profileName === false ? undefined : process.env.BENCH_CPU_PROF;
   const child = await startChild(
     WORKER_SCRIPT,
-    { ...env, ...(limiterAccounts ? { BENCH_LIMITER_ACCOUNTS: JSON.stringify(limiterAccounts) } : {}) },
+    {
+      ...env,
+      ...(limiterAccounts ? { BENCH_LIMITER_ACCOUNTS: JSON.stringify(limiterAccounts) } : {}),
+      // BENCH_WORKER_NODE_OPTIONS: V8/Node flags for the worker child only (e.g. heap sizing experiments).
+      ...(process.env.BENCH_WORKER_NODE_OPTIONS
+        ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }
+        : {}),
+      ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
+    },
     {
       label: 'worker',
-      // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the worker (for finding the bottleneck, not for figures).
-      ...(process.env.BENCH_CPU_PROF
-        ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] }
+      ...(profileDir
+        ? {
+            execArgv: [
+              '--cpu-prof',
+              `--cpu-prof-dir=${profileDir}`,
+              ...(options.profileName ? [`--cpu-prof-name=${options.profileName}.cpuprofile`] : []),
+            ],
+          }
         : {}),
     },
   );
   return {
     child,
+    cost: async () => asSnapshot(await child.request('cost')),
     async close() {
       const reply = await child.close(60_000);
       return {

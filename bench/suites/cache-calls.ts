@@ -16,12 +16,14 @@ import {
   AD_RELEVANCE_FIELDS as RELEVANCE_FIELDS,
   BREAKDOWN_TABLE_FIELDS as TABLE_FIELDS,
 } from '@meta-engine/worker/transform';
+import { measureBareWorker } from '../lib/bare-baseline.ts';
 import { engineEnv, openProducer, startWorkerProcess } from '../lib/engine.ts';
 import type { Figure, Goal } from '../lib/results.ts';
 import { accountIds, BENCH_TOKEN, type CounterTotals, startSandboxProcess } from '../lib/sandbox.ts';
 import { seedClients, startBenchStack } from '../lib/stack.ts';
 import { mean, nullOut } from '../lib/stats.ts';
 import { Cleanup, type Suite } from '../lib/suite.ts';
+import { costFigures, measurePart } from '../lib/worker-cost.ts';
 
 /** The app's request list for one period (app-contract §2.1); `withCampaigns` for the month. */
 function appRequests(range: { since: string; until: string }, withCampaigns: boolean) {
@@ -117,8 +119,12 @@ export const cacheCalls: Suite = {
       await waitForRun(runtime, validate.runId, { out: nullOut, intervalMs: 100 });
       const validateCalls = await sandbox.counters();
       await sandbox.reset();
-      const refresh = await startRunInline(deps, { task: 'refresh-cache' }, 'cli');
-      const final = await waitForRun(runtime, refresh.runId, { out: nullOut, intervalMs: 100 });
+      const measured = await measurePart([worker], async () => {
+        const refresh = await startRunInline(deps, { task: 'refresh-cache' }, 'cli');
+        return waitForRun(runtime, refresh.runId, { out: nullOut, intervalMs: 100 });
+      });
+      const final = measured.result;
+      const bare = await measureBareWorker({ redisUrl: stack.redisUrl, jobs: 1_000, concurrency: 10 });
       const engine = await sandbox.counters();
       const [cacheRows] = await stack.sql<{ month: number; week: number }[]>`
         select (select count(*)::int from current_month_cache) as month, (select count(*)::int from current_week_cache) as week`;
@@ -203,6 +209,7 @@ export const cacheCalls: Suite = {
           kind: 'measured',
         },
         { label: 'baseline calls that errored', value: baselineErrors, unit: '', kind: 'measured' },
+        ...costFigures(measured.cost, bare.cost, measured.load, 'refresh run'),
       ];
       const goals: Goal[] = [
         {

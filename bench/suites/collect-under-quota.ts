@@ -1,5 +1,5 @@
 /**
- * `collect-under-quota`: 200 ad accounts x 30 days of campaign insights when the quota is what binds.
+ * `collect-under-quota`: 100 ad accounts x 30 days of campaign insights when the quota is what binds.
  * Development-tier limits in the sandbox (rate limits on, rolling 60-minute window, blocked until the
  * window frees), with the window compressed by `timeScale` and a small per-account `ads_insights` quota
  * (accountDefaults.quotaOverride) so every account needs three windows' worth of calls. The worker is told
@@ -16,32 +16,38 @@
  */
 import { createMetaClient, type InsightsParams, isMetaError } from '@meta-engine/meta-client';
 import { startRunInline, waitForRun } from '@meta-engine/producer';
-import { defaultJobOptionsFor } from '@meta-engine/queue';
+import { DEFAULT_LIMITER_SETTINGS, defaultJobOptionsFor } from '@meta-engine/queue';
+import { measureBareWorker } from '../lib/bare-baseline.ts';
 import { engineEnv, metricSum, openProducer, startWorkerProcess } from '../lib/engine.ts';
+import { describeLoad, type MachineLoad, sampleMachineLoad } from '../lib/machine-load.ts';
 import type { Figure, Goal } from '../lib/results.ts';
 import { accountIds, BENCH_TOKEN, startSandboxProcess } from '../lib/sandbox.ts';
 import { seedClients, startBenchStack } from '../lib/stack.ts';
 import { nullOut, sleep, waitUntil } from '../lib/stats.ts';
 import { Cleanup, type Suite } from '../lib/suite.ts';
+import { costBetween, costFigures, type WorkerCost } from '../lib/worker-cost.ts';
 
 /** ads_insights calls per account per (sandbox) hour. */
 const QUOTA = 10;
 const DAYS = 30;
 /**
- * One sandbox hour = 3600 / TIME_SCALE real seconds (16 s). Chosen so the quota binds: 200 accounts x 10
- * calls per 16 s is 125 calls/s at 100 % of the quota, below what the engine processes on 2 cores
- * (~175 collect jobs/s with their writes); with a faster window the machine, not the quota, would bind.
+ * One sandbox hour = 3600 / TIME_SCALE real seconds (16 s). Sized so the quota binds with room to spare:
+ * 100 accounts x 10 calls per 16 s is 62.5 calls/s at 100 % of the quota, which the engine serves with well
+ * under half of a 2-core machine (its CPU share is reported). With 200 accounts (125 calls/s) the engine,
+ * Redis, Postgres, PostgREST and the sandbox together used the whole machine on a busy day, and the CPU,
+ * not the quota, set the time.
  */
 const TIME_SCALE = 225;
+const ACCOUNTS = 100;
 
 /**
- * The two limiter settings measured: the default (books 80 % of each quota, burst 1: room for the app and
+ * The two limiter settings measured: the default (books 90 % of each quota, burst 1: room for the app and
  * other tools sharing the quota) and one for a quota this system has to itself (95 %, no burst: calls
  * spaced W/(0.95·Q) apart put at most ⌈0.95·Q⌉ ≤ Q calls in any window of length W, so Meta's rolling
  * window is never exceeded).
  */
 const ENGINE_SETTINGS = [
-  { name: 'default', safety: 0.8, burst: 1 },
+  { name: 'default', safety: DEFAULT_LIMITER_SETTINGS.safetyFactor, burst: 1 },
   { name: 'exclusive quota', safety: 0.95, burst: 0 },
 ] as const;
 const NAIVE_CONCURRENCY = 10;
@@ -78,9 +84,9 @@ const dayParams = (day: string): InsightsParams => ({
 
 export const collectUnderQuota: Suite = {
   name: 'collect-under-quota',
-  title: '200 accounts x 30 days under development-tier quotas (compressed window)',
+  title: '100 accounts x 30 days under development-tier quotas (compressed window)',
   async run({ quick, log }) {
-    const accountsCount = quick ? 40 : 200;
+    const accountsCount = quick ? 40 : ACCOUNTS;
     const sequentialSubset = quick ? 5 : 20;
     const windowS = 3600 / TIME_SCALE;
     const days = lastDays(DAYS);
@@ -121,6 +127,8 @@ export const collectUnderQuota: Suite = {
         retried: number;
         failed: number;
         days: number;
+        cost: WorkerCost;
+        load: MachineLoad;
       }> = [];
       for (const setting of ENGINE_SETTINGS) {
         const limiterAccounts = Object.fromEntries(
@@ -171,6 +179,8 @@ export const collectUnderQuota: Suite = {
             },
           })),
         );
+        const before = await worker.cost();
+        const sampler = sampleMachineLoad([worker.child.pid]);
         const started = Date.now();
         for (let i = 0; i < jobs.length; i += 500) await queue.addBulk(jobs.slice(i, i + 500));
         let counts: Record<string, number> = {};
@@ -186,6 +196,11 @@ export const collectUnderQuota: Suite = {
           },
         );
         const seconds = (Date.now() - started) / 1000;
+        const cost = costBetween(before, await worker.cost());
+        const load = sampler.stop();
+        log(
+          `engine (${setting.name}): ${seconds.toFixed(1)} s; worker CPU ${(cost.cpuMs / 1000).toFixed(1)} s = ${((cost.cpuMs / (seconds * 1000 * load.cores)) * 100).toFixed(0)} % of the machine (${cost.cpuPerJobMs?.toFixed(2)} ms per job); ${describeLoad(load)}`,
+        );
         const counters = await sandbox.counters();
         const closed = await worker.close();
         await runtime.close();
@@ -207,12 +222,18 @@ export const collectUnderQuota: Suite = {
           }),
           failed: counts.failed ?? 0,
           days: rows?.days ?? 0,
+          cost,
+          load,
         });
         await sleep(windowS * 1000);
         await sandbox.reset();
       }
       const [main, exclusive] = engineRuns as [(typeof engineRuns)[0], (typeof engineRuns)[0]];
       const engineS = main.seconds;
+      const machineShare = (run: (typeof engineRuns)[0]) =>
+        run.cost.cpuMs / (run.seconds * 1000 * run.load.cores);
+      log("bare BullMQ: 2,000 no-op jobs, concurrency 20 (the cost figures' baseline)");
+      const bare = await measureBareWorker({ redisUrl: stack.redisUrl, jobs: 2_000, concurrency: 20 });
 
       // --- Naive parallel loop ----------------------------------------------------------------------------
       await sleep(windowS * 1000);
@@ -348,6 +369,14 @@ export const collectUnderQuota: Suite = {
           kind: 'measured',
           note: `${main.parkedJobs} job runs ended parked`,
         },
+        {
+          label: "worker's CPU share while it ran",
+          value: machineShare(main) * 100,
+          unit: '% of the machine',
+          kind: 'measured',
+          note: `worker process CPU ${(main.cost.cpuMs / 1000).toFixed(1)} s over ${main.seconds.toFixed(1)} s on ${main.load.cores} cores: well under half, so the quota, not the CPU, set the time; ${describeLoad(main.load)}`,
+        },
+        ...costFigures(main.cost, bare.cost, main.load, 'default setting'),
         { label: 'jobs failed', value: failedJobs, unit: '', kind: 'measured' },
         { label: 'job attempts retried', value: main.retried, unit: '', kind: 'measured' },
         {
@@ -398,9 +427,14 @@ export const collectUnderQuota: Suite = {
       // Goals are judged on the shipped default; the exclusive-quota run shows what a tighter margin costs.
       const goals: Goal[] = [
         {
+          goal: 'within 1.2x of the sustained-rate bound, the worker using under half the machine',
+          met: engineS <= 1.2 * rateBoundS && machineShare(main) < 0.5,
+          detail: `${(engineS / rateBoundS).toFixed(2)}x of N/Q·W = ${rateBoundS.toFixed(0)} s (the ${main.safety} safety factor alone puts the floor at ${(1 / main.safety).toFixed(2)}x); worker CPU ${(machineShare(main) * 100).toFixed(0)} % of the machine, machine ${main.load.machineBusyPct ?? '–'} % busy`,
+        },
+        {
           goal: 'within 1.2x of the theoretical minimum',
           met: engineS <= 1.2 * minimumS,
-          detail: `${(engineS / minimumS).toFixed(2)}x of (⌈N/Q⌉−1)·W = ${minimumS.toFixed(0)} s; ${(engineS / rateBoundS).toFixed(2)}x of the sustained-rate bound ${rateBoundS.toFixed(0)} s (the 0.8 safety factor alone puts the floor at 1.25x of it); exclusive-quota setting ${(exclusive.seconds / rateBoundS).toFixed(2)}x with ${(exclusiveShare * 100).toFixed(2)} % throttled`,
+          detail: `${(engineS / minimumS).toFixed(2)}x of (⌈N/Q⌉−1)·W = ${minimumS.toFixed(0)} s (out of the limiter's reach by design: it never bursts a whole window); exclusive-quota setting ${(exclusive.seconds / rateBoundS).toFixed(2)}x with ${(exclusiveShare * 100).toFixed(2)} % throttled`,
         },
         { goal: 'zero failed jobs', met: failedJobs === 0, detail: `${failedJobs} failed` },
         {
@@ -411,7 +445,7 @@ export const collectUnderQuota: Suite = {
       ];
       return {
         name: 'collect-under-quota',
-        title: '200 accounts x 30 days under development-tier quotas (compressed window)',
+        title: '100 accounts x 30 days under development-tier quotas (compressed window)',
         config: {
           accounts: accountsCount,
           days: DAYS,
@@ -431,7 +465,7 @@ export const collectUnderQuota: Suite = {
                 '; ',
               ),
             },
-            safetyFactor: 0.8,
+            safetyFactor: main.safety,
             other: 'development-tier defaults scaled by META_TIME_SCALE',
           },
           naive: {
@@ -449,9 +483,10 @@ export const collectUnderQuota: Suite = {
         goals,
         notes: [
           `Theoretical minimum: each account needs N = ${DAYS} calls and may make Q = ${QUOTA} per rolling window W = ${windowS} s; accounts have separate quotas, so all ${accountsCount} run in parallel and the bound is one account's: Q calls at once, the next Q when they leave the window, … → (⌈N/Q⌉ − 1)·W = ${minimumS} s (plus the last calls' own time). Without starting on an empty window the sustained rate Q/W bounds it at N/Q·W = ${rateBoundS} s.`,
-          `The engine's limiter paces each account at safetyFactor 0.8 × Q per window (one call every W/(0.8·Q) = ${(windowS / (0.8 * QUOTA)).toFixed(2)} s, burst 1) and slows down further when Meta's usage headers report ≥ 75 % use; it never bursts a whole window. By design its best case is about (N − 2)·W/(0.8·Q) = ${(((DAYS - 2) * windowS) / (0.8 * QUOTA)).toFixed(0)} s, so 1.2x of the strict minimum is out of its reach; that margin is what keeps throttles (and the development tier's error penalty) near zero.`,
+          `The engine's limiter paces each account at safetyFactor ${main.safety} × Q per window (one call every W/(${main.safety}·Q) = ${(windowS / (main.safety * QUOTA)).toFixed(2)} s, burst 1) and slows down further when Meta's usage headers report ≥ 90 % use; it never bursts a whole window. By design its best case is about (N − 2)·W/(${main.safety}·Q) = ${(((DAYS - 2) * windowS) / (main.safety * QUOTA)).toFixed(0)} s, so 1.2x of the strict minimum is out of its reach; that margin is what keeps throttles (and the development tier's error penalty) near zero.`,
+          `Sized so the quota binds: ${accountsCount} accounts × Q = ${QUOTA} calls per W = ${windowS} s need ${((accountsCount * QUOTA) / windowS).toFixed(1)} calls/s at 100 % of the quota; the worker's CPU share while it ran is reported (goal: under half the machine), next to the machine's load.`,
           "The naive loop reaches the strict minimum only by hammering: it fires until Meta throttles, then retries every W/10 until the window frees; every throttled call counts against the app in real Meta (user errors lower the dev-tier quota). The seed app's loop does not wait for the window: after 2 quick retries the day is lost (its Meta service logs and returns []).",
-          'Engine wall time runs from the first addBulk of the 6,000 jobs until BullMQ counts all of them completed or failed; it includes the database writes (campaign rows, daily KPI, sync state) the baselines do not make.',
+          `Engine wall time runs from the first addBulk of the ${totalCalls.toLocaleString('en-US')} jobs until BullMQ counts all of them completed or failed; it includes the database writes (campaign rows, daily KPI, sync state) the baselines do not make.`,
         ],
       };
     } finally {

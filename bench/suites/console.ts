@@ -14,6 +14,7 @@ import { createRepository } from '@meta-engine/db';
 import { loadConfig, openRuntime, type Runtime, startProducerService } from '@meta-engine/producer';
 import { createLimiter, limiterKeyPrefixFor } from '@meta-engine/queue';
 import { createLogger } from '@meta-engine/worker';
+import { describeLoad, sampleMachineLoad } from '../lib/machine-load.ts';
 import type { Figure, Goal } from '../lib/results.ts';
 import { type BenchStack, seedClients, startBenchStack } from '../lib/stack.ts';
 import { percentile } from '../lib/stats.ts';
@@ -205,8 +206,11 @@ export const consoleBench: Suite = {
       cleanup.add(() => service.close());
 
       log(`timing GET /console and GET /api/clients for ${clientCount} clients (${requests} requests each)`);
+      // No worker runs here (the console is the producer's): the load is reported for the page timings.
+      const sampler = sampleMachineLoad();
       const page = await timeRequests(`${service.url}/console`, requests, warmup);
       const api = await timeRequests(`${service.url}/api/clients`, requests, warmup);
+      const load = sampler.stop();
       const repo = createRepository({ supabaseUrl: stack.supabaseUrl, serviceRoleKey: stack.serviceRoleKey });
       const dbRead = await timeCalls(requests, () => repo.collectClientOverviews());
       const limiterRead = await timeCalls(requests, () => runtime.throttles.listThrottled(1000));
@@ -275,6 +279,13 @@ export const consoleBench: Suite = {
           ratio: round(perClientMs / dbRead.p50),
         },
         { label: 'page size', value: round(page.bytes / 1024), unit: 'KiB', kind: 'measured' },
+        {
+          label: 'machine load average while the pages were timed',
+          value: load.loadAvgMean,
+          unit: '',
+          kind: 'measured',
+          note: `${describeLoad(load)}; no worker process in this benchmark`,
+        },
       ];
       const goals: Goal[] = [
         {

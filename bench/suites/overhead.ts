@@ -6,18 +6,15 @@
  */
 
 import { startRunInline } from '@meta-engine/producer';
-import { defaultJobOptionsFor } from '@meta-engine/queue';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { startChild } from '../lib/children.ts';
+import { measureBareWorker } from '../lib/bare-baseline.ts';
 import { engineEnv, openProducer, startWorkerProcess } from '../lib/engine.ts';
+import { describeLoad, sampleMachineLoad } from '../lib/machine-load.ts';
 import type { Figure, Goal } from '../lib/results.ts';
 import { accountIds, BENCH_TOKEN, startSandboxProcess } from '../lib/sandbox.ts';
 import { seedClients, startBenchStack } from '../lib/stack.ts';
 import { percentile, sleep, waitUntil } from '../lib/stats.ts';
 import { Cleanup, type Suite } from '../lib/suite.ts';
-
-const BARE_SCRIPT = new URL('../lib/processes/bare-worker.ts', import.meta.url).pathname;
+import { costBetween, costFigures } from '../lib/worker-cost.ts';
 
 export const overhead: Suite = {
   name: 'overhead',
@@ -48,43 +45,13 @@ export const overhead: Suite = {
 
       // Baseline first: a bare BullMQ worker, no-op jobs, same Redis, same concurrency.
       log(`bare BullMQ: ${jobs} no-op jobs, concurrency ${concurrency}`);
-      const bare = await startChild(
-        BARE_SCRIPT,
-        {
-          REDIS_URL: stack.redisUrl,
-          BENCH_QUEUE: 'noop',
-          BENCH_PREFIX: '{bare}',
-          BENCH_CONCURRENCY: String(concurrency),
-        },
-        { label: 'bare worker' },
-      );
-      cleanup.add(() => bare.close());
-      const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
-      cleanup.add(() => redis.quit());
-      const queue = new Queue('noop', {
-        connection: redis,
+      const bareRun = await measureBareWorker({
+        redisUrl: stack.redisUrl,
+        jobs,
+        concurrency,
         prefix: '{bare}',
-        defaultJobOptions: defaultJobOptionsFor('validate'),
       });
-      cleanup.add(() => queue.close());
-      const bareStart = Date.now();
-      for (let i = 0; i < jobs; i += 500) {
-        await queue.addBulk(
-          Array.from({ length: Math.min(500, jobs - i) }, (_, k) => ({
-            name: 'noop',
-            data: { n: i + k },
-            opts: { jobId: `noop-${i + k}` },
-          })),
-        );
-      }
-      const enqueuedAt = Date.now();
-      await waitUntil(async () => Number((await bare.request('stats')).completed) >= jobs, {
-        timeoutMs: 120_000,
-        intervalMs: 50,
-        what: 'the bare worker',
-      });
-      const bareWallMs = Date.now() - bareStart;
-      await bare.close();
+      const bareWallMs = bareRun.wallMs;
 
       // The engine: producer fan-out -> worker process -> sandbox -> database.
       log(`engine: ${jobs} validation jobs via the producer fan-out, CONCURRENCY_VALIDATE=${concurrency}`);
@@ -98,6 +65,8 @@ export const overhead: Suite = {
       cleanup.add(() => worker.close());
       const runtime = await openProducer(env);
       cleanup.add(() => runtime.close());
+      const before = await worker.cost();
+      const sampler = sampleMachineLoad([worker.child.pid]);
       const started = Date.now();
       const run = await startRunInline(
         { directory: runtime.directory, pageSize: runtime.config.fanout.pageSize, fanout: runtime.fanout },
@@ -117,6 +86,11 @@ export const overhead: Suite = {
       );
       const wallMs = Date.now() - started;
       await sleep(200);
+      const cost = costBetween(before, await worker.cost());
+      const load = sampler.stop();
+      log(
+        `engine: ${cost.cpuPerJobMs?.toFixed(3)} ms worker CPU per job (bare ${bareRun.cost.cpuPerJobMs?.toFixed(3)}); ${describeLoad(load)}`,
+      );
       const counts = await runtime.queues.validate.getJobCounts('failed', 'completed');
       const closed = await worker.close();
       const calls = await sandbox.counters();
@@ -152,7 +126,7 @@ export const overhead: Suite = {
         },
         {
           label: 'bare BullMQ enqueue (addBulk 500)',
-          value: (enqueuedAt - bareStart) / 1000,
+          value: bareRun.enqueueMs / 1000,
           unit: 's',
           kind: 'measured',
         },
@@ -164,7 +138,7 @@ export const overhead: Suite = {
         },
         { label: 'job processing time p95', value: percentile(processing, 95), unit: 'ms', kind: 'measured' },
         { label: 'Meta calls (sandbox)', value: calls.requests, unit: '', kind: 'measured' },
-        { label: 'worker peak RSS', value: closed.maxRssMiB, unit: 'MiB', kind: 'measured' },
+        ...costFigures(cost, bareRun.cost, load),
         { label: 'failed jobs', value: counts.failed ?? 0, unit: '', kind: 'measured' },
       ];
       const goals: Goal[] = [
@@ -172,6 +146,11 @@ export const overhead: Suite = {
           goal: '≥ 1,000 jobs/s end to end on this 2-core machine',
           met: engineRate >= 1000,
           detail: `${Math.round(engineRate)} jobs/s (${Math.round((engineRate / bareRate) * 100)} % of bare BullMQ's ${Math.round(bareRate)} jobs/s)`,
+        },
+        {
+          goal: '≥ 0.35x a bare BullMQ no-op worker measured in the same run',
+          met: engineRate / bareRate >= 0.35,
+          detail: `${(engineRate / bareRate).toFixed(2)}x (${Math.round(engineRate)} vs ${Math.round(bareRate)} jobs/s); load: ${describeLoad(load)}`,
         },
       ];
       return {

@@ -22,6 +22,7 @@ import { createMetaClient, tokenFingerprint } from '@meta-engine/meta-client';
 import { createRotationFollower, type Runtime, startRunInline } from '@meta-engine/producer';
 import { controlKeyPrefixFor } from '@meta-engine/queue';
 import { VALIDATE_FIELDS } from '@meta-engine/worker';
+import { measureBareWorker } from '../lib/bare-baseline.ts';
 import {
   engineEnv,
   openProducer,
@@ -34,6 +35,7 @@ import { accountIds, BENCH_TOKEN, startSandboxProcess } from '../lib/sandbox.ts'
 import { seedClients, startBenchStack } from '../lib/stack.ts';
 import { mean, percentile, waitUntil } from '../lib/stats.ts';
 import { Cleanup, type Suite } from '../lib/suite.ts';
+import { costFigures, measurePart } from '../lib/worker-cost.ts';
 
 /** The token the cluster variant rotates to (valid in the sandbox from the start, as a new token is). */
 const ROTATED_TOKEN = 'bench-system-user-token-0002';
@@ -125,19 +127,21 @@ export const revalidate: Suite = {
       const single = await startWorkerProcess(singleEnv);
       const singleRuntime = await openProducer(singleEnv);
       const singleStart = Date.now();
-      const singleRun = await startRunInline(
-        {
-          directory: singleRuntime.directory,
-          pageSize: singleRuntime.config.fanout.pageSize,
-          fanout: singleRuntime.fanout,
-        },
-        { task: 'validate', clientIds: clientIds.slice(0, singleSubset) },
-        'cli',
-      );
-      await waitUntil(async () => (await countRun(singleRun.runId)) >= singleSubset, {
-        timeoutMs: 300_000,
-        intervalMs: 100,
-        what: 'the single-process subset',
+      const singleMeasured = await measurePart([single], async () => {
+        const singleRun = await startRunInline(
+          {
+            directory: singleRuntime.directory,
+            pageSize: singleRuntime.config.fanout.pageSize,
+            fanout: singleRuntime.fanout,
+          },
+          { task: 'validate', clientIds: clientIds.slice(0, singleSubset) },
+          'cli',
+        );
+        await waitUntil(async () => (await countRun(singleRun.runId)) >= singleSubset, {
+          timeoutMs: 300_000,
+          intervalMs: 100,
+          what: 'the single-process subset',
+        });
       });
       const singleWallS = (Date.now() - singleStart) / 1000;
       await single.close();
@@ -155,13 +159,16 @@ export const revalidate: Suite = {
       const runtime = await openProducer(env);
       cleanup.add(() => runtime.close());
       const started = Date.now();
-      const rotation = await runtime.rotate({ force: true });
-      if (rotation.status !== 'rotated') throw new Error(`rotation did not run: ${rotation.status}`);
-      const fannedOutS = (Date.now() - started) / 1000;
-      await waitUntil(async () => (await countRun(rotation.runId)) >= clients, {
-        timeoutMs: 400_000,
-        intervalMs: 100,
-        what: 'every client validated',
+      let fannedOutS = 0;
+      const measured = await measurePart(workers, async () => {
+        const rotation = await runtime.rotate({ force: true });
+        if (rotation.status !== 'rotated') throw new Error(`rotation did not run: ${rotation.status}`);
+        fannedOutS = (Date.now() - started) / 1000;
+        await waitUntil(async () => (await countRun(rotation.runId)) >= clients, {
+          timeoutMs: 400_000,
+          intervalMs: 100,
+          what: 'every client validated',
+        });
       });
       const wallS = (Date.now() - started) / 1000;
       const [lastValidation] = await stack.sql<{ n: number }[]>`
@@ -172,6 +179,11 @@ export const revalidate: Suite = {
       const endToEnd = timings.map((t) => t.finishedOn - t.timestamp);
       const processing = timings.map((t) => t.finishedOn - t.processedOn);
       const rss = closed.map((c) => c.maxRssMiB);
+      const bare = await measureBareWorker({
+        redisUrl: stack.redisUrl,
+        jobs: 2_000,
+        concurrency: CONCURRENCY_PER_PROCESS,
+      });
 
       // The cluster variant: same clients and processes, a 3-master cluster, rotated through the token file.
       log(
@@ -257,6 +269,8 @@ export const revalidate: Suite = {
           kind: 'measured',
         },
         { label: 'failed jobs', value: failed, unit: '', kind: 'measured' },
+        ...costFigures(measured.cost, bare.cost, measured.load, `${WORKER_PROCESSES} processes`),
+        ...costFigures(singleMeasured.cost, bare.cost, singleMeasured.load, '1 process'),
         ...clusterFigures(onCluster, { clients, wallS, baselineAllS }),
       ];
       const goals: Goal[] = [

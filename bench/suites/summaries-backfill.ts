@@ -19,12 +19,14 @@
  */
 import { createMetaClient, type InsightsParams } from '@meta-engine/meta-client';
 import { startRunInline, waitForRun } from '@meta-engine/producer';
+import { measureBareWorker } from '../lib/bare-baseline.ts';
 import { engineEnv, metricSum, openProducer, startWorkerProcess } from '../lib/engine.ts';
 import type { Figure, Goal } from '../lib/results.ts';
 import { accountIds, BENCH_TOKEN, startSandboxProcess } from '../lib/sandbox.ts';
 import { seedClients, startBenchStack } from '../lib/stack.ts';
 import { nullOut, sleep } from '../lib/stats.ts';
 import { Cleanup, type Suite } from '../lib/suite.ts';
+import { costFigures, measurePart } from '../lib/worker-cost.ts';
 
 /** One Meta hour = 3600 / 60 = 60 real seconds; the score limit's 300 s = 5 real seconds. */
 const TIME_SCALE = 60;
@@ -207,16 +209,20 @@ export const summariesBackfill: Suite = {
         `engine: ${clients} clients x (${MONTHS} months + ${WEEKS} weeks), development tier with the score limit, one Meta hour = ${3600 / TIME_SCALE} s`,
       );
       const started = Date.now();
-      const run = await startRunInline(inline, { task: 'summaries' }, 'cli');
-      const final = await waitForRun(runtime, run.runId, {
-        out: nullOut,
-        intervalMs: 200,
-        signal: AbortSignal.timeout(20 * 60_000),
+      const measured = await measurePart([worker], async () => {
+        const run = await startRunInline(inline, { task: 'summaries' }, 'cli');
+        return waitForRun(runtime, run.runId, {
+          out: nullOut,
+          intervalMs: 200,
+          signal: AbortSignal.timeout(20 * 60_000),
+        });
       });
+      const final = measured.result;
       if (!final.finished) throw new Error(`the summaries run did not finish within 20 minutes`);
       const seconds = (Date.now() - started) / 1000;
       const counters = await sandbox.counters();
       const closed = await worker.close();
+      const bare = await measureBareWorker({ redisUrl: stack.redisUrl, jobs: 1_000, concurrency: 20 });
       const [rows] = await stack.sql<{ monthly: number; weekly: number; clients: number }[]>`
         select count(*) filter (where summary_type = 'monthly')::int as monthly,
                count(*) filter (where summary_type = 'weekly')::int as weekly,
@@ -337,7 +343,7 @@ export const summariesBackfill: Suite = {
           kind: 'measured',
           note: `${appCounters.insights.calls} reads sent, ${appLost} of ${APP_SUBSET * (MONTHS + WEEKS)} periods lost or zeroed, ${appSeconds.toFixed(1)} s`,
         },
-        { label: 'worker peak RSS', value: closed.maxRssMiB, unit: 'MiB', kind: 'measured' },
+        ...costFigures(measured.cost, bare.cost, measured.load),
       ];
       const goals: Goal[] = [
         { goal: 'zero failed jobs', met: failed === 0, detail: `${failed} of ${final.total} failed` },

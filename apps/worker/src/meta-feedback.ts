@@ -190,12 +190,17 @@ export function createMetaFeedback(deps: MetaFeedbackDeps): MetaFeedback {
       }
       try {
         const trackApp = deps.app.active;
-        const reports = usageReportsFor(event, { timeScale, booked, trackApp });
-        for (const report of reports) {
-          if (report.scope === 'app' && report.utilizationPct !== undefined) deps.app.active = true;
-          if (report.scope === 'app' && !trackApp && !report.throttled && report.utilizationPct === undefined)
-            continue;
-          const outcome = await deps.limiter.recordUsage(report);
+        const reports = usageReportsFor(event, { timeScale, booked, trackApp }).filter(
+          (report) =>
+            report.scope !== 'app' || trackApp || report.throttled || report.utilizationPct !== undefined,
+        );
+        if (reports.some((report) => report.scope === 'app' && report.utilizationPct !== undefined))
+          deps.app.active = true;
+        // The reports touch different keys: sent together, they share one write (and one round trip) on
+        // the limiter's auto-pipelined connection instead of one each.
+        const outcomes = await Promise.all(reports.map((report) => deps.limiter.recordUsage(report)));
+        for (const [index, report] of reports.entries()) {
+          const outcome = outcomes[index]!;
           if (report.throttled) deps.metrics.throttles.inc({ scope: report.scope });
           if (outcome.blockedUntil === null) continue;
           if (report.scope === 'app') {

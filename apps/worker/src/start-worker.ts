@@ -213,8 +213,16 @@ export async function startWorker(
       );
     }
 
+    const limiterConnection = createWorkerConnection(target, {
+      lazyConnect: true,
+      enableAutoPipelining: true,
+    });
+    releasers.add('redis (limiter)', async () => {
+      await limiterConnection.quit().catch(() => limiterConnection.disconnect());
+    });
+    limiterConnection.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
     const limiter = createLimiter({
-      redis: connection,
+      redis: limiterConnection,
       keyPrefix: limiterKeyPrefixFor(config.QUEUE_PREFIX),
       ...limiterSettingsFor(config),
       ...(options.limiterAccounts ? { accounts: options.limiterAccounts } : {}),

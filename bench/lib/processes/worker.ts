@@ -2,13 +2,15 @@
  * Child process: the engine's worker exactly as `pnpm worker` builds it (`startWorker(loadConfig(env))`),
  * plus per-account limiter overrides from `BENCH_LIMITER_ACCOUNTS` (JSON) and a record of every finished
  * job's BullMQ timestamps (created, processed, finished), returned on `close` with the worker's own CPU time
- * (user + system, `process.cpuUsage()` since start) and its RSS. `token` answers the fingerprint of the
+ * (user + system, `process.cpuUsage()` since start) and its RSS. `cost` answers a snapshot of its own CPU,
+ * finished jobs per queue and RSS (lib/worker-cost.ts), taken before and after a timed part. `token` answers the fingerprint of the
  * token it uses now (the rotation figures).
  */
 import type { AccountOverrides } from '@meta-engine/queue';
 import { loadConfig, startWorker } from '@meta-engine/worker';
 import type { Job } from 'bullmq';
 import { serveChild } from '../children.ts';
+import { createCostRecorder } from '../worker-cost.ts';
 
 interface Timing {
   queue: string;
@@ -28,10 +30,12 @@ serveChild(async () => {
     ...(limiterAccounts ? { limiterAccounts } : {}),
   });
   const timings: Timing[] = [];
+  const cost = createCostRecorder(() => worker.app.activeJobs());
   let failed = 0;
   const failures: string[] = [];
   for (const [queue, bullWorker] of Object.entries(worker.app.workers)) {
     bullWorker?.on('completed', (job: Job) => {
+      cost.finished(queue);
       timings.push({
         queue,
         timestamp: job.timestamp,
@@ -42,12 +46,14 @@ serveChild(async () => {
     bullWorker?.on('failed', (job: Job | undefined, error: Error) => {
       // Parked jobs (DelayedError) are not failures; BullMQ does not emit 'failed' for them.
       failed++;
+      cost.finished(queue);
       if (failures.length < 5) failures.push(`${job?.id}: ${error.message}`);
     });
   }
   return {
     ready: { pid: process.pid },
     handlers: {
+      cost: async () => ({ cost: cost.snapshot() }),
       stats: async () => ({
         completed: timings.length,
         failedEvents: failed,
@@ -60,6 +66,7 @@ serveChild(async () => {
       // The worker's own CPU (user + system) since it started, before closing (closing is not work).
       const cpu = process.cpuUsage(startedCpu);
       const rss = process.memoryUsage().rss;
+      cost.stop();
       const result = await worker.close(10_000);
       const wanted = new Set([
         'meta_worker_jobs_total',

@@ -12,12 +12,33 @@ export const pagingSchema = z.looseObject({
   cursors: z.looseObject({ after: z.string().optional(), before: z.string().optional() }).optional(),
 });
 
-export function pageSchema<T extends z.ZodType>(item: T) {
+function buildPageSchema<T extends z.ZodType>(item: T) {
   return z.looseObject({
     data: z.array(item),
     paging: pagingSchema.optional(),
     summary: z.unknown().optional(),
   });
+}
+
+/**
+ * Page schemas built so far, by item schema: building a zod schema (and compiling its fast path on first
+ * use) costs more than parsing a page with it, and pages are read on every list call.
+ */
+const pageSchemas = new WeakMap<z.ZodType, ReturnType<typeof buildPageSchema>>();
+let unknownItemPage: ReturnType<typeof buildPageSchema<z.ZodUnknown>> | undefined;
+
+export function pageSchema<T extends z.ZodType>(item: T): ReturnType<typeof buildPageSchema<T>> {
+  // Callers without an item schema pass a fresh `z.unknown()`: every such page has the same schema.
+  if (item instanceof z.ZodUnknown) {
+    unknownItemPage ??= buildPageSchema(z.unknown());
+    return unknownItemPage as unknown as ReturnType<typeof buildPageSchema<T>>;
+  }
+  let schema = pageSchemas.get(item);
+  if (!schema) {
+    schema = buildPageSchema(item);
+    pageSchemas.set(item, schema);
+  }
+  return schema as ReturnType<typeof buildPageSchema<T>>;
 }
 
 export const adAccountSchema = z.looseObject({

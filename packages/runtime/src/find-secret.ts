@@ -30,28 +30,44 @@ export function findSecret(
 ): SecretFinding | undefined {
   const needles = secrets.filter((secret) => secret.length > 0);
   const seen = new WeakSet<object>();
-  const containsSecret = (text: string): boolean => needles.some((needle) => text.includes(needle));
+  const containsSecret = (text: string): boolean => {
+    for (const needle of needles) if (text.includes(needle)) return true;
+    return false;
+  };
+  // The path is built only for a finding: a cache_data object has thousands of nodes, and walking it must
+  // not cost a string per node (issue 17).
+  const trail: Array<string | number> = [];
+  const pathOf = (last?: string): string => {
+    let path = root;
+    for (const step of trail) path += typeof step === 'number' ? `[${step}]` : `.${step}`;
+    return last === undefined ? path : `${path}.${last}`;
+  };
 
-  const visit = (node: unknown, path: string): SecretFinding | undefined => {
-    if (typeof node === 'string') return containsSecret(node) ? { path, reason: 'value' } : undefined;
+  const visit = (node: unknown): SecretFinding | undefined => {
+    if (typeof node === 'string')
+      return containsSecret(node) ? { path: pathOf(), reason: 'value' } : undefined;
     if (typeof node !== 'object' || node === null || seen.has(node)) return undefined;
     seen.add(node);
     if (Array.isArray(node)) {
-      for (const [index, item] of node.entries()) {
-        const found = visit(item, `${path}[${index}]`);
+      for (let index = 0; index < node.length; index++) {
+        trail.push(index);
+        const found = visit(node[index]);
+        trail.pop();
         if (found) return found;
       }
       return undefined;
     }
-    for (const [key, child] of Object.entries(node)) {
-      const childPath = `${path}.${key}`;
-      if (SECRET_KEY_PATTERN.test(key)) return { path: childPath, reason: 'key' };
-      if (containsSecret(key)) return { path: `${path}.<key>`, reason: 'key' };
-      const found = visit(child, childPath);
+    for (const key in node) {
+      if (!Object.hasOwn(node, key)) continue;
+      if (SECRET_KEY_PATTERN.test(key)) return { path: pathOf(key), reason: 'key' };
+      if (containsSecret(key)) return { path: pathOf('<key>'), reason: 'key' };
+      trail.push(key);
+      const found = visit((node as Record<string, unknown>)[key]);
+      trail.pop();
       if (found) return found;
     }
     return undefined;
   };
 
-  return visit(value, root);
+  return visit(value);
 }

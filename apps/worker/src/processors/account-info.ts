@@ -20,14 +20,24 @@ export interface AccountInfo {
 
 export const ACCOUNT_INFO_FIELDS = ['id', 'name', 'account_status', 'currency', 'timezone_name'] as const;
 
+/** Time zone names already checked (a `DateTimeFormat` per check costs more than the rest of the lookup). */
+const knownTimeZones = new Map<string, boolean>();
+const MAX_KNOWN_TIME_ZONES = 1_000;
+
 function isTimeZone(value: unknown): value is string {
   if (typeof value !== 'string' || value.length === 0) return false;
+  const known = knownTimeZones.get(value);
+  if (known !== undefined) return known;
+  let valid: boolean;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
+    valid = true;
   } catch {
-    return false;
+    valid = false;
   }
+  if (knownTimeZones.size >= MAX_KNOWN_TIME_ZONES) knownTimeZones.clear();
+  knownTimeZones.set(value, valid);
+  return valid;
 }
 
 /** The newest history row of this ad account that carries a time zone (pure). */

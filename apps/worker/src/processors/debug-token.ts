@@ -58,6 +58,31 @@ export function debugTokenKey(
 }
 
 /**
+ * Keys this process knows are taken, with until when it trusts that (per context): the key it claimed and
+ * checked (for the key's lifetime), or one another job holds (briefly: that job's check may still fail and
+ * release the key, and then a later job must try again). Saves the SET NX round trip of every other job.
+ */
+const knownTaken = new WeakMap<object, Map<string, number>>();
+/** How long a key held by another job is trusted without asking Redis again. */
+const HELD_ELSEWHERE_TRUST_MS = 2_000;
+const MAX_KNOWN_KEYS = 1_000;
+
+function takenUntil(ctx: ProcessorContext): Map<string, number> {
+  let known = knownTaken.get(ctx);
+  if (!known) {
+    known = new Map();
+    knownTaken.set(ctx, known);
+  }
+  return known;
+}
+
+function remember(ctx: ProcessorContext, key: string, untilMs: number): void {
+  const known = takenUntil(ctx);
+  if (known.size >= MAX_KNOWN_KEYS) known.clear();
+  known.set(key, untilMs);
+}
+
+/**
  * Runs the check if no other job of this run did. A `token_fatal` error propagates (the caller pauses
  * the queues); any other failure is logged and the key released so a later job of the run tries again.
  */
@@ -65,9 +90,14 @@ export async function checkTokenOncePerRun(
   ctx: ProcessorContext,
   run: JobRun<{ runId?: string | undefined }>,
 ): Promise<TokenAssessment | null> {
-  const key = debugTokenKey(ctx.controlKeyPrefix, ctx.tokenFingerprint, run.data.runId, Date.now());
+  const now = Date.now();
+  const key = debugTokenKey(ctx.controlKeyPrefix, ctx.tokenFingerprint, run.data.runId, now);
+  if ((takenUntil(ctx).get(key) ?? 0) > now) return null;
   const claimed = await ctx.redis.set(key, String(run.job.id ?? ''), 'EX', KEY_TTL_SECONDS, 'NX');
-  if (claimed !== 'OK') return null;
+  if (claimed !== 'OK') {
+    remember(ctx, key, now + HELD_ELSEWHERE_TRUST_MS);
+    return null;
+  }
   try {
     const { data } = await ctx.meta.debugToken({ allowInvalid: true });
     const assessment = assessDebugToken(data, ctx.now().getTime());
@@ -82,6 +112,7 @@ export async function checkTokenOncePerRun(
     } else {
       run.log.info({ type: assessment.info.type, scopes: assessment.info.scopes }, 'debug_token: token ok');
     }
+    remember(ctx, key, now + KEY_TTL_SECONDS * 1000);
     return assessment;
   } catch (error) {
     if (isMetaError(error) && error.category === 'token_fatal') throw error;

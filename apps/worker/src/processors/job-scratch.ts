@@ -13,6 +13,8 @@ export interface JobScratch {
   /** Results saved for `signature` (older ones are dropped). */
   load(): Promise<Map<string, unknown>>;
   save(name: string, value: unknown): Promise<void>;
+  /** Saves several results in one write (a job about to park keeps what it fetched). */
+  saveAll(results: ReadonlyMap<string, unknown>): Promise<void>;
   clear(): Promise<void>;
 }
 
@@ -36,6 +38,13 @@ export function jobScratch(
     },
     async save(name, value) {
       await redis.hset(key, 'sig', options.signature, name, JSON.stringify(value));
+      await redis.pexpire(key, Math.max(1_000, Math.ceil(options.ttlMs)));
+    },
+    async saveAll(results) {
+      if (results.size === 0) return;
+      const fields: string[] = ['sig', options.signature];
+      for (const [name, value] of results) fields.push(name, JSON.stringify(value));
+      await redis.hset(key, ...fields);
       await redis.pexpire(key, Math.max(1_000, Math.ceil(options.ttlMs)));
     },
     async clear() {

@@ -108,19 +108,26 @@ async function refreshCache(
   const missing = plan.requests.filter((request) => !results.has(request.purpose));
   if (missing.length > 0) {
     const slot = await acquireSlot(ctx, run, BUC.insights);
+    const fetched = new Map<InsightsPurpose, InsightsRow[]>();
     try {
       for (const request of missing) {
         // Every fetch is required: a failure anywhere throws before anything is written. What succeeded is
-        // kept for this job, so a park (the window is full) does not ask Meta for it again.
+        // kept for this job (written to its scratch when a call fails or must wait, in one write), so a
+        // park (the window is full) or a retry does not ask Meta for it again.
         const result = await ctx.meta.getInsights(run.adAccountId, request.params);
         metaCalls += result.pages;
         const rows = asInsightsRows(result.data);
         results.set(request.purpose, rows);
         if (request !== missing.at(-1)) {
-          await scratch.save(request.purpose, rows);
+          fetched.set(request.purpose, rows);
           noteProgress();
         }
       }
+    } catch (error) {
+      await scratch.saveAll(fetched).catch((saveError: unknown) => {
+        run.log.warn({ err: saveError }, 'could not keep the fetched insights for the next attempt');
+      });
+      throw error;
     } finally {
       await slot.release();
     }
@@ -193,7 +200,8 @@ async function refreshCache(
     weekCache: { periodId: weekPeriodId, cacheData: weekData as unknown as Record<string, unknown> },
     syncSuccess: {},
   });
-  await scratch.clear();
+  // Only a job that ran before can have kept results (they are written when an attempt fails or parks).
+  if ((run.job.attemptsStarted ?? 0) > 1) await scratch.clear();
   const result: RefreshCacheResult = {
     monthPeriodId,
     weekPeriodId,

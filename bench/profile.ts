@@ -1,0 +1,54 @@
+/**
+ * `pnpm bench:profile [--type validate,refresh-cache,collect-insights] [--quick] [--top 30] [--dir <d>]`:
+ * runs the `job-cost` benchmark with each selected job type's worker process under `node --cpu-prof`,
+ * writes `<dir>/worker-<type>.cpuprofile` (open it in Chrome DevTools or speedscope) and prints the top
+ * self-time functions of each (bench/cpuprofile-top.ts). The figures of a profiled run are not written to
+ * bench/results: profiling slows the worker.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderTop } from './cpuprofile-top.ts';
+import { jobCost } from './suites/job-cost.ts';
+
+const TYPES = ['validate', 'refresh-cache', 'collect-insights'];
+
+function parse(argv: string[]) {
+  let types = TYPES;
+  let quick = false;
+  let top = 30;
+  let dir = join(
+    new URL('.', import.meta.url).pathname,
+    'profiles',
+    new Date().toISOString().replace(/[:.]/g, '-'),
+  );
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--quick') quick = true;
+    else if (arg === '--type') types = (argv[++i] ?? '').split(',').filter(Boolean);
+    else if (arg === '--top') top = Number(argv[++i]);
+    else if (arg === '--dir') dir = argv[++i] ?? dir;
+    else if (arg !== '--') throw new Error(`unknown argument ${arg}`);
+  }
+  const unknown = types.filter((t) => !TYPES.includes(t));
+  if (unknown.length > 0 || types.length === 0)
+    throw new Error(
+      `--type takes ${TYPES.join(', ')} (comma-separated); got ${types.join(',') || 'nothing'}`,
+    );
+  return { types, quick, top, dir };
+}
+
+let args: ReturnType<typeof parse>;
+try {
+  args = parse(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`pnpm bench:profile: ${(error as Error).message}\n`);
+  process.exit(2);
+}
+mkdirSync(args.dir, { recursive: true });
+process.env.BENCH_CPU_PROF = args.dir;
+process.env.BENCH_JOB_TYPES = args.types.join(',');
+await jobCost.run({ quick: args.quick, log: (line) => process.stdout.write(`[profile] ${line}\n`) });
+for (const type of args.types) {
+  process.stdout.write(`\n${renderTop(join(args.dir, `worker-${type}.cpuprofile`), args.top)}\n`);
+}
+process.stdout.write(`\nProfiles in ${args.dir}\n`);
