@@ -26,6 +26,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
@@ -203,13 +204,24 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
   };
 
   try {
-    for (let i = 0; i < masters * (1 + replicas); i++) ports.push(await uniquePort(ports));
-    try {
-      await Promise.all(ports.map((port) => spawnNode(port)));
-    } catch (error) {
-      await stop();
-      if (error instanceof NodeRefusedError) return unavailable('cluster-mode-refused', error.message);
-      throw error;
+    // A port can still be taken between the probe and redis-server's bind: start again on fresh ports then.
+    for (let attempt = 1; ; attempt++) {
+      for (let i = 0; i < masters * (1 + replicas); i++) ports.push(await uniqueClusterPort(ports));
+      try {
+        await Promise.all(ports.map((port) => spawnNode(port)));
+        break;
+      } catch (error) {
+        const portRace = error instanceof NodeRefusedError && /Address already in use/.test(error.message);
+        if (portRace && attempt < 3) {
+          await Promise.all([...children.values()].map((child) => killAndWait(child)));
+          children.clear();
+          ports.length = 0;
+          continue;
+        }
+        await stop();
+        if (error instanceof NodeRefusedError) return unavailable('cluster-mode-refused', error.message);
+        throw error;
+      }
     }
     const nodes = ports.map((port) => `${HOST}:${port}`);
     const created = await runCli(cli, [
@@ -340,16 +352,33 @@ class NodeRefusedError extends Error {
   override readonly name = 'NodeRefusedError';
 }
 
-async function uniquePort(taken: readonly number[]): Promise<number> {
+/**
+ * A free loopback port for a cluster node whose bus port (port + 10000) is free too, colliding with no
+ * other node's. The bus port is probed by binding it: a port picked without that check made redis-server
+ * exit with "Address already in use" and the suites skip as if cluster mode were refused.
+ */
+export async function uniqueClusterPort(
+  taken: readonly number[],
+  pick: () => Promise<number> = freePort,
+): Promise<number> {
   for (;;) {
-    const port = await freePort();
-    // The cluster bus listens on port + 10000: both must be free, and no two nodes may collide.
+    const port = await pick();
     if (port + 10_000 > 65_535) continue;
     if (taken.some((other) => other === port || other + 10_000 === port || other === port + 10_000)) {
       continue;
     }
+    if (!(await canBind(port + 10_000))) continue;
     return port;
   }
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.unref();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, HOST, () => probe.close(() => resolve(true)));
+  });
 }
 
 function killAndWait(child: ChildProcess): Promise<void> {
