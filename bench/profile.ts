@@ -7,34 +7,39 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { renderTop } from './cpuprofile-top.ts';
 import { jobCost } from './suites/job-cost.ts';
 
 const TYPES = ['validate', 'refresh-cache', 'collect-insights'];
 
 function parse(argv: string[]) {
-  let types = TYPES;
-  let quick = false;
-  let top = 30;
-  let dir = join(
-    new URL('.', import.meta.url).pathname,
-    'profiles',
-    new Date().toISOString().replace(/[:.]/g, '-'),
-  );
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--quick') quick = true;
-    else if (arg === '--type') types = (argv[++i] ?? '').split(',').filter(Boolean);
-    else if (arg === '--top') top = Number(argv[++i]);
-    else if (arg === '--dir') dir = argv[++i] ?? dir;
-    else if (arg !== '--') throw new Error(`unknown argument ${arg}`);
-  }
+  const { values } = parseArgs({
+    args: argv.filter((arg) => arg !== '--'),
+    options: {
+      type: { type: 'string', default: TYPES.join(',') },
+      quick: { type: 'boolean', default: false },
+      top: { type: 'string', default: '30' },
+      dir: {
+        type: 'string',
+        default: join(
+          new URL('.', import.meta.url).pathname,
+          'profiles',
+          new Date().toISOString().replace(/[:.]/g, '-'),
+        ),
+      },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const types = values.type.split(',').filter(Boolean);
   const unknown = types.filter((t) => !TYPES.includes(t));
   if (unknown.length > 0 || types.length === 0)
-    throw new Error(
-      `--type takes ${TYPES.join(', ')} (comma-separated); got ${types.join(',') || 'nothing'}`,
-    );
-  return { types, quick, top, dir };
+    throw new Error(`--type takes ${TYPES.join(', ')} (comma-separated); got ${values.type || 'nothing'}`);
+  const top = Number(values.top);
+  if (!Number.isInteger(top) || top < 1)
+    throw new Error(`--top takes a whole number above 0; got ${values.top}`);
+  return { types, quick: values.quick, top, dir: values.dir };
 }
 
 let args: ReturnType<typeof parse>;

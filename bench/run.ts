@@ -2,8 +2,9 @@
  * `pnpm bench`: runs the benchmarks, prints one table, writes bench/results/<name>.json and
  * bench/results/SUMMARY.md. Flags: `--only <name>[,<name>]` runs a subset (SUMMARY.md keeps the latest
  * results of the others), `--quick` runs smaller versions (figures not comparable with the goals),
- * `--help`.
+ * `--no-save` prints without writing bench/results, `--help`.
  */
+import { parseArgs } from 'node:util';
 import {
   machineInfo,
   readResults,
@@ -33,42 +34,53 @@ const SUITES: readonly Suite[] = [
   summariesBackfill,
 ];
 
-const USAGE = `pnpm bench [--only <name>[,<name>...]] [--quick]
+const USAGE = `pnpm bench [--only <name>[,<name>...]] [--quick] [--no-save]
 
 Benchmarks: ${SUITES.map((s) => s.name).join(', ')}
   --only    run only these (results of the others in SUMMARY.md stay from their last run)
   --quick   smaller runs for a smoke test (about 2 minutes; figures are not the README's)
+  --no-save print the figures only; bench/results stays as it is (for trying a change)
 Results: bench/results/<name>.json and bench/results/SUMMARY.md`;
 
-function parseArgs(argv: string[]): { only: string[] | null; quick: boolean; help: boolean } {
+interface Args {
+  only: string[] | null;
+  quick: boolean;
+  save: boolean;
+  help: boolean;
+}
+
+function parseArguments(argv: string[]): Args {
+  const { values } = parseArgs({
+    args: argv.filter((arg) => arg !== '--'),
+    options: {
+      only: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      'no-save': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
   let only: string[] | null = null;
-  let quick = false;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--quick') quick = true;
-    else if (arg === '--help' || arg === '-h') help = true;
-    else if (arg === '--only' || arg.startsWith('--only=')) {
-      const value = arg === '--only' ? argv[++i] : arg.slice('--only='.length);
-      if (!value) throw new Error('--only needs a benchmark name');
-      only = value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      const unknown = only.filter((name) => !SUITES.some((s) => s.name === name));
-      if (unknown.length > 0)
-        throw new Error(
-          `unknown benchmark ${unknown.join(', ')} (known: ${SUITES.map((s) => s.name).join(', ')})`,
-        );
-    } else if (arg !== '--') throw new Error(`unknown argument ${arg}`);
+  if (values.only !== undefined) {
+    only = values.only
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (only.length === 0) throw new Error('--only needs a benchmark name');
+    const unknown = only.filter((name) => !SUITES.some((s) => s.name === name));
+    if (unknown.length > 0)
+      throw new Error(
+        `unknown benchmark ${unknown.join(', ')} (known: ${SUITES.map((s) => s.name).join(', ')})`,
+      );
   }
-  return { only, quick, help };
+  return { only, quick: values.quick, save: !values['no-save'], help: values.help };
 }
 
 async function main(): Promise<number> {
-  let args: ReturnType<typeof parseArgs>;
+  let args: Args;
   try {
-    args = parseArgs(process.argv.slice(2));
+    args = parseArguments(process.argv.slice(2));
   } catch (error) {
     process.stderr.write(`pnpm bench: ${(error as Error).message}\n${USAGE}\n`);
     return 2;
@@ -94,7 +106,7 @@ async function main(): Promise<number> {
         machine,
         quick: args.quick,
       };
-      writeResult(result);
+      if (args.save) writeResult(result);
       results.push(result);
       log(`done in ${result.durationS} s`);
     } catch (error) {
@@ -103,6 +115,10 @@ async function main(): Promise<number> {
     }
   }
   if (results.length > 0) process.stdout.write(`\n${renderTable(results)}\n`);
+  if (!args.save) {
+    process.stdout.write('\n--no-save: bench/results left as they were\n');
+    return failed > 0 ? 1 : 0;
+  }
   writeSummary(readResults(SUITES.map((s) => s.name)));
   process.stdout.write('\nWritten: bench/results/<name>.json, bench/results/SUMMARY.md\n');
   return failed > 0 ? 1 : 0;

@@ -15,6 +15,8 @@ const BARE_SCRIPT = new URL('./processes/bare-worker.ts', import.meta.url).pathn
 
 export interface BareRun {
   cost: WorkerCost;
+  /** The warm-up jobs' cost (first jobs of the fresh process), when `warmupJobs` was set. */
+  warmup?: WorkerCost;
   /** First addBulk until the last job completed, ms. */
   wallMs: number;
   /** Time spent adding the jobs, ms. */
@@ -28,6 +30,11 @@ export async function measureBareWorker(options: {
   concurrency: number;
   /** Queue prefix (own keys per measurement). */
   prefix?: string;
+  /**
+   * No-op jobs run first and measured apart (`warmup`), so `cost` is the process's steady state, as the
+   * engine's is measured in `job-cost`. Default 0: `cost` includes the first jobs.
+   */
+  warmupJobs?: number;
 }): Promise<BareRun> {
   const prefix = options.prefix ?? `{bare-${Date.now()}}`;
   const bare = await startChild(
@@ -46,30 +53,43 @@ export async function measureBareWorker(options: {
     prefix,
     defaultJobOptions: defaultJobOptionsFor('validate'),
   });
-  try {
-    const before = asSnapshot(await bare.request('cost'));
-    const started = Date.now();
-    for (let i = 0; i < options.jobs; i += 500) {
+  const warmupJobs = options.warmupJobs ?? 0;
+  /** Adds `count` no-op jobs numbered from `from` and waits until `from + count` have completed. */
+  const runJobs = async (from: number, count: number) => {
+    for (let i = from; i < from + count; i += 500) {
       await queue.addBulk(
-        Array.from({ length: Math.min(500, options.jobs - i) }, (_, k) => ({
+        Array.from({ length: Math.min(500, from + count - i) }, (_, k) => ({
           name: 'noop',
           data: { n: i + k },
           opts: { jobId: `noop-${i + k}` },
         })),
       );
     }
-    const enqueueMs = Date.now() - started;
-    await waitUntil(async () => Number((await bare.request('stats')).completed) >= options.jobs, {
+    const enqueued = Date.now();
+    await waitUntil(async () => Number((await bare.request('stats')).completed) >= from + count, {
       timeoutMs: 120_000,
       intervalMs: 50,
       what: 'the bare worker',
     });
+    return enqueued;
+  };
+  try {
+    let warmup: WorkerCost | undefined;
+    if (warmupJobs > 0) {
+      const before = asSnapshot(await bare.request('cost'));
+      await runJobs(0, warmupJobs);
+      warmup = costBetween(before, asSnapshot(await bare.request('cost')));
+    }
+    const before = asSnapshot(await bare.request('cost'));
+    const started = Date.now();
+    const enqueued = await runJobs(warmupJobs, options.jobs);
     const wallMs = Date.now() - started;
     const after = asSnapshot(await bare.request('cost'));
     return {
       cost: costBetween(before, after),
+      ...(warmup ? { warmup } : {}),
       wallMs,
-      enqueueMs,
+      enqueueMs: enqueued - started,
       jobsPerSecond: (options.jobs / wallMs) * 1000,
     };
   } finally {

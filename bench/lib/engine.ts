@@ -6,6 +6,7 @@
  */
 import { loadConfig as loadProducerConfig, openRuntime, type Runtime } from '@meta-engine/producer';
 import { createLogger } from '@meta-engine/worker';
+import { WORKER_NODE_FLAGS } from '@meta-engine/worker/node-flags';
 import { type ChildHandle, startChild } from './children.ts';
 import { BENCH_TOKEN } from './sandbox.ts';
 import type { BenchStack } from './stack.ts';
@@ -95,23 +96,24 @@ export async function startWorkerProcess(
     {
       ...env,
       ...(limiterAccounts ? { BENCH_LIMITER_ACCOUNTS: JSON.stringify(limiterAccounts) } : {}),
-      // BENCH_WORKER_NODE_OPTIONS: V8/Node flags for the worker child only (e.g. heap sizing experiments).
-      ...(process.env.BENCH_WORKER_NODE_OPTIONS
-        ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }
-        : {}),
       ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
     },
     {
       label: 'worker',
-      ...(profileDir
-        ? {
-            execArgv: [
+      execArgv: [
+        // Started as `pnpm worker` starts it (apps/worker/src/runtime/node-flags.ts).
+        ...WORKER_NODE_FLAGS,
+        // BENCH_WORKER_NODE_OPTIONS: more Node/V8 flags for the worker child only (e.g. heap sizing
+        // experiments; on the command line, so flags NODE_OPTIONS refuses work too).
+        ...(process.env.BENCH_WORKER_NODE_OPTIONS?.split(/\s+/).filter(Boolean) ?? []),
+        ...(profileDir
+          ? [
               '--cpu-prof',
               `--cpu-prof-dir=${profileDir}`,
               ...(options.profileName ? [`--cpu-prof-name=${options.profileName}.cpuprofile`] : []),
-            ],
-          }
-        : {}),
+            ]
+          : []),
+      ],
     },
   );
   return {

@@ -86,6 +86,8 @@ export function createCostRecorder(activeJobs: () => number = () => 0, sampleMs 
 export interface WorkerCost {
   /** CPU (user + system) between the snapshots, ms. */
   cpuMs: number;
+  /** The system (kernel) part of cpuMs: socket writes and reads, mostly. */
+  cpuSystemMs: number;
   wallMs: number;
   /** Jobs finished between the snapshots, per queue. */
   jobs: Record<string, number>;
@@ -111,6 +113,7 @@ export function costBetween(before: CostSnapshot, after: CostSnapshot): WorkerCo
   const sorted = [...after.busyRssMiB].sort((a, b) => a - b);
   return {
     cpuMs,
+    cpuSystemMs: after.cpuSystemMs - before.cpuSystemMs,
     wallMs,
     jobs,
     totalJobs,
@@ -202,6 +205,7 @@ export function combineCosts(costs: readonly WorkerCost[]): WorkerCost {
   const steady = costs.map((c) => c.steadyRssMiB).filter((v): v is number => v !== null);
   return {
     cpuMs,
+    cpuSystemMs: costs.reduce((sum, c) => sum + c.cpuSystemMs, 0),
     wallMs,
     jobs,
     totalJobs,

@@ -9,6 +9,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { exitOnConfigError, loadDotEnv } from '@meta-engine/runtime';
+import { WORKER_NODE_FLAGS } from '@meta-engine/worker/node-flags';
 
 try {
   loadDotEnv();
@@ -25,7 +26,9 @@ const children: Array<{ name: string; child: ChildProcess }> = [
   },
   {
     name: 'worker',
-    child: spawn(process.execPath, [script('apps/worker/src/main.ts')], { stdio: 'inherit' }),
+    child: spawn(process.execPath, [...WORKER_NODE_FLAGS, script('apps/worker/src/main.ts')], {
+      stdio: 'inherit',
+    }),
   },
 ];
 

@@ -252,8 +252,10 @@ describe('createMetaFeedback', () => {
     const { feedback, rateLimit, metrics, lines } = setup();
     const throttle = event({ status: 400, error: apiError('app_throttle', 4, undefined, usage(), 30_000) });
     await feedback.onResponse(throttle);
+    await feedback.settled();
     await feedback.onResponse(throttle);
     await feedback.onResponse(event({}));
+    await feedback.settled();
     expect(rateLimit).toHaveBeenCalledTimes(2);
     expect(rateLimit).toHaveBeenCalledWith(30_000);
     expect(lines.filter((line) => line.includes('the Meta app is blocked'))).toHaveLength(1);
@@ -278,10 +280,35 @@ describe('createMetaFeedback', () => {
   });
 
   it('never throws, even when the limiter is unreachable', async () => {
-    const { feedback, recordUsage } = setup();
+    const { feedback, recordUsage, lines } = setup();
     recordUsage.mockRejectedValueOnce(new Error('redis down'));
     await expect(
       feedback.onResponse(event({ usage: usage({ businessUseCase: [bucEntry('ads_insights', 10)] }) })),
     ).resolves.toBeUndefined();
+    await feedback.settled();
+    expect(lines.filter((line) => line.includes('could not record Meta usage'))).toHaveLength(1);
+  });
+
+  it('sends the reports at once and lets the call return before their answers come', async () => {
+    const { feedback, recordUsage } = setup();
+    let answer: (() => void) | undefined;
+    recordUsage.mockImplementationOnce(
+      (report) =>
+        new Promise((resolve) => {
+          answer = () => resolve({ scope: report.scope, factor: 1, blockedForMs: 0, blockedUntil: null });
+        }),
+    );
+    await feedback.onResponse(event({ usage: usage({ businessUseCase: [bucEntry('ads_insights', 10)] }) }));
+    // Sent (the job's next limiter command goes after it on the same connection), not yet answered.
+    expect(recordUsage).toHaveBeenCalledTimes(1);
+    let settled = false;
+    const waiting = feedback.settled().then(() => {
+      settled = true;
+    });
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    answer?.();
+    await waiting;
+    expect(settled).toBe(true);
   });
 });

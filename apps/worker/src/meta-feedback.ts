@@ -20,7 +20,7 @@
  * const meta = createMetaClient({ accessToken, onResponse: feedback.onResponse, beforeRequest });
  */
 import type { MetaResponseEvent, UsageSnapshot } from '@meta-engine/meta-client';
-import { rateLimitQueues, type UsageReport } from '@meta-engine/queue';
+import { rateLimitQueues, type UsageOutcome, type UsageReport } from '@meta-engine/queue';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { BUC, bucForPath } from './buc.ts';
@@ -168,8 +168,15 @@ export interface MetaFeedbackDeps {
 }
 
 export interface MetaFeedback {
-  /** Pass to `createMetaClient({ onResponse })`. Never throws (a failing report is logged). */
+  /**
+   * Pass to `createMetaClient({ onResponse })`. Never throws (a failing report is logged). Resolves once
+   * the reports are sent, not answered: the job's next limiter command (its release, its next call's
+   * booking) goes on the same connection after them, so Redis applies the reports first, and both share
+   * one write (issue 17). What the answers say (blocks to log, the app's block) is handled when they come.
+   */
   onResponse(event: MetaResponseEvent): Promise<void>;
+  /** Resolves when every report sent so far has been answered and handled (tests, shutdown). */
+  settled(): Promise<void>;
 }
 
 /** Remembered account blocks (to log a block once when it starts, not on every throttled answer). */
@@ -179,7 +186,59 @@ export function createMetaFeedback(deps: MetaFeedbackDeps): MetaFeedback {
   const timeScale = deps.timeScale ?? 1;
   const knownBlocks = new Map<string, number>();
   let appBlockedUntil = 0;
+  const inFlight = new Set<Promise<void>>();
+
+  async function handle(reports: UsageReport[], outcomes: Promise<UsageOutcome[]>): Promise<void> {
+    try {
+      const answers = await outcomes;
+      for (const [index, report] of reports.entries()) {
+        const outcome = answers[index]!;
+        if (report.throttled) deps.metrics.throttles.inc({ scope: report.scope });
+        if (outcome.blockedUntil === null) continue;
+        if (report.scope === 'app') {
+          if (outcome.blockedUntil > appBlockedUntil + 1_000) {
+            await rateLimitQueues(deps.queues(), outcome.blockedForMs);
+            if (appBlockedUntil < Date.now()) {
+              deps.logger.warn(
+                {
+                  blockedForMs: outcome.blockedForMs,
+                  reason: report.reason,
+                  usagePct: report.utilizationPct,
+                },
+                'the Meta app is blocked: every queue waits',
+              );
+            }
+            appBlockedUntil = outcome.blockedUntil;
+          }
+        } else {
+          const key = `${report.adAccountId}|${report.buc}`;
+          const known = knownBlocks.get(key) ?? 0;
+          if (known < Date.now()) {
+            deps.logger.info(
+              {
+                adAccountId: report.adAccountId,
+                buc: report.buc,
+                blockedForMs: outcome.blockedForMs,
+                reason: report.reason,
+              },
+              'ad account blocked',
+            );
+          }
+          if (outcome.blockedUntil > known) {
+            if (knownBlocks.size >= MAX_REMEMBERED_BLOCKS) knownBlocks.clear();
+            knownBlocks.set(key, outcome.blockedUntil);
+          }
+        }
+      }
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'could not record Meta usage in the limiter');
+    }
+  }
+
   return {
+    async settled() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
     async onResponse(event) {
       deps.metrics.metaCalls.inc({ category: event.error?.category ?? 'ok' });
       const state = jobCalls.getStore();
@@ -196,48 +255,12 @@ export function createMetaFeedback(deps: MetaFeedbackDeps): MetaFeedback {
         );
         if (reports.some((report) => report.scope === 'app' && report.utilizationPct !== undefined))
           deps.app.active = true;
-        // The reports touch different keys: sent together, they share one write (and one round trip) on
-        // the limiter's auto-pipelined connection instead of one each.
-        const outcomes = await Promise.all(reports.map((report) => deps.limiter.recordUsage(report)));
-        for (const [index, report] of reports.entries()) {
-          const outcome = outcomes[index]!;
-          if (report.throttled) deps.metrics.throttles.inc({ scope: report.scope });
-          if (outcome.blockedUntil === null) continue;
-          if (report.scope === 'app') {
-            if (outcome.blockedUntil > appBlockedUntil + 1_000) {
-              await rateLimitQueues(deps.queues(), outcome.blockedForMs);
-              if (appBlockedUntil < Date.now()) {
-                deps.logger.warn(
-                  {
-                    blockedForMs: outcome.blockedForMs,
-                    reason: report.reason,
-                    usagePct: report.utilizationPct,
-                  },
-                  'the Meta app is blocked: every queue waits',
-                );
-              }
-              appBlockedUntil = outcome.blockedUntil;
-            }
-          } else {
-            const key = `${report.adAccountId}|${report.buc}`;
-            const known = knownBlocks.get(key) ?? 0;
-            if (known < Date.now()) {
-              deps.logger.info(
-                {
-                  adAccountId: report.adAccountId,
-                  buc: report.buc,
-                  blockedForMs: outcome.blockedForMs,
-                  reason: report.reason,
-                },
-                'ad account blocked',
-              );
-            }
-            if (outcome.blockedUntil > known) {
-              if (knownBlocks.size >= MAX_REMEMBERED_BLOCKS) knownBlocks.clear();
-              knownBlocks.set(key, outcome.blockedUntil);
-            }
-          }
-        }
+        // Sent now, in this order, on the limiter's auto-pipelined connection: they share one write with
+        // each other and with the job's next limiter command, which Redis runs after them.
+        const outcomes = Promise.all(reports.map((report) => deps.limiter.recordUsage(report)));
+        const handled = handle(reports, outcomes);
+        inFlight.add(handled);
+        void handled.finally(() => inFlight.delete(handled));
       } catch (error) {
         // onResponse must not throw: its error would replace the Meta call's own result.
         deps.logger.warn({ err: error }, 'could not record Meta usage in the limiter');

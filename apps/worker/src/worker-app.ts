@@ -173,6 +173,9 @@ function jobBindings(queue: string, job: Job): Record<string, unknown> {
   return { jobId: job.id, queue, clientId: id(data.clientId), adAccountId: id(data.adAccountId) };
 }
 
+/** How long a closing worker waits for the answers to its last usage reports. */
+const FEEDBACK_SETTLE_MS = 2_000;
+
 export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
   const settings = resolveWorkerSettings(options.settings);
   const prefix = queuePrefixFor(options.connection, options.queuePrefix ?? DEFAULT_QUEUE_PREFIX);
@@ -403,6 +406,16 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
           }
         }
         const abandoned = drained ? 0 : Math.max(active, 1);
+        // Meta's last usage reports are sent without waiting for their answers: let them land (bounded:
+        // with Redis gone they never would).
+        let settleTimer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          feedback.settled(),
+          new Promise<void>((resolve) => {
+            settleTimer = setTimeout(resolve, FEEDBACK_SETTLE_MS);
+          }),
+        ]);
+        if (settleTimer) clearTimeout(settleTimer);
         await closeQueues(queueList()).catch((error) => logger.warn({ err: error }, 'closing queues failed'));
         if (ownsMeta) {
           // New calls fail at once; after a force-close the abandoned calls are not waited for.

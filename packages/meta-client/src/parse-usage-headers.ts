@@ -105,6 +105,12 @@ export function getHeader(headers: HeaderInput, name: string): string | undefine
       return undefined;
     }
     if (typeof headers !== 'object') return undefined;
+    // undici names headers in lower case: the common case is one lookup, not a walk over every header.
+    const direct: unknown = Object.hasOwn(headers, wanted)
+      ? (headers as Record<string, unknown>)[wanted]
+      : undefined;
+    if (typeof direct === 'string') return direct;
+    if (Array.isArray(direct) && typeof direct[0] === 'string') return direct[0];
     for (const [key, value] of Object.entries(headers)) {
       if (key.toLowerCase() !== wanted) continue;
       if (typeof value === 'string') return value;

@@ -16,6 +16,29 @@ describe('findSecret', () => {
     expect(findSecret(value, secrets)).toEqual(expected);
   });
 
+  it('finds a secret whose characters JSON escapes, and secret-like words that are only values', () => {
+    const secret = 'EA"AB\\12\n3';
+    expect(findSecret({ rows: [{ note: `x${secret}y` }] }, [secret])).toEqual({
+      path: '$.rows[0].note',
+      reason: 'value',
+    });
+    // A value that merely mentions a word is not a finding (the text check passes it to the walk).
+    expect(findSecret({ campaign: 'Token sale', tip: 'password reset flow' })).toBeUndefined();
+    expect(findSecret({ big: 10n, nested: { api_secret: 's' } })).toEqual({
+      path: '$.nested.api_secret',
+      reason: 'key',
+    });
+  });
+
+  it('judges a value as it would be stored: members JSON leaves out are not looked at', () => {
+    expect(findSecret({ meta_access_token: undefined, ok: 1 })).toBeUndefined();
+    expect(findSecret({ token: () => 'x' })).toBeUndefined();
+    expect(findSecret({ when: new Date(0), access_token: null })).toEqual({
+      path: '$.access_token',
+      reason: 'key',
+    });
+  });
+
   it('finds nothing in clean data, ignores empty secrets, survives cycles, takes a root name', () => {
     const cyclic: Record<string, unknown> = { name: 'Havet', stats: { spend: 1 } };
     cyclic.self = cyclic;
