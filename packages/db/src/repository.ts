@@ -18,6 +18,7 @@ import { createDailyKpiRepo } from './repo/daily-kpi.ts';
 import { createDashboardConfigRepo } from './repo/dashboard-config.ts';
 import { createGuardedWriteRepo } from './repo/guarded-write.ts';
 import { createPeriodCacheRepo } from './repo/period-cache.ts';
+import { createPostgrestFetch } from './repo/postgrest-fetch.ts';
 import { createSyncStateRepo } from './repo/sync-state.ts';
 import { TABLES } from './repo/tables.ts';
 import { createTokenStateRepo } from './repo/token-state.ts';
@@ -39,11 +40,14 @@ export interface RepositoryOptions {
   now?: () => Date;
   /**
    * Small writes of concurrent jobs (recordValidation, recordSyncSuccess without a high-water date)
-   * issued within `delayMs` of each other share one request, up to `maxSize` (default 100 within 2 ms;
+   * issued within `delayMs` of each other share one request, up to `maxSize` (default 100 within 10 ms;
    * `{ maxSize: 1 }` turns it off). Results and errors stay per call.
    */
   writeBatch?: Partial<WriteBatchSettings>;
-  /** The fetch PostgREST requests go through (default the global one; tests count requests with it). */
+  /**
+   * The fetch PostgREST requests go through (default `createPostgrestFetch()`: undici's request, lighter
+   * than the global fetch; tests count requests with their own).
+   */
   fetch?: typeof fetch;
 }
 
@@ -55,7 +59,7 @@ export function createRepository(options: RepositoryOptions) {
     throw new TypeError('createRepository: serviceRoleKey is required (SUPABASE_SERVICE_ROLE_KEY)');
   }
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-  const baseFetch = options.fetch ?? ((input, init) => fetch(input, init));
+  const baseFetch = options.fetch ?? createPostgrestFetch();
   const timedFetch: typeof fetch = (input, init) => {
     const timeout = AbortSignal.timeout(requestTimeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
