@@ -217,6 +217,7 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
     meta,
     repo: options.repo,
     limiter: options.limiter,
+    app,
     queues: queueList,
     redis: options.connection,
     controlKeyPrefix: controlKeyPrefixFor(prefix),

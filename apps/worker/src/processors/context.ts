@@ -3,10 +3,12 @@
  * What every processor gets: the shared dependencies (`ProcessorContext`, built once by the worker app)
  * and the job being run (`JobRun`, built per job by `startRun`).
  */
+
 import type { MetaClient } from '@meta-engine/meta-client';
 import type { ClientTask, RedisClient } from '@meta-engine/queue';
 import type { Job, Queue } from 'bullmq';
 import type { Logger } from 'pino';
+import type { AppTracking } from '../call-booking.ts';
 import type { MetaLimiter, WorkerRepository } from '../ports.ts';
 import type { WorkerMetrics } from '../runtime/metrics.ts';
 import type { OutageGate } from '../runtime/outage-gate.ts';
@@ -102,6 +104,11 @@ export interface ProcessorContext {
   meta: MetaClient;
   repo: WorkerRepository;
   limiter: MetaLimiter;
+  /**
+   * Whether Meta reports the app's usage: then every call passes the limiter's app admission (which
+   * refuses while the app is blocked) and taking a slot skips its own app-block look. Absent: not tracked.
+   */
+  app?: AppTracking;
   /** The task queues (paused together on a token-fatal error). */
   queues: () => readonly Queue[];
   /** Redis for the pause record and the once-per-run debug_token key. */

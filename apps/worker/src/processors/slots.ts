@@ -20,14 +20,17 @@ const SHORT_WAIT_MS = 250;
 export async function acquireSlot(ctx: ProcessorContext, run: JobRun<unknown>, buc: string): Promise<Grant> {
   const jobId = run.job.id;
   if (!jobId) throw new Error('a job without an id cannot take a limiter slot');
-  let result = await ctx.limiter.acquire({ adAccountId: run.adAccountId, buc, jobId });
+  // While the app is tracked, the call booking admits each call through the app gate, which refuses while
+  // the app is blocked: the slot need not look at the app block too.
+  const request = { adAccountId: run.adAccountId, buc, jobId, skipAppBlock: ctx.app?.active === true };
+  let result = await ctx.limiter.acquire(request);
   while (
     !result.ok &&
     result.reason === 'paced' &&
     result.delayMs <= Math.min(SHORT_WAIT_MS, ctx.settings.maxInlineWaitMs)
   ) {
     await new Promise((resolve) => setTimeout(resolve, result.ok ? 0 : result.delayMs));
-    result = await ctx.limiter.acquire({ adAccountId: run.adAccountId, buc, jobId });
+    result = await ctx.limiter.acquire(request);
   }
   if (result.ok) {
     const state = jobCalls.getStore();

@@ -62,10 +62,15 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 function toUtcMs(date: IsoDate): number {
   const match = ISO_DATE.exec(date);
   if (!match) throw new RangeError(`Not a YYYY-MM-DD date: ${JSON.stringify(date)}`);
-  const [, y, m, d] = match;
-  const ms = Date.UTC(Number(y), Number(m) - 1, Number(d));
-  // Date.UTC rolls 2026-02-30 over to March; a round trip catches it.
-  if (fromUtcMs(ms) !== date) throw new RangeError(`Not a calendar date: ${date}`);
+  const year = Number(match[1]);
+  const month = Number(match[2]) - 1;
+  const day = Number(match[3]);
+  const ms = Date.UTC(year, month, day);
+  // Date.UTC rolls 2026-02-30 over to March (and reads years 0-99 as 19xx): a round trip catches both.
+  const back = new Date(ms);
+  if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month || back.getUTCDate() !== day) {
+    throw new RangeError(`Not a calendar date: ${date}`);
+  }
   return ms;
 }
 

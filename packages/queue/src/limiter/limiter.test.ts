@@ -213,6 +213,10 @@ describe('the app-wide budget (one token, one app, every account)', () => {
       ok: false,
       reason: 'app_blocked',
     });
+    // A caller that admits each call through admitApp (refused above) lets the slot skip the app's block.
+    expect(
+      await limiter.acquire({ adAccountId: A, buc: 'ads_insights', jobId: 'j1', skipAppBlock: true }),
+    ).toMatchObject({ ok: true });
   });
 
   it('an app throttle with Meta’s time blocks the app for that time', async () => {

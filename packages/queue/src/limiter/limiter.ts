@@ -47,6 +47,11 @@ export interface AcquireRequest {
   buc: string;
   /** The BullMQ job id: reservations and leases are keyed by it, so it must stay the same across parks. */
   jobId: string;
+  /**
+   * The caller passes every call of the grant through `admitApp` first, which refuses while the app is
+   * blocked: the app-wide block is then checked there, and acquire saves its own look (one round trip).
+   */
+  skipAppBlock?: boolean;
 }
 
 export type DenyReason = 'paced' | 'blocked' | 'concurrency' | 'app_blocked' | 'app_paced';
@@ -280,7 +285,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
     const buc = checkBuc(request.buc);
     const jobId = checkJobId(request.jobId);
 
-    const app = await appBlockReply();
+    const app = request.skipAppBlock === true ? null : await appBlockReply();
     if (app) return deny('app_blocked', app.remainingMs + random() * settings.appBlockJitterMs, 1);
 
     const limits = effectiveLimits(settings, accounts, account, buc);
