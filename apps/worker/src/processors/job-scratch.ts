@@ -12,7 +12,6 @@ import type { Redis } from 'ioredis';
 export interface JobScratch {
   /** Results saved for `signature` (older ones are dropped). */
   load(): Promise<Map<string, unknown>>;
-  save(name: string, value: unknown): Promise<void>;
   /** Saves several results in one write (a job about to park keeps what it fetched). */
   saveAll(results: ReadonlyMap<string, unknown>): Promise<void>;
   clear(): Promise<void>;
@@ -35,10 +34,6 @@ export function jobScratch(
         if (name !== 'sig') results.set(name, JSON.parse(raw));
       }
       return results;
-    },
-    async save(name, value) {
-      await redis.hset(key, 'sig', options.signature, name, JSON.stringify(value));
-      await redis.pexpire(key, Math.max(1_000, Math.ceil(options.ttlMs)));
     },
     async saveAll(results) {
       if (results.size === 0) return;

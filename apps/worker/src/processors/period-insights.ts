@@ -83,15 +83,25 @@ export async function fetchPeriodInsights(
   }
   const reused = results.size;
   let calls = 0;
-  for (const request of requests) {
-    if (results.has(request.purpose)) continue;
-    options.slot.grant ??= await acquireSlot(ctx, run, BUC.insights);
-    const answer = await ctx.meta.getInsights(run.adAccountId, request.params);
-    calls += answer.pages;
-    const rows = asInsightsRows(answer.data);
-    results.set(request.purpose, rows);
-    await scratch.save(request.purpose, rows);
-    noteProgress();
+  const fetched = new Map<InsightsPurpose, InsightsRow[]>();
+  try {
+    for (const request of requests) {
+      if (results.has(request.purpose)) continue;
+      options.slot.grant ??= await acquireSlot(ctx, run, BUC.insights);
+      const answer = await ctx.meta.getInsights(run.adAccountId, request.params);
+      calls += answer.pages;
+      const rows = asInsightsRows(answer.data);
+      results.set(request.purpose, rows);
+      fetched.set(request.purpose, rows);
+      noteProgress();
+    }
+  } catch (error) {
+    // What succeeded is kept for this job, in one write and only when a call fails or must wait (as
+    // refresh-cache does), so a park or a retry does not ask Meta for it again.
+    await scratch.saveAll(fetched).catch((saveError: unknown) => {
+      run.log.warn({ err: saveError }, 'could not keep the fetched insights for the next attempt');
+    });
+    throw error;
   }
 
   const split = (purpose: InsightsPurpose): Record<string, InsightsRow[]> => {
@@ -122,5 +132,7 @@ export async function fetchPeriodInsights(
       },
     });
   }
-  return { byKey, calls, reused, clear: () => scratch.clear() };
+  // Only a job that ran before (parked or retried) can have kept results: a first run has nothing to delete.
+  const kept = (run.job.attemptsStarted ?? 0) > 1;
+  return { byKey, calls, reused, clear: () => (kept ? scratch.clear() : Promise.resolve()) };
 }

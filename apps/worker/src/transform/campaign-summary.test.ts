@@ -274,4 +274,31 @@ describe('driftMeasures', () => {
     expect(measures.every((m) => m.stored === null)).toBe(true);
     expect(driftedMeasures(measures)).toHaveLength(measures.length);
   });
+
+  it('canonical JSON stays byte for byte what the first version wrote (stored content hashes depend on it)', () => {
+    // The first version, kept as the reference.
+    const reference = (value: unknown): string => {
+      if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
+      if (value && typeof value === 'object') {
+        const entries = Object.entries(value as Record<string, unknown>)
+          .filter(([, inner]) => inner !== undefined)
+          .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+        return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${reference(inner)}`).join(',')}}`;
+      }
+      return JSON.stringify(value) as string;
+    };
+    const row = build({ campaignRows: [brand, summer] });
+    const odd = {
+      b: [1, undefined, null, 'x"y', { z: 1, a: [true, false] }],
+      a: { skip: undefined, n: Number.NaN, big: 1e21, neg: -0, day: new Date(0) },
+      Z: 'upper',
+      é: 'accent',
+      '10': 'number-like',
+      '9': 'sorted as text',
+      nested: [[], {}, [[{}]]],
+    };
+    expect(canonicalJson(row)).toBe(reference(row));
+    expect(canonicalJson(odd)).toBe(reference(odd));
+    expect(canonicalJson([odd, row, null, 3, 'text'])).toBe(reference([odd, row, null, 3, 'text']));
+  });
 });
