@@ -145,11 +145,13 @@ export function consoleRoutes(consoleService: ConsoleService, options: ConsoleRo
   });
 
   app.get('/clients/:id', async (c) => {
-    const detail = await service.client(clientIdOf(c));
-    if (!detail) throw new HttpError(404, `no client ${c.req.param('id')} with an ad account`);
+    const clientId = clientIdOf(c);
     const notice = c.req.query('notice');
     const runId = c.req.query('run');
+    // The run first: when it says finished, every write of its jobs is in the facts read after it.
     const run = runId && RUN_ID_PATTERN.test(runId) ? await service.runProgress(runId) : null;
+    const detail = await service.client(clientId);
+    if (!detail) throw new HttpError(404, `no client ${c.req.param('id')} with an ad account`);
     const body = clientPage(detail, {
       bullBoardPath,
       notice: notice && notice in NOTICES ? (notice as NoticeCode) : undefined,
