@@ -409,14 +409,8 @@ export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
         const abandoned = drained ? 0 : Math.max(active, 1);
         // Meta's last usage reports are sent without waiting for their answers: let them land (bounded:
         // with Redis gone they never would).
-        let settleTimer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          feedback.settled(),
-          new Promise<void>((resolve) => {
-            settleTimer = setTimeout(resolve, FEEDBACK_SETTLE_MS);
-          }),
-        ]);
-        if (settleTimer) clearTimeout(settleTimer);
+        const unsettled = await answered(feedback.settled(), FEEDBACK_SETTLE_MS);
+        if (unsettled) logger.warn({ problem: unsettled }, 'the last usage reports were not answered');
         await closeQueues(queueList()).catch((error) => logger.warn({ err: error }, 'closing queues failed'));
         if (ownsMeta) {
           // New calls fail at once; after a force-close the abandoned calls are not waited for.

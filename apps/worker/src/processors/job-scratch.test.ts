@@ -63,4 +63,21 @@ describe('jobScratch', () => {
     expect(loaded.size).toBe(0);
     expect(redis.hashes.size).toBe(0);
   });
+
+  it('a first attempt (not resumed) neither reads nor deletes; keep never throws and says why', async () => {
+    const redis = fakeRedis();
+    const fresh = jobScratch(redis as never, { ...options, resumed: false });
+    expect((await fresh.load()).size).toBe(0);
+    await fresh.clear();
+    expect(redis.commands).toEqual([]);
+
+    const warnings: string[] = [];
+    const failing = { ...redis, hset: async () => Promise.reject(new Error('redis down')) };
+    const scratch = jobScratch(failing as never, {
+      ...options,
+      log: { warn: (_details, message) => warnings.push(message) },
+    });
+    await expect(scratch.keep(new Map([['campaigns', []]]))).resolves.toBeUndefined();
+    expect(warnings).toEqual(['could not keep the fetched insights for the next attempt']);
+  });
 });

@@ -19,7 +19,7 @@ import {
   type TimeRange,
 } from '../transform/index.ts';
 import type { JobRun, ProcessorContext } from './context.ts';
-import { jobScratch } from './job-scratch.ts';
+import { scratchOfRun } from './job-scratch.ts';
 import { asInsightsRows } from './rows.ts';
 import { acquireSlot } from './slots.ts';
 
@@ -69,17 +69,10 @@ export async function fetchPeriodInsights(
   const requests = periodInsightsRequests([...options.ranges.values()], {
     includeAdRelevance: ctx.settings.includeAdRelevance,
   });
-  const scratch = jobScratch(ctx.redis, {
-    keyPrefix: ctx.controlKeyPrefix,
-    jobId: run.job.id ?? run.clientId,
-    signature: options.signature,
-    ttlMs: ctx.settings.scratchTtlMs,
-  });
+  const scratch = scratchOfRun(ctx, run, options.signature);
   const results = new Map<InsightsPurpose, InsightsRow[]>();
-  if ((run.job.attemptsStarted ?? 0) > 1) {
-    for (const [purpose, rows] of await scratch.load()) {
-      results.set(purpose as InsightsPurpose, rows as InsightsRow[]);
-    }
+  for (const [purpose, rows] of await scratch.load()) {
+    results.set(purpose as InsightsPurpose, rows as InsightsRow[]);
   }
   const reused = results.size;
   let calls = 0;
@@ -96,11 +89,8 @@ export async function fetchPeriodInsights(
       noteProgress();
     }
   } catch (error) {
-    // What succeeded is kept for this job, in one write and only when a call fails or must wait (as
-    // refresh-cache does), so a park or a retry does not ask Meta for it again.
-    await scratch.saveAll(fetched).catch((saveError: unknown) => {
-      run.log.warn({ err: saveError }, 'could not keep the fetched insights for the next attempt');
-    });
+    // What succeeded is kept for this job, so a park or a retry does not ask Meta for it again.
+    await scratch.keep(fetched);
     throw error;
   }
 
@@ -132,7 +122,5 @@ export async function fetchPeriodInsights(
       },
     });
   }
-  // Only a job that ran before (parked or retried) can have kept results: a first run has nothing to delete.
-  const kept = (run.job.attemptsStarted ?? 0) > 1;
-  return { byKey, calls, reused, clear: () => (kept ? scratch.clear() : Promise.resolve()) };
+  return { byKey, calls, reused, clear: () => scratch.clear() };
 }

@@ -38,7 +38,7 @@ import { resolveAccountInfo, toMetaAccountInfo } from './account-info.ts';
 import type { JobRun, Processor, ProcessorContext } from './context.ts';
 import { handleJobFailure } from './failures.ts';
 import { startRun } from './job-run.ts';
-import { jobScratch } from './job-scratch.ts';
+import { scratchOfRun } from './job-scratch.ts';
 import { asInsightsRows } from './rows.ts';
 import { acquireSlot } from './slots.ts';
 import { supersededBeforeWriting, writeGuard } from './superseded.ts';
@@ -92,18 +92,14 @@ async function refreshCache(
   let metaCalls = account.source === 'meta' ? 1 : 0;
   const plan = refreshPlanAt(ctx.now(), account.timezone, ctx.settings.includeAdRelevance);
 
-  const scratch = jobScratch(ctx.redis, {
-    keyPrefix: ctx.controlKeyPrefix,
-    jobId: run.job.id ?? run.clientId,
-    signature: `${plan.periods.month.periodId}|${plan.periods.week.periodId}|${plan.periods.week.end}`,
-    ttlMs: ctx.settings.scratchTtlMs,
-  });
+  const scratch = scratchOfRun(
+    ctx,
+    run,
+    `${plan.periods.month.periodId}|${plan.periods.week.periodId}|${plan.periods.week.end}`,
+  );
   const results = new Map<InsightsPurpose, InsightsRow[]>();
-  // Only a job that ran before (parked between windows) can have results kept: a first run reads nothing.
-  if ((run.job.attemptsStarted ?? 0) > 1) {
-    for (const [purpose, rows] of await scratch.load()) {
-      results.set(purpose as InsightsPurpose, rows as InsightsRow[]);
-    }
+  for (const [purpose, rows] of await scratch.load()) {
+    results.set(purpose as InsightsPurpose, rows as InsightsRow[]);
   }
   const missing = plan.requests.filter((request) => !results.has(request.purpose));
   if (missing.length > 0) {
@@ -124,9 +120,7 @@ async function refreshCache(
         }
       }
     } catch (error) {
-      await scratch.saveAll(fetched).catch((saveError: unknown) => {
-        run.log.warn({ err: saveError }, 'could not keep the fetched insights for the next attempt');
-      });
+      await scratch.keep(fetched);
       throw error;
     } finally {
       await slot.release();
@@ -200,8 +194,7 @@ async function refreshCache(
     weekCache: { periodId: weekPeriodId, cacheData: weekData as unknown as Record<string, unknown> },
     syncSuccess: {},
   });
-  // Only a job that ran before can have kept results (they are written when an attempt fails or parks).
-  if ((run.job.attemptsStarted ?? 0) > 1) await scratch.clear();
+  await scratch.clear();
   const result: RefreshCacheResult = {
     monthPeriodId,
     weekPeriodId,
