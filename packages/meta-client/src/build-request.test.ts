@@ -43,6 +43,31 @@ describe('buildRequest', () => {
     expect(buildRequest(target, { method: 'GET', path: 'me' }).pathAndQuery).toBe('/v26.0/me');
   });
 
+  it('works the proof and the base URL out again when the token, the secret or the base URL changes', () => {
+    const proofOf = (built: { pathAndQuery: string; origin: string }) =>
+      new URL(built.pathAndQuery, built.origin).searchParams.get('appsecret_proof');
+    const hmac = (token: string, secret: string) => createHmac('sha256', secret).update(token).digest('hex');
+    const first = buildRequest({ ...target, appSecret: 'secret-a' }, { method: 'GET', path: 'me' });
+    const rotated = buildRequest(
+      { ...target, accessToken: 'ROTATED-token-456', appSecret: 'secret-a' },
+      { method: 'GET', path: 'me' },
+    );
+    const otherSecret = buildRequest(
+      { ...target, accessToken: 'ROTATED-token-456', appSecret: 'secret-b' },
+      { method: 'GET', path: 'me' },
+    );
+    expect(proofOf(first)).toBe(hmac(TOKEN, 'secret-a'));
+    expect(proofOf(rotated)).toBe(hmac('ROTATED-token-456', 'secret-a'));
+    expect(proofOf(otherSecret)).toBe(hmac('ROTATED-token-456', 'secret-b'));
+    const proxied = buildRequest(
+      { ...target, baseUrl: 'http://127.0.0.1:8080/graph/' },
+      { method: 'GET', path: 'me' },
+    );
+    expect(proxied.origin).toBe('http://127.0.0.1:8080');
+    expect(proxied.pathAndQuery).toBe('/graph/v26.0/me');
+    expect(buildRequest(target, { method: 'GET', path: 'me' }).origin).toBe('https://graph.facebook.com');
+  });
+
   it('POST: form body with params (and proof), nothing in the query', () => {
     const built = buildRequest(
       { ...target, appSecret: 's' },

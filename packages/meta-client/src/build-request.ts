@@ -50,6 +50,25 @@ export function appsecretProof(accessToken: string, appSecret: string): string {
   return createHmac('sha256', appSecret).update(accessToken).digest('hex');
 }
 
+// Per request, the same token and secret: the proof and the base URL's parts are worked out once (issue 17),
+// not on every call. One entry each; a rotated token or another base URL simply replaces it.
+let lastProof: { accessToken: string; appSecret: string; proof: string } | undefined;
+function proofFor(accessToken: string, appSecret: string): string {
+  if (lastProof?.accessToken !== accessToken || lastProof.appSecret !== appSecret) {
+    lastProof = { accessToken, appSecret, proof: appsecretProof(accessToken, appSecret) };
+  }
+  return lastProof.proof;
+}
+
+let lastBase: { baseUrl: string; origin: string; prefix: string } | undefined;
+function baseParts(baseUrl: string): { origin: string; prefix: string } {
+  if (lastBase?.baseUrl !== baseUrl) {
+    const base = new URL(baseUrl);
+    lastBase = { baseUrl, origin: base.origin, prefix: base.pathname.replace(/\/+$/, '') };
+  }
+  return lastBase;
+}
+
 /** `'act_1/insights'` → `'/v26.0/act_1/insights'`; already versioned paths are kept. */
 export function versionedPath(apiVersion: string, path: string): string {
   const withSlash = path.startsWith('/') ? path : `/${path}`;
@@ -73,8 +92,7 @@ export function encodeParam(value: ParamValue, key?: string): string | undefined
 }
 
 export function buildRequest(target: RequestTarget, input: BuildRequestInput): BuiltRequest {
-  const base = new URL(target.baseUrl);
-  const prefix = base.pathname.replace(/\/+$/, '');
+  const { origin, prefix } = baseParts(target.baseUrl);
   const [givenPath = '', rawQuery = ''] = input.path.split('?', 2);
   const rawPath =
     prefix !== '' && givenPath.startsWith(`${prefix}/`) ? givenPath.slice(prefix.length) : givenPath;
@@ -89,7 +107,7 @@ export function buildRequest(target: RequestTarget, input: BuildRequestInput): B
   for (const name of SECRET_PARAMS) {
     if (!allowed.has(name)) search.delete(name);
   }
-  if (target.appSecret) search.set('appsecret_proof', appsecretProof(target.accessToken, target.appSecret));
+  if (target.appSecret) search.set('appsecret_proof', proofFor(target.accessToken, target.appSecret));
 
   const headers: Record<string, string> = {
     authorization: `Bearer ${target.accessToken}`,
@@ -100,7 +118,7 @@ export function buildRequest(target: RequestTarget, input: BuildRequestInput): B
   if (input.method === 'POST') {
     headers['content-type'] = 'application/x-www-form-urlencoded';
     return {
-      origin: base.origin,
+      origin,
       method: input.method,
       pathAndQuery: fullPath,
       safePath: fullPath,
@@ -109,7 +127,7 @@ export function buildRequest(target: RequestTarget, input: BuildRequestInput): B
     };
   }
   return {
-    origin: base.origin,
+    origin,
     method: input.method,
     pathAndQuery: query === '' ? fullPath : `${fullPath}?${query}`,
     safePath: fullPath,
