@@ -46,7 +46,8 @@ export interface RepositoryOptions {
   writeBatch?: Partial<WriteBatchSettings>;
   /**
    * The fetch PostgREST requests go through (default `createPostgrestFetch()`: undici's request, lighter
-   * than the global fetch; tests count requests with their own).
+   * than the global fetch; tests count requests with their own). `requestTimeoutMs` runs until it resolves:
+   * the default resolves with the body already read.
    */
   fetch?: typeof fetch;
 }
@@ -60,10 +61,22 @@ export function createRepository(options: RepositoryOptions) {
   }
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const baseFetch = options.fetch ?? createPostgrestFetch();
-  const timedFetch: typeof fetch = (input, init) => {
-    const timeout = AbortSignal.timeout(requestTimeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return baseFetch(input, { ...init, signal });
+  // Each request's deadline: a timer cleared when the answer is in (the fetch resolves with the body read),
+  // not `AbortSignal.timeout`, which cannot be cancelled and kept a timer and a signal alive for
+  // `requestTimeoutMs` after every answered request (issue 17).
+  const timedFetch: typeof fetch = async (input, init) => {
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+      requestTimeoutMs,
+    );
+    timer.unref();
+    const signal = init?.signal ? AbortSignal.any([init.signal, deadline.signal]) : deadline.signal;
+    try {
+      return await baseFetch(input, { ...init, signal });
+    } finally {
+      clearTimeout(timer);
+    }
   };
   const client = createClient(options.supabaseUrl, options.serviceRoleKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
