@@ -36,17 +36,44 @@ export async function startBenchStack(): Promise<BenchStack> {
   }
 }
 
-/** PostgREST reloads its schema cache after `migrate`'s NOTIFY; wait until it serves our tables. */
+/**
+ * PostgREST reloads its schema cache after `migrate`'s NOTIFY; wait until it serves our tables and the last
+ * migrations' functions (the tables can be served a moment before the functions are: a guarded write sent
+ * then is answered PGRST202). The guarded write names a client that does not exist: it writes nothing.
+ */
 async function waitForPostgrest(stack: LocalStack): Promise<void> {
   const deadline = Date.now() + 15_000;
-  for (const table of ['clients', 'meta_ad_account_validations', 'meta_sync_state']) {
+  const headers = {
+    apikey: stack.serviceRoleKey,
+    authorization: `Bearer ${stack.serviceRoleKey}`,
+    'content-type': 'application/json',
+  };
+  const probes: Array<[string, RequestInit]> = [
+    ...['clients', 'meta_ad_account_validations', 'meta_sync_state'].map((table): [string, RequestInit] => [
+      `${table}?select=*&limit=1`,
+      { headers },
+    ]),
+    [
+      'rpc/meta_guarded_write',
+      {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          p_client: 'ffffffff-ffff-4fff-bfff-ffffffffffff',
+          p_account: '1',
+          p_task: 'validate',
+          p_run_id: 'bench-stack-ready',
+          p_writes: {},
+        }),
+      },
+    ],
+  ];
+  for (const [path, init] of probes) {
     for (;;) {
-      const res = await fetch(`${stack.supabaseUrl}/rest/v1/${table}?select=*&limit=1`, {
-        headers: { apikey: stack.serviceRoleKey, authorization: `Bearer ${stack.serviceRoleKey}` },
-      });
+      const res = await fetch(`${stack.supabaseUrl}/rest/v1/${path}`, init);
       await res.body?.cancel();
       if (res.ok) break;
-      if (Date.now() > deadline) throw new Error(`PostgREST does not serve ${table}`);
+      if (Date.now() > deadline) throw new Error(`PostgREST does not serve ${path.split('?')[0]}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

@@ -8,6 +8,7 @@
 import { type LocalStack, startLocalStack } from '@meta-engine/local-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientSupersededError, isClientSupersededError } from './errors/client-superseded-error.ts';
+import { isInvalidRowError } from './errors/invalid-row-error.ts';
 import { migrate } from './migrate.ts';
 import type { GuardedWrites } from './repo/guarded-write.ts';
 import { createRepository, type Repository } from './repository.ts';
@@ -199,6 +200,31 @@ describe('guardedWrite (meta_guarded_write)', () => {
       highWaterDate: '2026-07-05',
       adAccountId: '5005',
     });
+  });
+
+  it('refuses a cache holding a secret-like key before the first request (rows included); a word elsewhere is no finding', async () => {
+    const clientId = await newClient('5007');
+    const guard = { clientId, adAccountId: '5007', task: 'refresh-cache', runId: 'r' };
+    const leaking: GuardedWrites = {
+      ...collectWrites(['2026-07-01'], '2026-07-01'),
+      ...refreshWrites(7),
+      monthCache: { periodId: '2026-07', cacheData: { client: { meta_access_token: 'EAAB-leak' } } },
+    };
+    const error = await repo.guardedWrite(guard, leaking).catch((caught: unknown) => caught);
+    expect(isInvalidRowError(error)).toBe(true);
+    expect((error as Error).message).toContain('cache_data.client.meta_access_token');
+    expect((error as Error).message).not.toContain('EAAB-leak');
+    expect(await rowsOf(clientId)).toMatchObject({ month: null, week: null, insights: [], kpi: 0 });
+
+    // The same request text mentions "token" outside the caches (a campaign named so): the caches are clean.
+    const named: GuardedWrites = {
+      ...refreshWrites(8),
+      campaignInsights: [
+        { ...collectWrites(['2026-07-01'], '2026-07-01').campaignInsights![0]!, campaignName: 'Token sale' },
+      ],
+    };
+    await repo.guardedWrite(guard, named);
+    expect(await rowsOf(clientId)).toMatchObject({ month: { marker: 8 }, insights: ['5007|2026-07-01'] });
   });
 
   it('records a failure in the sync state under the guard', async () => {

@@ -17,6 +17,7 @@ import { type RepoContext, run } from './repo/context.ts';
 import { createDailyKpiRepo } from './repo/daily-kpi.ts';
 import { createDashboardConfigRepo } from './repo/dashboard-config.ts';
 import { createGuardedWriteRepo } from './repo/guarded-write.ts';
+import { createJsonRpc } from './repo/json-rpc.ts';
 import { createPeriodCacheRepo } from './repo/period-cache.ts';
 import { createPostgrestFetch } from './repo/postgrest-fetch.ts';
 import { createSyncStateRepo } from './repo/sync-state.ts';
@@ -84,6 +85,11 @@ export function createRepository(options: RepositoryOptions) {
   });
   const ctx: RepoContext = {
     client,
+    rpc: createJsonRpc({
+      supabaseUrl: options.supabaseUrl,
+      serviceRoleKey: options.serviceRoleKey,
+      fetch: timedFetch,
+    }),
     chunkSize: options.chunkSize ?? 1000,
     concurrency: options.concurrency ?? 2,
     now: options.now ?? (() => new Date()),

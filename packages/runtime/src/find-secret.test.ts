@@ -30,6 +30,25 @@ describe('findSecret', () => {
     });
   });
 
+  it('answers from a JSON text that contains the value, and walks the value when that text has a hit', () => {
+    const cache = { campaigns: [{ name: 'Spring' }], stats: { spend: 1 } };
+    const body = JSON.stringify({ p_client: 'c', p_writes: { month_cache: { cache_data: cache } } });
+    expect(findSecret(cache, ['EAAB123'], 'cache_data', body)).toBeUndefined();
+    // A hit elsewhere in the body (here a sync error mentioning a token) is not a finding in the value.
+    const noisy = JSON.stringify({ sync_failure: { error: 'token expired' }, cache_data: cache });
+    expect(findSecret(cache, [], 'cache_data', noisy)).toBeUndefined();
+    // A hit in the text sends the value to the walk, which names the path in the value.
+    const leaking = { client: { meta_access_token: 'x' } };
+    expect(findSecret(leaking, [], 'cache_data', JSON.stringify({ access_token: 1, leaking }))).toEqual({
+      path: 'cache_data.client.meta_access_token',
+      reason: 'key',
+    });
+    expect(findSecret({ note: 'EAAB123' }, ['EAAB123'], '$', '{"note":"EAAB123"}')).toEqual({
+      path: '$.note',
+      reason: 'value',
+    });
+  });
+
   it('judges a value as it would be stored: members JSON leaves out are not looked at', () => {
     expect(findSecret({ meta_access_token: undefined, ok: 1 })).toBeUndefined();
     expect(findSecret({ token: () => 'x' })).toBeUndefined();

@@ -21,6 +21,10 @@ export interface SecretFinding {
  * finding names the path, never the secret. `value` is judged as it would be stored, i.e. as its JSON: a
  * member JSON leaves out (an `undefined` value, a function) is not looked at.
  *
+ * `jsonText`: a JSON text the caller already has that contains `value`'s JSON (its own, or a request body
+ * it is part of). The common case, nothing found, is then answered from that text instead of serialising
+ * `value` again; anything found there is looked for in `value` itself.
+ *
  * @example
  * findSecret({ client: { meta_access_token: 'x' } }) // { path: '$.client.meta_access_token', reason: 'key' }
  */
@@ -28,9 +32,10 @@ export function findSecret(
   value: unknown,
   secrets: readonly string[] = [],
   root = '$',
+  jsonText?: string,
 ): SecretFinding | undefined {
   const needles = secrets.filter((secret) => secret.length > 0);
-  if (clearlyClean(value, needles)) return undefined;
+  if (clearlyClean(value, needles, jsonText)) return undefined;
   const seen = new WeakSet<object>();
   const containsSecret = (text: string): boolean => {
     for (const needle of needles) if (text.includes(needle)) return true;
@@ -83,11 +88,11 @@ export function findSecret(
  * Anything else (a match, which may only be a campaign named "Token sale"; a value JSON.stringify refuses)
  * goes to the walk, which finds the path.
  */
-function clearlyClean(value: unknown, needles: readonly string[]): boolean {
+function clearlyClean(value: unknown, needles: readonly string[], jsonText?: string): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  let text: string | undefined;
+  let text = jsonText;
   try {
-    text = JSON.stringify(value);
+    text ??= JSON.stringify(value);
   } catch {
     return false;
   }

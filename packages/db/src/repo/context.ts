@@ -1,10 +1,13 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { type DbOperation, type PostgrestErrorLike, toDbError } from '../errors/db-error.ts';
+import type { JsonRpc } from './json-rpc.ts';
 import type { WriteBatchSettings } from './write-batcher.ts';
 
 /** What every repository module gets: the service-role client and the bulk-write settings. */
 export interface RepoContext {
   client: SupabaseClient;
+  /** An RPC with a body already serialised (json-rpc.ts): the largest writes. */
+  rpc: JsonRpc;
   /** Rows per request in bulk upserts. */
   chunkSize: number;
   /** Bulk-upsert requests in flight at once. */

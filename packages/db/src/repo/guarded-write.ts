@@ -25,7 +25,7 @@ import { chunk, lastPerKey } from './bulk.ts';
 import { type CampaignInsightRow, toInsightColumns } from './campaign-insights.ts';
 import type { RepoContext } from './context.ts';
 import { type DailyKpiRow, toDailyKpiColumns } from './daily-kpi.ts';
-import { type CacheWrite, toCacheColumns } from './period-cache.ts';
+import { assertNoSecrets, type CacheWrite, cacheColumns, tableOf } from './period-cache.ts';
 import { requireTask, type SyncError, syncErrorColumn } from './sync-state.ts';
 import { TABLES } from './tables.ts';
 import { quote, requireDate, requireUuid } from './values.ts';
@@ -94,21 +94,25 @@ export function createGuardedWriteRepo(ctx: RepoContext) {
     const now = ctx.now().toISOString();
 
     const singles: Record<string, unknown> = {};
+    // Checked for secrets with the request's own text, below.
+    const caches: Array<{ table: string; data: unknown }> = [];
     if (writes.monthCache) {
-      const { period_id, cache_data, last_updated } = toCacheColumns(
+      const { period_id, cache_data, last_updated } = cacheColumns(
         'month',
         { ...writes.monthCache, clientId },
         now,
       );
       singles.month_cache = { period_id, cache_data, last_updated };
+      caches.push({ table: tableOf('month'), data: cache_data });
     }
     if (writes.weekCache) {
-      const { period_id, cache_data, last_updated } = toCacheColumns(
+      const { period_id, cache_data, last_updated } = cacheColumns(
         'week',
         { ...writes.weekCache, clientId },
         now,
       );
       singles.week_cache = { period_id, cache_data, last_updated };
+      caches.push({ table: tableOf('week'), data: cache_data });
     }
     if (writes.syncSuccess) {
       const high = writes.syncSuccess.highWaterDate;
@@ -154,14 +158,23 @@ export function createGuardedWriteRepo(ctx: RepoContext) {
     if (requests.length === 0) requests.push({});
     Object.assign(requests[requests.length - 1]!, singles);
 
-    for (const payload of requests) {
-      const { data, error, status } = await ctx.client.rpc(GUARDED_WRITE_RPC, {
+    // Each body is serialised here in one plain pass (json-rpc.ts). The last one, with the caches, before the
+    // first request: the caches are checked for secrets against that same text, and nothing is sent when one
+    // holds a secret.
+    const bodyOf = (payload: Record<string, unknown>) =>
+      JSON.stringify({
         p_client: clientId,
         p_account: account,
         p_task: task,
         p_run_id: guard.runId,
         p_writes: payload,
       });
+    const lastBody = bodyOf(requests.at(-1)!);
+    for (const cache of caches) assertNoSecrets(cache.table, cache.data, lastBody);
+
+    for (const [index, payload] of requests.entries()) {
+      const body = index === requests.length - 1 ? lastBody : bodyOf(payload);
+      const { data, error, status } = await ctx.rpc(GUARDED_WRITE_RPC, body);
       if (error) {
         if (error.code === 'PGRST202' || error.code === '42883') {
           throw new DbError(

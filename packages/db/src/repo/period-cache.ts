@@ -39,7 +39,7 @@ const cacheRow = z.object({
   last_updated: z.string(),
 });
 
-function tableOf(kind: CacheKind) {
+export function tableOf(kind: CacheKind) {
   return kind === 'month' ? TABLES.currentMonthCache : TABLES.currentWeekCache;
 }
 
@@ -47,13 +47,24 @@ function tableOf(kind: CacheKind) {
  * Throws InvalidRowError when cache_data holds a key named like a token, secret or password anywhere (the
  * runtime package's one rule, `findSecret`, which the worker also applies with its own secrets).
  */
-export function assertNoSecrets(table: string, value: unknown): void {
-  const found = findSecret(value, [], 'cache_data');
+export function assertNoSecrets(table: string, value: unknown, jsonText?: string): void {
+  const found = findSecret(value, [], 'cache_data', jsonText);
   if (found)
     throw new InvalidRowError(table, 'cache_data', `${found.path} looks like a secret; never cache tokens`);
 }
 
+/** The cache row's columns, checked for secrets (`cacheColumns` and then `assertNoSecrets`). */
 export function toCacheColumns(kind: CacheKind, write: CacheWrite, lastUpdated: string) {
+  const columns = cacheColumns(kind, write, lastUpdated);
+  assertNoSecrets(tableOf(kind), columns.cache_data);
+  return columns;
+}
+
+/**
+ * The cache row's columns, its period id and shape checked. NOT checked for secrets: a caller that serialises
+ * the row itself runs `assertNoSecrets` with that text before sending it (guarded-write.ts).
+ */
+export function cacheColumns(kind: CacheKind, write: CacheWrite, lastUpdated: string) {
   const table = tableOf(kind);
   const pattern = kind === 'month' ? MONTH_PERIOD_ID : WEEK_PERIOD_ID;
   if (typeof write.periodId !== 'string' || !pattern.test(write.periodId)) {
@@ -73,7 +84,6 @@ export function toCacheColumns(kind: CacheKind, write: CacheWrite, lastUpdated: 
       );
     }
   }
-  assertNoSecrets(table, write.cacheData);
   return {
     client_id: requireUuid(table, 'client_id', write.clientId),
     period_id: write.periodId,
