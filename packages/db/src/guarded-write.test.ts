@@ -110,7 +110,8 @@ describe('guardedWrite (meta_guarded_write)', () => {
       collect,
       collectWrites(['2026-07-01', '2026-07-02'], '2026-07-02'),
     );
-    expect(written).toEqual({ campaignInsights: 2, dailyKpi: 2, requests: 2 });
+    // The campaign rows and the daily KPIs of a collect share one request.
+    expect(written).toEqual({ campaignInsights: 2, dailyKpi: 2, requests: 1 });
     const rows = await rowsOf(clientId);
     expect(rows).toMatchObject({ month: { marker: 1 }, week: { marker: 1 }, kpi: 2 });
     expect(rows.insights).toEqual(['5001|2026-07-01', '5001|2026-07-02']);
@@ -225,6 +226,31 @@ describe('guardedWrite (meta_guarded_write)', () => {
     };
     await repo.guardedWrite(guard, named);
     expect(await rowsOf(clientId)).toMatchObject({ month: { marker: 8 }, insights: ['5007|2026-07-01'] });
+  });
+
+  it('pairs the chunks of campaign rows and daily KPIs, and sends the sync state with the last request', async () => {
+    const clientId = await newClient('5008');
+    const chunked = createRepository({
+      supabaseUrl: stack.supabaseUrl,
+      serviceRoleKey: stack.serviceRoleKey,
+      chunkSize: 2,
+    });
+    const days = ['2026-07-01', '2026-07-02', '2026-07-03', '2026-07-04', '2026-07-05'];
+    const writes = collectWrites(days, '2026-07-05');
+    // 5 campaign rows in 3 chunks, 2 KPI rows in 1: three requests, the first one carrying both.
+    writes.dailyKpi = writes.dailyKpi!.slice(0, 2);
+    const guard = { clientId, adAccountId: '5008', task: 'collect-insights', runId: 'r' };
+    expect(await chunked.guardedWrite(guard, writes)).toEqual({
+      campaignInsights: 5,
+      dailyKpi: 2,
+      requests: 3,
+    });
+    const rows = await rowsOf(clientId);
+    expect(rows.insights).toEqual(days.map((day) => `5008|${day}`));
+    expect(rows.kpi).toBe(2);
+    expect(await chunked.getSyncState(clientId, 'collect-insights')).toMatchObject({
+      highWaterDate: '2026-07-05',
+    });
   });
 
   it('records a failure in the sync state under the guard', async () => {

@@ -149,13 +149,18 @@ export function createGuardedWriteRepo(ctx: RepoContext) {
       (c) => c.date,
     );
 
-    // Row chunks first, the caches and the sync state with the last request.
+    // Row chunks first (the n-th chunk of campaign rows and the n-th of daily KPIs share a request: a collect
+    // job's month is one request, not two), the caches and the sync state with the last request.
     const size = ctx.chunkSize;
-    const requests: Array<Record<string, unknown>> = [];
-    for (const part of chunk(insights, size)) requests.push({ campaign_insights: part });
+    const insightParts = chunk(insights, size);
     const kpiParts = chunk(kpis, size);
-    for (const part of kpiParts) requests.push({ daily_kpi: part });
-    if (requests.length === 0) requests.push({});
+    const requests: Array<Record<string, unknown>> = [];
+    for (let index = 0; index < Math.max(insightParts.length, kpiParts.length, 1); index++) {
+      const request: Record<string, unknown> = {};
+      if (insightParts[index]) request.campaign_insights = insightParts[index];
+      if (kpiParts[index]) request.daily_kpi = kpiParts[index];
+      requests.push(request);
+    }
     Object.assign(requests[requests.length - 1]!, singles);
 
     // Each body is serialised here in one plain pass (json-rpc.ts). The last one, with the caches, before the
