@@ -25,7 +25,7 @@ import { chunk, lastPerKey } from './bulk.ts';
 import { type CampaignInsightRow, toInsightColumns } from './campaign-insights.ts';
 import type { RepoContext } from './context.ts';
 import { type DailyKpiRow, toDailyKpiColumns } from './daily-kpi.ts';
-import { assertNoSecrets, type CacheWrite, cacheColumns, tableOf } from './period-cache.ts';
+import { assertCachesHaveNoSecrets, type CacheWrite, cacheColumns, tableOf } from './period-cache.ts';
 import { requireTask, type SyncError, syncErrorColumn } from './sync-state.ts';
 import { TABLES } from './tables.ts';
 import { quote, requireDate, requireUuid } from './values.ts';
@@ -175,7 +175,7 @@ export function createGuardedWriteRepo(ctx: RepoContext) {
         p_writes: payload,
       });
     const lastBody = bodyOf(requests.at(-1)!);
-    for (const cache of caches) assertNoSecrets(cache.table, cache.data, lastBody);
+    assertCachesHaveNoSecrets(caches, lastBody);
 
     for (const [index, payload] of requests.entries()) {
       const body = index === requests.length - 1 ? lastBody : bodyOf(payload);

@@ -47,10 +47,32 @@ export function tableOf(kind: CacheKind) {
  * Throws InvalidRowError when cache_data holds a key named like a token, secret or password anywhere (the
  * runtime package's one rule, `findSecret`, which the worker also applies with its own secrets).
  */
-export function assertNoSecrets(table: string, value: unknown, jsonText?: string): void {
-  const found = findSecret(value, [], 'cache_data', jsonText);
+export function assertNoSecrets(table: string, value: unknown): void {
+  const found = findSecret(value, [], 'cache_data');
   if (found)
     throw new InvalidRowError(table, 'cache_data', `${found.path} looks like a secret; never cache tokens`);
+}
+
+/**
+ * `assertNoSecrets` for the caches of one request, given the request's JSON text (which contains them): the
+ * common case, nothing secret-like anywhere in the text, is one look at the text for all of them; anything
+ * found there sends each cache to the walk, which names its table and path.
+ */
+export function assertCachesHaveNoSecrets(
+  caches: ReadonlyArray<{ table: string; data: unknown }>,
+  jsonText: string,
+): void {
+  if (caches.length === 0) return;
+  if (
+    !findSecret(
+      caches.map((cache) => cache.data),
+      [],
+      'cache_data',
+      jsonText,
+    )
+  )
+    return;
+  for (const cache of caches) assertNoSecrets(cache.table, cache.data);
 }
 
 /** The cache row's columns, checked for secrets (`cacheColumns` and then `assertNoSecrets`). */
