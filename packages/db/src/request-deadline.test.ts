@@ -1,33 +1,28 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDbError } from './errors/db-error.ts';
 import { isDbUnavailableError } from './errors/is-db-unavailable-error.ts';
 import { createRepository } from './repository.ts';
+import { type RecordingServer, startRecordingServer } from './test-support/http-server.ts';
 
 // `requestTimeoutMs` bounds a whole PostgREST request, the body included: a server that never answers, or
 // stops halfway through its body, is an outage (status 0), not a request that hangs for ever.
 describe('the repository request deadline', () => {
-  let server: Server;
+  let server: RecordingServer;
   let base: string;
-  const stalled: ServerResponse[] = [];
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      stalled.push(res);
-      if (req.url?.includes('half')) {
+    server = await startRecordingServer((request, res) => {
+      if (request.url.includes('half')) {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
         res.write('[{"id":"');
       }
-      // Otherwise: no answer at all.
+      // Otherwise: no answer at all (the server ends the connection when it closes).
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = server.base;
   });
 
   afterAll(async () => {
-    for (const res of stalled) res.destroy();
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
   });
 
   it.each([

@@ -1,49 +1,39 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toDbError } from '../errors/db-error.ts';
 import { isDbUnavailableError } from '../errors/is-db-unavailable-error.ts';
+import { type RecordingServer, refusedUrl, startRecordingServer } from '../test-support/http-server.ts';
 import { createJsonRpc } from './json-rpc.ts';
 import { createPostgrestFetch } from './postgrest-fetch.ts';
 
 describe('createJsonRpc', () => {
-  let server: Server;
+  let server: RecordingServer;
   let base: string;
-  const seen: Array<{ method: string; url: string; headers: IncomingMessage['headers']; body: string }> = [];
   const postgrestFetch = createPostgrestFetch();
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => {
-        body += chunk;
-      });
-      req.on('end', () => {
-        seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-        const fn = req.url?.split('/').at(-1);
-        if (fn === 'ok') res.writeHead(200, { 'content-type': 'application/json' }).end('{"written":true}');
-        else if (fn === 'void') res.writeHead(204).end();
-        else if (fn === 'missing')
-          res
-            .writeHead(404, { 'content-type': 'application/json' })
-            .end('{"code":"PGRST202","message":"Could not find the function","details":null,"hint":"x"}');
-        else res.writeHead(502, { 'content-type': 'text/html' }).end('<html>Bad Gateway</html>');
-      });
+    server = await startRecordingServer((request, res) => {
+      const fn = request.url.split('/').at(-1);
+      if (fn === 'ok') res.writeHead(200, { 'content-type': 'application/json' }).end('{"written":true}');
+      else if (fn === 'void') res.writeHead(204).end();
+      else if (fn === 'missing')
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end('{"code":"PGRST202","message":"Could not find the function","details":null,"hint":"x"}');
+      else res.writeHead(502, { 'content-type': 'text/html' }).end('<html>Bad Gateway</html>');
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = server.base;
   });
 
   afterAll(async () => {
     await postgrestFetch.close();
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
   });
 
   it('POSTs the body as it is to /rest/v1/rpc/<fn> with the service-role key, as supabase-js does', async () => {
     const rpc = createJsonRpc({ supabaseUrl: base, serviceRoleKey: 'service-key', fetch: postgrestFetch });
     const body = '{"p_client":"c","p_writes":{"month_cache":{"cache_data":{"a":[1,2]}}}}';
     expect(await rpc('ok', body)).toEqual({ data: { written: true }, error: null, status: 200 });
-    const request = seen.at(-1)!;
+    const request = server.seen.at(-1)!;
     expect(request).toMatchObject({ method: 'POST', url: '/rest/v1/rpc/ok', body });
     expect(request.headers).toMatchObject({
       apikey: 'service-key',
@@ -62,12 +52,8 @@ describe('createJsonRpc', () => {
     expect(gateway).toEqual({ data: null, error: { message: '<html>Bad Gateway</html>' }, status: 502 });
     expect(isDbUnavailableError(toDbError('t', 'upsert', gateway.error!, gateway.status))).toBe(true);
 
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
     const refused = await createJsonRpc({
-      supabaseUrl: `http://127.0.0.1:${port}`,
+      supabaseUrl: await refusedUrl(),
       serviceRoleKey: 'k',
       fetch: postgrestFetch,
     })('ok', '{}');

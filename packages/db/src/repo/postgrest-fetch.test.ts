@@ -1,42 +1,32 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RecordingServer, refusedUrl, startRecordingServer } from '../test-support/http-server.ts';
 import { createPostgrestFetch } from './postgrest-fetch.ts';
 
 describe('createPostgrestFetch', () => {
-  let server: Server;
+  let server: RecordingServer;
   let base: string;
-  const seen: Array<{ method: string; url: string; headers: IncomingMessage['headers']; body: string }> = [];
   const postgrestFetch = createPostgrestFetch();
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => {
-        body += chunk;
-      });
-      req.on('end', () => {
-        seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-        if (req.url?.startsWith('/empty')) {
-          res.writeHead(204, { 'content-range': '*/0' }).end();
-          return;
-        }
-        if (req.url?.startsWith('/fail')) {
-          res.writeHead(409, { 'content-type': 'application/json' }).end('{"code":"23505"}');
-          return;
-        }
-        res.setHeader('set-cookie', ['a=1', 'b=2']);
-        res.writeHead(200, { 'content-type': 'application/json', 'content-range': '0-0/1' });
-        res.end(JSON.stringify([{ echo: body }]));
-      });
+    server = await startRecordingServer((request, res) => {
+      if (request.url.startsWith('/empty')) {
+        res.writeHead(204, { 'content-range': '*/0' }).end();
+        return;
+      }
+      if (request.url.startsWith('/fail')) {
+        res.writeHead(409, { 'content-type': 'application/json' }).end('{"code":"23505"}');
+        return;
+      }
+      res.setHeader('set-cookie', ['a=1', 'b=2']);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-range': '0-0/1' });
+      res.end(JSON.stringify([{ echo: request.body }]));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = server.base;
   });
 
   afterAll(async () => {
     await postgrestFetch.close();
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
   });
 
   it('sends method, path with query, headers (plain or Headers) and body; answers a standard Response', async () => {
@@ -52,14 +42,18 @@ describe('createPostgrestFetch', () => {
     expect(response.headers.get('content-range')).toBe('0-0/1');
     expect(response.headers.get('set-cookie')).toBe('a=1, b=2');
     expect(await response.json()).toEqual([{ echo: '{"p":1}' }]);
-    const request = seen.at(-1)!;
+    const request = server.seen.at(-1)!;
     expect(request.method).toBe('POST');
     expect(request.url).toBe('/rest/v1/rpc/f?select=*');
     expect(request.headers.authorization).toBe('Bearer k');
     expect(request.headers['content-profile']).toBe('public');
 
     await postgrestFetch(new URL(`${base}/rest/v1/t`), { headers: { Accept: 'application/json' } });
-    expect(seen.at(-1)).toMatchObject({ method: 'GET', body: '', headers: { accept: 'application/json' } });
+    expect(server.seen.at(-1)).toMatchObject({
+      method: 'GET',
+      body: '',
+      headers: { accept: 'application/json' },
+    });
   });
 
   it('passes error statuses and bodiless answers through', async () => {
@@ -73,11 +67,7 @@ describe('createPostgrestFetch', () => {
   });
 
   it('rejects when there is no answer: refused, aborted', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
-    await expect(postgrestFetch(`http://127.0.0.1:${port}/x`)).rejects.toThrow();
+    await expect(postgrestFetch(`${await refusedUrl()}/x`)).rejects.toThrow();
     await expect(postgrestFetch(`${base}/x`, { signal: AbortSignal.abort() })).rejects.toThrow();
   });
 
