@@ -193,7 +193,11 @@ export function createValidationsRepo(ctx: RepoContext) {
   async function recordBatchWithRpc(
     rows: HistoryInput[],
   ): Promise<Array<ValidationResult | DbError | ClientSupersededError | null>> {
-    const { data, error, status } = await ctx.client.rpc(RECORD_VALIDATIONS_RPC, { p_records: rows });
+    // The rows hold strings, numbers and nulls only: a plain JSON.stringify (json-rpc.ts), not postgrest-js's.
+    const { data, error, status } = await ctx.rpc(
+      RECORD_VALIDATIONS_RPC,
+      JSON.stringify({ p_records: rows }),
+    );
     if (error) {
       if (isMissingFunction(error)) {
         // Not migrated yet: the four-request path, and a new try in a minute (after `pnpm db:migrate`).
