@@ -141,14 +141,20 @@ describe.skipIf(!cluster)('scripts and multi-key commands on a Redis Cluster', (
       expect(paced).toMatchObject({ ok: false }); // acquire: the window log and the reservation
       expect((await limiter.book({ adAccountId: account, buc: 'ads_insights' })).reason).not.toBe('now'); // book
       await grant.release();
-      const usage = await limiter.recordUsage({
-        scope: 'account',
-        adAccountId: account,
-        utilizationPct: 96,
-        blockForMs: 60_000,
-      });
+      // record-usage with three keys: one answer's account-wide and BUC reports in one script
+      const [usage, management] = await limiter.recordUsages([
+        { scope: 'account', adAccountId: account, utilizationPct: 96, blockForMs: 60_000 },
+        {
+          scope: 'account',
+          adAccountId: account,
+          buc: 'ads_management',
+          throttled: true,
+          blockForMs: 60_000,
+        },
+      ]);
       expect(usage).toMatchObject({ factor: 2 });
-      expect(usage.blockedForMs).toBeGreaterThan(50_000);
+      expect(usage!.blockedForMs).toBeGreaterThan(50_000);
+      expect(management!.blockedForMs).toBeGreaterThan(50_000);
     };
     const stateKeys = ACCOUNTS.map((account) => `${b}-1:limiter:{${account}}:state`);
     expect((await mastersOf(stateKeys)).size).toBe(3);
@@ -157,8 +163,8 @@ describe.skipIf(!cluster)('scripts and multi-key commands on a Redis Cluster', (
     expect(await limiter.admitApp()).toMatchObject({ ok: true }); // app-admit
     await limiter.recordUsage({ scope: 'app', throttled: true, blockForMs: 30_000, reason: 'meta 4' }); // app-usage
     const listed = await limiter.listThrottledAccounts({ limit: 1_000 }); // list-throttled + app-block
-    // Each account: its BUC full at 100 % and the whole account blocked.
-    expect(listed.total).toBe(2 * ACCOUNTS.length);
+    // Each account: its BUC full at 100 %, the whole account and its throttled management BUC blocked.
+    expect(listed.total).toBe(3 * ACCOUNTS.length);
     expect(listed.app).toMatchObject({ reason: 'meta 4' });
     await limiter.clearAppBlock();
     for (const account of ACCOUNTS) await limiter.clearAccountBlocks(account);

@@ -224,28 +224,31 @@ describe('usageReportsFor', () => {
 
 describe('createMetaFeedback', () => {
   const setup = () => {
-    const recordUsage = vi.fn(async (report: { scope: 'account' | 'app'; throttled?: boolean }) => {
-      const blocked = report.scope === 'app' && report.throttled === true;
-      return {
-        scope: report.scope,
-        factor: 1,
-        blockedForMs: blocked ? 30_000 : 0,
-        blockedUntil: blocked ? Date.now() + 30_000 : null,
-      };
-    });
+    type Report = { scope: 'account' | 'app'; throttled?: boolean };
+    const recordUsages = vi.fn(async (reports: readonly Report[]) =>
+      reports.map((report) => {
+        const blocked = report.scope === 'app' && report.throttled === true;
+        return {
+          scope: report.scope,
+          factor: 1,
+          blockedForMs: blocked ? 30_000 : 0,
+          blockedUntil: blocked ? Date.now() + 30_000 : null,
+        };
+      }),
+    );
     const rateLimit = vi.fn(async () => {});
     const metrics = createWorkerMetrics({ defaultMetrics: false });
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
     const app = { active: false };
     const feedback = createMetaFeedback({
-      limiter: { recordUsage },
+      limiter: { recordUsages },
       queues: () => [{ rateLimit }, { rateLimit }],
       metrics,
       logger,
       app,
     });
-    return { feedback, recordUsage, rateLimit, metrics, lines, app };
+    return { feedback, recordUsages, rateLimit, metrics, lines, app };
   };
 
   it('rate-limits every queue on an app-level throttle, logs it once, and counts calls by category', async () => {
@@ -267,21 +270,21 @@ describe('createMetaFeedback', () => {
   });
 
   it('starts tracking the app (every call counted) once Meta reports the app’s usage', async () => {
-    const { feedback, app, recordUsage } = setup();
+    const { feedback, app, recordUsages } = setup();
     await feedback.onResponse(event({}));
     expect(app.active).toBe(false);
     await feedback.onResponse(
       event({ usage: usage({ app: { callCount: 5, totalTime: 1, totalCputime: 1 } }) }),
     );
     expect(app.active).toBe(true);
-    recordUsage.mockClear();
+    recordUsages.mockClear();
     await feedback.onResponse(event({}));
-    expect(recordUsage).toHaveBeenCalledWith({ scope: 'app' });
+    expect(recordUsages).toHaveBeenCalledWith([{ scope: 'app' }]);
   });
 
   it('never throws, even when the limiter is unreachable', async () => {
-    const { feedback, recordUsage, lines } = setup();
-    recordUsage.mockRejectedValueOnce(new Error('redis down'));
+    const { feedback, recordUsages, lines } = setup();
+    recordUsages.mockRejectedValueOnce(new Error('redis down'));
     await expect(
       feedback.onResponse(event({ usage: usage({ businessUseCase: [bucEntry('ads_insights', 10)] }) })),
     ).resolves.toBeUndefined();
@@ -290,17 +293,25 @@ describe('createMetaFeedback', () => {
   });
 
   it('sends the reports at once and lets the call return before their answers come', async () => {
-    const { feedback, recordUsage } = setup();
+    const { feedback, recordUsages } = setup();
     let answer: (() => void) | undefined;
-    recordUsage.mockImplementationOnce(
-      (report) =>
+    recordUsages.mockImplementationOnce(
+      (reports) =>
         new Promise((resolve) => {
-          answer = () => resolve({ scope: report.scope, factor: 1, blockedForMs: 0, blockedUntil: null });
+          answer = () =>
+            resolve(
+              reports.map((report) => ({
+                scope: report.scope,
+                factor: 1,
+                blockedForMs: 0,
+                blockedUntil: null,
+              })),
+            );
         }),
     );
     await feedback.onResponse(event({ usage: usage({ businessUseCase: [bucEntry('ads_insights', 10)] }) }));
     // Sent (the job's next limiter command goes after it on the same connection), not yet answered.
-    expect(recordUsage).toHaveBeenCalledTimes(1);
+    expect(recordUsages).toHaveBeenCalledTimes(1);
     let settled = false;
     const waiting = feedback.settled().then(() => {
       settled = true;

@@ -156,7 +156,7 @@ export function usageReportsFor(
 }
 
 export interface MetaFeedbackDeps {
-  limiter: Pick<MetaLimiter, 'recordUsage'>;
+  limiter: Pick<MetaLimiter, 'recordUsages'>;
   /** Every queue whose workers call Meta: `queue.rateLimit` while the app is blocked. */
   queues: () => ReadonlyArray<Pick<Queue, 'rateLimit'>>;
   metrics: WorkerMetrics;
@@ -255,9 +255,10 @@ export function createMetaFeedback(deps: MetaFeedbackDeps): MetaFeedback {
         );
         if (reports.some((report) => report.scope === 'app' && report.utilizationPct !== undefined))
           deps.app.active = true;
-        // Sent now, in this order, on the limiter's auto-pipelined connection: they share one write with
-        // each other and with the job's next limiter command, which Redis runs after them.
-        const outcomes = Promise.all(reports.map((report) => deps.limiter.recordUsage(report)));
+        // Sent now on the limiter's auto-pipelined connection, the account's reports in one script call and
+        // the app's in another: they share one write with the job's next limiter command, which Redis runs
+        // after them.
+        const outcomes = deps.limiter.recordUsages(reports);
         const handled = handle(reports, outcomes);
         inFlight.add(handled);
         void handled.finally(() => inFlight.delete(handled));

@@ -32,4 +32,4 @@ export type WorkerRepository = Pick<
 >;
 
 /** The limiter methods the worker calls. */
-export type MetaLimiter = Pick<Limiter, 'acquire' | 'book' | 'admitApp' | 'recordUsage' | 'settings'>;
+export type MetaLimiter = Pick<Limiter, 'acquire' | 'book' | 'admitApp' | 'recordUsages' | 'settings'>;

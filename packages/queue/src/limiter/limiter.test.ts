@@ -19,7 +19,7 @@ import {
 } from '../test-support/limiter-cases.ts';
 import { deleteKeys, randomPrefix, testRedis } from '../test-support/redis.ts';
 import { accountKeys } from './keys.ts';
-import type { Grant, Limiter } from './limiter.ts';
+import type { Grant, Limiter, UsageOutcome } from './limiter.ts';
 import { resolveLimiterSettings } from './settings.ts';
 
 let redis: Redis;
@@ -277,6 +277,137 @@ describe('limiter input checks', () => {
     expect(reply).toEqual([-1, 3, 0, 0, '', 0]);
     const { checkReply } = await import('../lua/codes.ts');
     expect(() => checkReply('acquire', reply)).toThrow(/ARGV\[3\]/);
+  });
+});
+
+describe("one Meta answer's reports in one call (recordUsages)", () => {
+  /**
+   * A client of its own that counts the scripts sent (EVALSHA, or EVAL the first time on a connection). Await
+   * `ready` first: a command sent before the connection is up goes through `sendCommand` twice.
+   */
+  function countingRedis() {
+    const client = testRedis();
+    let scripts = 0;
+    const send = client.sendCommand.bind(client);
+    client.sendCommand = ((command: { name: string }, ...rest: unknown[]) => {
+      if (command.name === 'evalsha' || command.name === 'eval') scripts++;
+      return (send as (...args: unknown[]) => unknown)(command, ...rest);
+    }) as typeof client.sendCommand;
+    return { client, scripts: () => scripts, ready: client.ping() };
+  }
+  /** What the outcomes say, without the clock-dependent end of a block. */
+  const shape = (outcomes: readonly UsageOutcome[]) =>
+    outcomes.map(({ blockedUntil, blockedForMs, ...rest }) => ({
+      ...rest,
+      blocked: blockedUntil !== null,
+      blockedAbout: Math.round(blockedForMs / 1000),
+    }));
+  const settings: Settings = { paces: { ads_insights: quota(10) } };
+
+  it("sends an account's BUC and '*' reports as one script and ends as the same reports sent one by one", async () => {
+    const counting = countingRedis();
+    try {
+      const together = newSharedLimiter(counting.client, bases, settings).limiter;
+      const apart = newLimiter(settings).limiter;
+      const reportsFor = async (limiter: Limiter) => {
+        const grant = await limiter.acquire({ adAccountId: A, buc: 'ads_insights', jobId: 'j1' });
+        if (!grant.ok) throw new Error('no slot');
+        return [
+          {
+            scope: 'account' as const,
+            adAccountId: A,
+            buc: 'ads_insights',
+            utilizationPct: 40,
+            member: grant.member,
+            slotAt: grant.slotAt,
+          },
+          { scope: 'account' as const, adAccountId: A, buc: '*', utilizationPct: 96 },
+          {
+            scope: 'account' as const,
+            adAccountId: A,
+            buc: 'ads_management',
+            throttled: true,
+            blockForMs: 60_000,
+            reason: 'meta 80004/2446079',
+          },
+        ];
+      };
+      await counting.ready;
+      const togetherReports = await reportsFor(together);
+      const before = counting.scripts();
+      const joint = await together.recordUsages(togetherReports);
+      expect(counting.scripts() - before).toBe(1);
+
+      const apartReports = await reportsFor(apart);
+      const single: UsageOutcome[] = [];
+      for (const report of apartReports) single.push(await apart.recordUsage(report));
+
+      expect(shape(joint)).toEqual(shape(single));
+      expect(joint.map((outcome) => outcome.buc)).toEqual(['ads_insights', '*', 'ads_management']);
+      expect(joint[1]).toMatchObject({ factor: 2 });
+      expect(joint[2]!.blockedForMs).toBeGreaterThan(50_000);
+      const state = (limiter: Limiter) =>
+        limiter
+          .getAccountState(A)
+          .then(({ bucs }) =>
+            Object.fromEntries(
+              Object.entries(bucs).map(([buc, { utilizationPct, factor, blockReason, quota }]) => [
+                buc,
+                { utilizationPct, factor, blockReason, quota: quota && { lo: quota.lo, hi: quota.hi } },
+              ]),
+            ),
+          );
+      expect(await state(together)).toEqual(await state(apart));
+      // The operators' index has the throttled BUC, as for a report sent alone.
+      const listed = await together.listThrottledAccounts();
+      expect(listed.accounts.map((entry) => `${entry.adAccountId}|${entry.buc}`)).toEqual([
+        `${A.replace('act_', '')}|ads_management`,
+      ]);
+    } finally {
+      await counting.client.quit();
+    }
+  });
+
+  it('answers in the order of the reports across accounts and the app: one script per account, one for the app', async () => {
+    const counting = countingRedis();
+    try {
+      const { limiter } = newSharedLimiter(counting.client, bases, settings);
+      await counting.ready;
+      const before = counting.scripts();
+      const outcomes = await limiter.recordUsages([
+        { scope: 'account', adAccountId: A, buc: '*', utilizationPct: 96 },
+        { scope: 'app', utilizationPct: 10 },
+        { scope: 'account', adAccountId: B, buc: '*', utilizationPct: 10 },
+        { scope: 'account', adAccountId: A, buc: 'ads_insights', throttled: true, blockForMs: 30_000 },
+      ]);
+      expect(counting.scripts() - before).toBe(3);
+      expect(outcomes.map(({ scope, adAccountId, buc }) => [scope, adAccountId, buc])).toEqual([
+        ['account', A.replace('act_', ''), '*'],
+        ['app', undefined, undefined],
+        ['account', B.replace('act_', ''), '*'],
+        ['account', A.replace('act_', ''), 'ads_insights'],
+      ]);
+      expect(outcomes[0]).toMatchObject({ factor: 2 });
+      expect(outcomes[2]).toMatchObject({ factor: 1 });
+      expect(outcomes[3]!.blockedForMs).toBeGreaterThan(20_000);
+      expect(await limiter.recordUsages([])).toEqual([]);
+    } finally {
+      await counting.client.quit();
+    }
+  });
+
+  it('records none of the reports when one of them is invalid, and names the problem', async () => {
+    const { limiter } = newLimiter(settings);
+    await expect(
+      limiter.recordUsages([
+        { scope: 'account', adAccountId: A, buc: '*', utilizationPct: 96, blockForMs: 60_000 },
+        { scope: 'app', throttled: true, blockForMs: 60_000 },
+        { scope: 'account', adAccountId: B, utilizationPct: -5 },
+      ]),
+    ).rejects.toThrow(/utilizationPct/);
+    await expect(limiter.recordUsages([{ scope: 'account', buc: '*' }])).rejects.toThrow(/adAccountId/);
+    expect((await limiter.getAccountState(A)).bucs).toEqual({});
+    expect(await limiter.getAppBlock()).toBeNull();
   });
 });
 

@@ -213,6 +213,12 @@ export interface Limiter {
   getAppState(): Promise<AppState>;
   /** Feed Meta's usage headers / throttle errors back: slow down, block, block the app. */
   recordUsage(report: UsageReport): Promise<UsageOutcome>;
+  /**
+   * The reports of one Meta answer (its BUCs, the whole account, the app), outcomes in the same order. One
+   * account's reports go in one script call, applied in the order given; a report that fails its check
+   * throws before any is sent.
+   */
+  recordUsages(reports: readonly UsageReport[]): Promise<UsageOutcome[]>;
   /** The app-wide block in force, or null. */
   getAppBlock(): Promise<AppBlockState | null>;
   /** Accounts blocked now and until when (bounded, soonest-ending first), plus the app-wide block. */
@@ -416,7 +422,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
     };
   }
 
-  async function recordUsage(report: UsageReport): Promise<UsageOutcome> {
+  /** A report checked against its schema (a LimiterError names every problem), its reason made printable. */
+  function checkedReport(report: UsageReport) {
     const parsed = usageReportSchema.safeParse(report);
     if (!parsed.success) {
       const issues = parsed.error.issues.map(
@@ -425,93 +432,150 @@ export function createLimiter(options: LimiterOptions): Limiter {
       throw new LimiterError('invalid_argument', `invalid usage report: ${issues.join('; ')}`);
     }
     const input = parsed.data;
-    const reason = sanitizeReason(input.reason);
-    const requestedBlock =
-      input.blockForMs !== undefined && input.blockForMs > 0 ? input.blockForMs : undefined;
-    const utilization = input.utilizationPct ?? -1;
-
-    if (input.scope === 'app') {
-      const blockFor = requestedBlock ?? (input.throttled ? settings.appFallbackBlockMs : 0);
-      const reply = checkReply(
-        'app-usage',
-        await runScript(
-          redis,
-          'app-usage',
-          [global.app, global.appCalls],
-          [
-            utilization,
-            Math.ceil(Math.min(blockFor, settings.maxBlockMs)),
-            reason || (blockFor > 0 ? 'app throttle' : ''),
-            settings.windowMs,
-            appBucketMs,
-            settings.windowMarginMs,
-            settings.quotaMemoryMs,
-            settings.appFallbackBlockMs,
-          ],
-        ),
-      );
-      const remaining = Math.max(0, Number(reply[1]));
-      return {
-        scope: 'app',
-        factor: 1,
-        blockedForMs: remaining,
-        blockedUntil: remaining > 0 ? Date.now() + remaining : null,
-        quota: quotaOf(reply[2], reply[3]),
-      };
-    }
-
-    if (input.adAccountId === undefined) {
+    if (input.scope === 'account' && input.adAccountId === undefined) {
       throw new LimiterError(
         'invalid_argument',
         'invalid usage report: adAccountId is required for scope account',
       );
     }
-    const account = normalizeAccountId(input.adAccountId);
-    const buc = checkBuc(input.buc ?? '*', true);
-    const blockFor = requestedBlock ?? (input.throttled ? settings.fallbackBlockMs : 0);
-    const factor = buc === '*' && utilization >= 0 ? slowdownFactor(utilization, settings.slowdown) : 1;
-    const keys = accountKeys(settings.keyPrefix, account);
-    const member = buc === '*' ? '' : (input.member ?? '');
+    return {
+      input,
+      account: input.scope === 'account' ? normalizeAccountId(input.adAccountId!) : '',
+      buc: input.scope === 'account' ? checkBuc(input.buc ?? '*', true) : '',
+      reason: sanitizeReason(input.reason),
+      requestedBlock: input.blockForMs !== undefined && input.blockForMs > 0 ? input.blockForMs : undefined,
+      utilization: input.utilizationPct ?? -1,
+    };
+  }
+  type CheckedReport = ReturnType<typeof checkedReport>;
+
+  async function recordApp({
+    input,
+    reason,
+    requestedBlock,
+    utilization,
+  }: CheckedReport): Promise<UsageOutcome> {
+    const blockFor = requestedBlock ?? (input.throttled ? settings.appFallbackBlockMs : 0);
     const reply = checkReply(
-      'record-usage',
+      'app-usage',
       await runScript(
         redis,
-        'record-usage',
-        [keys.state, keys.log(buc)],
+        'app-usage',
+        [global.app, global.appCalls],
         [
-          buc,
           utilization,
-          factor,
-          settings.usageTtlMs,
           Math.ceil(Math.min(blockFor, settings.maxBlockMs)),
-          reason || (blockFor > 0 ? 'throttled' : ''),
-          member,
-          member ? (input.slotAt ?? 0) : 0,
+          reason || (blockFor > 0 ? 'app throttle' : ''),
           settings.windowMs,
+          appBucketMs,
           settings.windowMarginMs,
           settings.quotaMemoryMs,
-          input.throttled ? 1 : 0,
-          settings.fallbackBlockMs,
-          buc === '*' ? 0 : effectiveLimits(settings, accounts, account, buc).quotaHint,
-          settings.probeTtlMs,
+          settings.appFallbackBlockMs,
         ],
       ),
     );
-    const blockUntil = Number(reply[0]);
-    const remaining = Number(reply[1]);
-    if (remaining > 0) {
-      // The operators' index lives in another slot than the account, so it is written separately.
-      await redis.zadd(global.throttled, 'GT', blockUntil, `${account}|${buc}`);
-    }
+    const remaining = Math.max(0, Number(reply[1]));
     return {
-      scope: 'account',
-      adAccountId: account,
-      buc,
-      factor: Number(reply[2]) / 1000,
+      scope: 'app',
+      factor: 1,
       blockedForMs: remaining,
       blockedUntil: remaining > 0 ? Date.now() + remaining : null,
-      quota: buc === '*' ? undefined : quotaOf(reply[3], reply[4]),
+      quota: quotaOf(reply[2], reply[3]),
     };
+  }
+
+  /** One account's reports (its BUCs and '*'), in order, in one script call. */
+  async function recordAccount(account: string, reports: readonly CheckedReport[]): Promise<UsageOutcome[]> {
+    const keys = accountKeys(settings.keyPrefix, account);
+    const bucs = reports.map(({ buc }) => buc);
+    const args: Array<string | number> = [
+      reports.length,
+      settings.usageTtlMs,
+      settings.windowMs,
+      settings.windowMarginMs,
+      settings.quotaMemoryMs,
+      settings.fallbackBlockMs,
+      settings.probeTtlMs,
+    ];
+    for (const { input, buc, reason, requestedBlock, utilization } of reports) {
+      const blockFor = requestedBlock ?? (input.throttled ? settings.fallbackBlockMs : 0);
+      const member = buc === '*' ? '' : (input.member ?? '');
+      args.push(
+        buc,
+        utilization,
+        buc === '*' && utilization >= 0 ? slowdownFactor(utilization, settings.slowdown) : 1,
+        Math.ceil(Math.min(blockFor, settings.maxBlockMs)),
+        reason || (blockFor > 0 ? 'throttled' : ''),
+        member,
+        member ? (input.slotAt ?? 0) : 0,
+        input.throttled ? 1 : 0,
+        buc === '*' ? 0 : effectiveLimits(settings, accounts, account, buc).quotaHint,
+      );
+    }
+    const reply = checkReply(
+      'record-usage',
+      await runScript(redis, 'record-usage', [keys.state, ...bucs.map((buc) => keys.log(buc))], args),
+    );
+    const now = Date.now();
+    const outcomes = bucs.map((buc, index): UsageOutcome => {
+      const at = 5 * index;
+      const remaining = Number(reply[at + 1]);
+      return {
+        scope: 'account',
+        adAccountId: account,
+        buc,
+        factor: Number(reply[at + 2]) / 1000,
+        blockedForMs: remaining,
+        blockedUntil: remaining > 0 ? now + remaining : null,
+        quota: buc === '*' ? undefined : quotaOf(reply[at + 3], reply[at + 4]),
+      };
+    });
+    const blocked = bucs.flatMap((buc, index) =>
+      Number(reply[5 * index + 1]) > 0 ? [Number(reply[5 * index]), `${account}|${buc}`] : [],
+    );
+    // The operators' index lives in another slot than the account, so it is written separately.
+    if (blocked.length > 0) await redis.zadd(global.throttled, 'GT', ...blocked);
+    return outcomes;
+  }
+
+  async function recordUsages(reports: readonly UsageReport[]): Promise<UsageOutcome[]> {
+    // Every report is checked before anything is sent: a bad one records none.
+    const checked = reports.map(checkedReport);
+    const byAccount = new Map<string, number[]>();
+    const outcomes: UsageOutcome[] = new Array(reports.length);
+    const work: Array<Promise<void>> = [];
+    checked.forEach((report, index) => {
+      if (report.input.scope === 'app') {
+        work.push(
+          recordApp(report).then((outcome) => {
+            outcomes[index] = outcome;
+          }),
+        );
+        return;
+      }
+      const indexes = byAccount.get(report.account);
+      if (indexes) indexes.push(index);
+      else byAccount.set(report.account, [index]);
+    });
+    for (const [account, indexes] of byAccount) {
+      work.push(
+        recordAccount(
+          account,
+          indexes.map((index) => checked[index]!),
+        ).then((answers) => {
+          answers.forEach((outcome, n) => {
+            outcomes[indexes[n]!] = outcome;
+          });
+        }),
+      );
+    }
+    await Promise.all(work);
+    return outcomes;
+  }
+
+  async function recordUsage(report: UsageReport): Promise<UsageOutcome> {
+    const [outcome] = await recordUsages([report]);
+    return outcome!;
   }
 
   async function getAppState(): Promise<AppState> {
@@ -606,6 +670,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
     admitApp,
     getAppState,
     recordUsage,
+    recordUsages,
     getAppBlock: appBlockReply,
     listThrottledAccounts,
     getAccountState,

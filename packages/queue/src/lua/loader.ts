@@ -3,7 +3,8 @@
  * through {@link createScriptSet}, any other package's (the producer's run store).
  *
  * A script file is `<name>-<numkeys>.lua`: the name gives the command (`acquire-4.lua` -> `mqAcquire`),
- * the number its key count; nothing else is kept by hand. A line `--- @include "<file>"` is replaced by
+ * the number its key count (`n`: as many as the call passes, `record-usage-n.lua`); nothing else is kept by
+ * hand. A line `--- @include "<file>"` is replaced by
  * `includes/<file>.lua` (each include once per script).
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -28,11 +29,12 @@ export interface LuaScript {
   name: string;
   /** ioredis command name, e.g. `mqAcquire`. */
   command: string;
-  numberOfKeys: number;
+  /** null: the call says how many (`<name>-n.lua`). */
+  numberOfKeys: number | null;
   lua: string;
 }
 
-const SCRIPT_FILE = /^([a-z][a-z0-9-]*)-(\d+)\.lua$/;
+const SCRIPT_FILE = /^([a-z][a-z0-9-]*)-(\d+|n)\.lua$/;
 const INCLUDE_LINE = /^--- @include "([a-z0-9-]+)"\s*$/gm;
 const SCRIPT_DIR = import.meta.dirname;
 
@@ -47,7 +49,7 @@ export function readLuaScripts(dir: string = SCRIPT_DIR): Map<string, LuaScript>
     scripts.set(name, {
       name,
       command: commandName(name),
-      numberOfKeys: Number(match[2]),
+      numberOfKeys: match[2] === 'n' ? null : Number(match[2]),
       lua: resolveIncludes(source, join(dir, 'includes'), new Set()),
     });
   }
@@ -81,7 +83,7 @@ type ScriptFn = (...args: Array<string | number>) => Promise<unknown>;
 export interface ScriptSet<N extends string> {
   /** Registers every script on `client` (once per client). */
   define(client: RedisClient): void;
-  /** Runs a script by name; `keys.length` must match the file's key count. */
+  /** Runs a script by name; `keys.length` must match the file's key count (any count for `-n`). */
   run(
     client: RedisClient,
     name: N,
@@ -121,7 +123,12 @@ export function createScriptSet<N extends string>(
   function define(client: RedisClient): void {
     if (defined.has(client)) return;
     for (const script of scripts().values()) {
-      client.defineCommand(script.command, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+      client.defineCommand(
+        script.command,
+        script.numberOfKeys === null
+          ? { lua: script.lua }
+          : { numberOfKeys: script.numberOfKeys, lua: script.lua },
+      );
     }
     defined.add(client);
   }
@@ -133,12 +140,15 @@ export function createScriptSet<N extends string>(
     args: ReadonlyArray<string | number>,
   ): Promise<unknown> {
     const script = scripts().get(name)!;
-    if (keys.length !== script.numberOfKeys) {
+    if (script.numberOfKeys !== null && keys.length !== script.numberOfKeys) {
       throw new Error(`${label} script ${name} takes ${script.numberOfKeys} keys, got ${keys.length}`);
     }
     define(client);
     const fn = (client as unknown as Record<string, ScriptFn>)[script.command]!;
-    return fn.call(client, ...keys, ...args);
+    // A `-n` script is registered without a key count: EVALSHA's numkeys comes first in the call.
+    return script.numberOfKeys === null
+      ? fn.call(client, keys.length, ...keys, ...args)
+      : fn.call(client, ...keys, ...args);
   }
 
   return { define, run };
@@ -146,7 +156,7 @@ export function createScriptSet<N extends string>(
 
 const limiterScripts = createScriptSet(SCRIPT_DIR, SCRIPT_NAMES, 'limiter');
 
-/** Runs a limiter script by name; `keys.length` must match the file's key count. */
+/** Runs a limiter script by name; `keys.length` must match the file's key count (any count for `-n`). */
 export async function runScript(
   client: RedisClient,
   name: ScriptName,

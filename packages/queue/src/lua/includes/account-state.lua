@@ -1,7 +1,7 @@
 --[[
   readAccountState(stateKey, buc, now) -> blockUntil, bucFactor, accountFactor
 
-  Reads the feedback Meta's usage headers left in the account's state hash (written by record-usage-1.lua):
+  Reads the feedback Meta's usage headers left in the account's state hash (written by record-usage-n.lua):
     block:<buc>, block:*          block until (ms, Redis time); '*' = the whole account
     slow:<buc>, slowUntil:<buc>   interval multiplier and until when it applies (ms)
     slow:*, slowUntil:*           the same for the whole account
