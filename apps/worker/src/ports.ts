@@ -10,6 +10,7 @@ import type { Limiter } from '@meta-engine/queue';
 export type WorkerRepository = Pick<
   Repository,
   | 'getClient'
+  | 'getJobContext'
   | 'recordValidation'
   | 'listValidations'
   | 'upsertMonthCache'

@@ -32,6 +32,7 @@ export {
 } from './repo/clients.ts';
 export type { DailyKpiRow } from './repo/daily-kpi.ts';
 export type { GuardedWrites, WriteGuard } from './repo/guarded-write.ts';
+export type { JobContext, JobContextOptions } from './repo/job-context.ts';
 
 export type { DebugTokenInfo, TokenStatus } from './repo/token-state.ts';
 export type { ValidationRecord, ValidationResult } from './repo/validations.ts';

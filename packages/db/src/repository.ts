@@ -17,6 +17,7 @@ import { type RepoContext, run } from './repo/context.ts';
 import { createDailyKpiRepo } from './repo/daily-kpi.ts';
 import { createDashboardConfigRepo } from './repo/dashboard-config.ts';
 import { createGuardedWriteRepo } from './repo/guarded-write.ts';
+import { createJobContextRepo } from './repo/job-context.ts';
 import { createJsonRpc } from './repo/json-rpc.ts';
 import { createPeriodCacheRepo } from './repo/period-cache.ts';
 import { createPostgrestFetch } from './repo/postgrest-fetch.ts';
@@ -119,14 +120,24 @@ export function createRepository(options: RepositoryOptions) {
     return { latencyMs: Math.round(performance.now() - started) };
   }
 
+  const clients = createClientsRepo(ctx);
+  const validations = createValidationsRepo(ctx);
+  const dashboardConfig = createDashboardConfigRepo(ctx);
+  const syncState = createSyncStateRepo(ctx);
   return {
-    ...createClientsRepo(ctx),
-    ...createValidationsRepo(ctx),
+    ...clients,
+    ...validations,
     ...createCampaignInsightsRepo(ctx),
     ...createDailyKpiRepo(ctx),
     ...createPeriodCacheRepo(ctx),
-    ...createDashboardConfigRepo(ctx),
-    ...createSyncStateRepo(ctx),
+    ...dashboardConfig,
+    ...syncState,
+    ...createJobContextRepo(ctx, {
+      getClient: clients.getClient,
+      getConversionMappings: dashboardConfig.getConversionMappings,
+      listValidations: validations.listValidations,
+      getSyncState: syncState.getSyncState,
+    }),
     ...createTokenStateRepo(ctx),
     ...createClientControlsRepo(ctx),
     ...createClientOverviewRepo(ctx),

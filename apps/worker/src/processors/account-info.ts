@@ -68,9 +68,23 @@ export function toMetaAccountInfo(adAccountId: string, info: AccountInfo): MetaA
   return out;
 }
 
-/** See the module comment. Meta errors propagate (the processor's failure handling applies). */
-export async function resolveAccountInfo(ctx: ProcessorContext, run: JobRun<unknown>): Promise<AccountInfo> {
-  const known = accountInfoFromValidations(await ctx.repo.listValidations(run.clientId, 5), run.adAccountId);
+/** How many of the latest validations are looked at for the account's time zone. */
+export const ACCOUNT_INFO_VALIDATIONS = 5;
+
+/**
+ * See the module comment. `validations`: the client's latest ones when the job has read them already
+ * (`repo.getJobContext`), else they are read here. Meta errors propagate (the processor's failure handling
+ * applies).
+ */
+export async function resolveAccountInfo(
+  ctx: ProcessorContext,
+  run: JobRun<unknown>,
+  validations?: readonly Record<string, unknown>[],
+): Promise<AccountInfo> {
+  const known = accountInfoFromValidations(
+    validations ?? (await ctx.repo.listValidations(run.clientId, ACCOUNT_INFO_VALIDATIONS)),
+    run.adAccountId,
+  );
   if (known) return known;
   const { data } = await ctx.meta.getAdAccount(run.adAccountId, ACCOUNT_INFO_FIELDS);
   if (!isTimeZone(data.timezone_name)) {

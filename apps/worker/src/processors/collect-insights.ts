@@ -36,6 +36,7 @@ import {
   addDays,
   buildCollectInsightsRequest,
   buildDailyKpiRows,
+  type ConversionMappings,
   clampToInsightsHistory,
   collectInsightsRange,
   daysBetween,
@@ -47,7 +48,7 @@ import {
   type TimeRange,
   toCampaignInsightRows,
 } from '../transform/index.ts';
-import { resolveAccountInfo } from './account-info.ts';
+import { ACCOUNT_INFO_VALIDATIONS, resolveAccountInfo } from './account-info.ts';
 import type { JobRun, Processor, ProcessorContext } from './context.ts';
 import { handleJobFailure, recordFailure } from './failures.ts';
 import { startRun } from './job-run.ts';
@@ -138,7 +139,8 @@ async function collect(ctx: ProcessorContext, run: CollectRun): Promise<CollectI
     return continueReport(ctx, run, step, step.reportRunId, stepRange);
   }
   if (stepRange && step?.phase === 'sync_chunks') return collectSyncChunks(ctx, run, stepRange, step.polls);
-  const range = stepRange ?? (await planRange(ctx, run));
+  const planned = stepRange ? { range: stepRange, mappings: undefined } : await planRange(ctx, run);
+  const range = planned.range;
   if (range === null) {
     await ctx.repo.guardedWrite(writeGuard(run), { syncSuccess: {} });
     run.log.info('nothing to collect');
@@ -146,11 +148,24 @@ async function collect(ctx: ProcessorContext, run: CollectRun): Promise<CollectI
   }
   const days = daysBetween(range.since, range.until) + 1;
   if (days > ctx.settings.asyncThresholdDays) return submitReport(ctx, run, range);
-  return collectSync(ctx, run, range);
+  return collectSync(ctx, run, range, planned.mappings);
 }
 
-async function planRange(ctx: ProcessorContext, run: CollectRun): Promise<TimeRange | null> {
-  const account = await resolveAccountInfo(ctx, run);
+/**
+ * The range to collect, and the client's conversion mappings read with what it needs (the validations for
+ * the account's time zone, the sync state for the high-water date) in one request.
+ */
+async function planRange(
+  ctx: ProcessorContext,
+  run: CollectRun,
+): Promise<{ range: TimeRange | null; mappings: ConversionMappings }> {
+  const needsState = run.data.since === undefined && run.data.until === undefined;
+  const context = await ctx.repo.getJobContext(run.clientId, {
+    validations: ACCOUNT_INFO_VALIDATIONS,
+    ...(needsState ? { syncTask: 'collect-insights' } : {}),
+  });
+  const mappings = normalizeConversionMappings(context.conversionMappings);
+  const account = await resolveAccountInfo(ctx, run, context.validations);
   const today = localDate(ctx.now(), account.timezone);
   const earliest = earliestInsightsDate(today);
   if (run.data.until !== undefined && run.data.until < earliest) {
@@ -160,14 +175,11 @@ async function planRange(ctx: ProcessorContext, run: CollectRun): Promise<TimeRa
     run.log.warn({ since: run.data.since, until: run.data.until, earliest }, "range outside Meta's history");
     throw new UnrecoverableError(`request_bug: ${message}`);
   }
-  const state =
-    run.data.since === undefined && run.data.until === undefined
-      ? await ctx.repo.getSyncState(run.clientId, 'collect-insights')
-      : null;
+  const state = needsState ? context.syncState : null;
   // A high-water date kept for another ad account (the client moved) does not apply to this one.
   const ownState =
     state && (state.adAccountId === null || state.adAccountId === run.adAccountId) ? state : null;
-  return planCollectRange({
+  const range = planCollectRange({
     today,
     since: run.data.since,
     until: run.data.until,
@@ -175,6 +187,7 @@ async function planRange(ctx: ProcessorContext, run: CollectRun): Promise<TimeRa
     lookbackDays: ctx.settings.lookbackDays,
     backfillDays: ctx.settings.backfillDays,
   });
+  return { range, mappings };
 }
 
 /** One sync read of the whole range (split by meta-client when Meta says it is too much data). */
@@ -182,6 +195,7 @@ async function collectSync(
   ctx: ProcessorContext,
   run: CollectRun,
   range: TimeRange,
+  mappings?: ConversionMappings,
 ): Promise<CollectInsightsResult> {
   const slot = await acquireSlot(ctx, run, BUC.insights);
   let rows: MetaInsightsRow[];
@@ -204,7 +218,7 @@ async function collectSync(
   } finally {
     await slot.release();
   }
-  return write(ctx, run, range, rows, { mode: 'sync', parts, polls: 0 });
+  return write(ctx, run, range, rows, { mode: 'sync', parts, polls: 0 }, mappings);
 }
 
 /**
@@ -364,16 +378,18 @@ async function collectSyncChunks(
 /**
  * Raw campaign-day rows and the app's daily KPIs of the rows read (idempotent upserts), guarded: written
  * only while the client still has this ad account (issue 12.1). With `highWaterDate`, the sync state's
- * success and high-water date go in the same guarded write, after every row of the call.
+ * success and high-water date go in the same guarded write, after every row of the call. `mappings`: the
+ * client's conversion mappings when the job has read them already, else they are read here.
  */
 async function writeRows(
   ctx: ProcessorContext,
   run: CollectRun,
   metaRows: readonly MetaInsightsRow[],
   highWaterDate?: string,
+  known?: ConversionMappings,
 ): Promise<{ rows: number; dailyRows: number }> {
   const rows = asInsightsRows(metaRows);
-  const mappings = normalizeConversionMappings(await ctx.repo.getConversionMappings(run.clientId));
+  const mappings = known ?? normalizeConversionMappings(await ctx.repo.getConversionMappings(run.clientId));
   const collectedAt = new Date().toISOString();
   const campaignRows = toCampaignInsightRows(rows, run.adAccountId, run.clientId);
   const dailyRows = buildDailyKpiRows(rows, { mappings });
@@ -421,6 +437,7 @@ async function write(
   range: TimeRange,
   metaRows: readonly MetaInsightsRow[],
   info: { mode: CollectMode; parts: number; polls: number },
+  mappings?: ConversionMappings,
 ): Promise<CollectInsightsResult> {
-  return finish(ctx, run, range, await writeRows(ctx, run, metaRows, range.until), info, true);
+  return finish(ctx, run, range, await writeRows(ctx, run, metaRows, range.until, mappings), info, true);
 }

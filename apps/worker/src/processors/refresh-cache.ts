@@ -3,7 +3,8 @@
  * `refresh-cache`: the current month and the current ISO week, in the ad account's time zone, written to
  * `current_month_cache` / `current_week_cache` in the app's shapes.
  *
- * 1. account time zone and currency: the latest validation, or one `act_<id>` read;
+ * 1. the client, its conversion mappings and its latest validations, in one request (`getJobContext`); the
+ *    account's time zone and currency from the latest validation, or one `act_<id>` read;
  * 2. `buildRefreshCachePlan`: 5 insights calls (6 with ad relevance) answer both periods at once through
  *    `time_ranges`; each call is booked with the limiter before it is sent (call-booking.ts). When the
  *    account's window cannot take the next call, the job parks and the results it already has stay in its
@@ -34,7 +35,7 @@ import {
   normalizeConversionMappings,
   splitRowsByRange,
 } from '../transform/index.ts';
-import { resolveAccountInfo, toMetaAccountInfo } from './account-info.ts';
+import { ACCOUNT_INFO_VALIDATIONS, resolveAccountInfo, toMetaAccountInfo } from './account-info.ts';
 import type { JobRun, Processor, ProcessorContext } from './context.ts';
 import { handleJobFailure } from './failures.ts';
 import { startRun } from './job-run.ts';
@@ -82,13 +83,15 @@ async function refreshCache(
   ctx: ProcessorContext,
   run: JobRun<RefreshCacheJobData>,
 ): Promise<RefreshCacheResult> {
-  const client = await ctx.repo.getClient(run.clientId);
+  // The client, its mappings and its latest validations in one request.
+  const context = await ctx.repo.getJobContext(run.clientId, { validations: ACCOUNT_INFO_VALIDATIONS });
+  const client = context.client;
   if (client === null) throw supersededBeforeWriting(run, null);
   if (!isInvalidClient(client) && client.adAccountId !== run.adAccountId) {
     throw supersededBeforeWriting(run, { adAccountId: client.rawAdAccountId });
   }
-  const mappings = normalizeConversionMappings(await ctx.repo.getConversionMappings(run.clientId));
-  const account = await resolveAccountInfo(ctx, run);
+  const mappings = normalizeConversionMappings(context.conversionMappings);
+  const account = await resolveAccountInfo(ctx, run, context.validations);
   let metaCalls = account.source === 'meta' ? 1 : 0;
   const plan = refreshPlanAt(ctx.now(), account.timezone, ctx.settings.includeAdRelevance);
 

@@ -19,7 +19,8 @@ export type ApiStatus = (typeof API_STATUSES)[number];
 /** PostgREST's usual max-rows on Supabase; also the default page size. */
 export const MAX_PAGE_SIZE = 1000;
 
-const CLIENT_COLUMNS =
+/** The columns `toClient` reads. */
+export const CLIENT_COLUMNS =
   'id,name,email,ad_account_id,api_status,token_health_status,last_token_validation,token_expires_at';
 
 const clientRow = z.object({

@@ -7,7 +7,20 @@ import { TABLES } from './tables.ts';
 import { isUuid } from './values.ts';
 
 /** PostgREST/Postgres codes meaning "that table or column is not there" (schema drift, old projects). */
-const MISSING_RELATION_CODES = new Set(['42P01', '42703', 'PGRST200', 'PGRST204', 'PGRST205']);
+export const MISSING_RELATION_CODES: ReadonlySet<string> = new Set([
+  '42P01',
+  '42703',
+  'PGRST200',
+  'PGRST204',
+  'PGRST205',
+]);
+
+/** The stored `conversion_mappings` when it is a JSON object, else null (the defaults apply). */
+export function toConversionMappings(value: unknown): Record<string, unknown> | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
+}
 
 export function createDashboardConfigRepo(ctx: RepoContext) {
   const table = TABLES.dashboardConfig;
@@ -30,10 +43,7 @@ export function createDashboardConfigRepo(ctx: RepoContext) {
     const row = (await run(table, 'select', Promise.resolve({ data, error, status }))) as {
       conversion_mappings?: unknown;
     } | null;
-    const mappings = row?.conversion_mappings;
-    return typeof mappings === 'object' && mappings !== null && !Array.isArray(mappings)
-      ? (mappings as Record<string, unknown>)
-      : null;
+    return toConversionMappings(row?.conversion_mappings);
   }
 
   return { getConversionMappings };

@@ -81,9 +81,35 @@ const syncRow = z.object({
   updated_at: z.string(),
 });
 
-const COLUMNS =
+/** The columns `toSyncState` reads. */
+export const SYNC_STATE_COLUMNS =
   'client_id,task,last_success_at,last_error_at,last_error,high_water_date,ad_account_id,last_superseded,last_run_id,updated_at';
 const MAX_MESSAGE = 1000;
+
+/** A `meta_sync_state` row (SYNC_STATE_COLUMNS) as a SyncState; a row of another shape throws (zod). */
+export function toSyncState(raw: unknown): SyncState {
+  const row = syncRow.parse(raw);
+  return {
+    clientId: row.client_id,
+    task: row.task,
+    lastSuccessAt: row.last_success_at,
+    lastErrorAt: row.last_error_at,
+    lastError: row.last_error ? { ...row.last_error, code: row.last_error.code ?? null } : null,
+    highWaterDate: row.high_water_date,
+    adAccountId: row.ad_account_id ?? null,
+    lastSuperseded: row.last_superseded
+      ? {
+          at: row.last_superseded.at,
+          runId: row.last_superseded.run_id ?? null,
+          adAccountId: row.last_superseded.ad_account_id,
+          currentAdAccountId: row.last_superseded.current_ad_account_id ?? null,
+          reason: row.last_superseded.reason,
+        }
+      : null,
+    lastRunId: row.last_run_id,
+    updatedAt: row.updated_at,
+  };
+}
 
 export function requireTask(task: unknown): string {
   if (typeof task !== 'string' || !TASK_NAME.test(task)) {
@@ -127,33 +153,12 @@ export function createSyncStateRepo(ctx: RepoContext) {
       'select',
       ctx.client
         .from(table)
-        .select(COLUMNS)
+        .select(SYNC_STATE_COLUMNS)
         .eq('client_id', requireUuid(table, 'client_id', clientId))
         .eq('task', requireTask(task))
         .maybeSingle(),
     );
-    if (raw === null) return null;
-    const row = syncRow.parse(raw);
-    return {
-      clientId: row.client_id,
-      task: row.task,
-      lastSuccessAt: row.last_success_at,
-      lastErrorAt: row.last_error_at,
-      lastError: row.last_error ? { ...row.last_error, code: row.last_error.code ?? null } : null,
-      highWaterDate: row.high_water_date,
-      adAccountId: row.ad_account_id ?? null,
-      lastSuperseded: row.last_superseded
-        ? {
-            at: row.last_superseded.at,
-            runId: row.last_superseded.run_id ?? null,
-            adAccountId: row.last_superseded.ad_account_id,
-            currentAdAccountId: row.last_superseded.current_ad_account_id ?? null,
-            reason: row.last_superseded.reason,
-          }
-        : null,
-      lastRunId: row.last_run_id,
-      updatedAt: row.updated_at,
-    };
+    return raw === null ? null : toSyncState(raw);
   }
 
   /**
