@@ -63,14 +63,29 @@ export function toInsightColumns(row: CampaignInsightRow, index: number, collect
   } catch (error) {
     throw new InvalidRowError(table, 'ad_account_id', (error as Error).message, { index, cause: error });
   }
+  return {
+    ad_account_id: adAccountId,
+    client_id: requireUuid(table, 'client_id', row.clientId, index),
+    ...insightRowColumns(row, index, collectedAt),
+  };
+}
+
+/**
+ * A row's own columns, checked: all but the client and the ad account, which a guarded write takes from its
+ * guard once for every row.
+ */
+export function insightRowColumns(
+  row: Omit<CampaignInsightRow, 'clientId' | 'adAccountId'>,
+  index: number,
+  collectedAt: string,
+) {
+  const table = TABLES.campaignInsights;
   if (typeof row.campaignId !== 'string' || row.campaignId.trim() === '') {
     throw new InvalidRowError(table, 'campaign_id', 'expected a non-empty string', { index });
   }
   return {
-    ad_account_id: adAccountId,
     campaign_id: row.campaignId.trim(),
     date: requireDate(table, 'date', row.date, index),
-    client_id: requireUuid(table, 'client_id', row.clientId, index),
     campaign_name: row.campaignName ?? null,
     spend: requireNumber(table, 'spend', row.spend, index),
     impressions: requireInteger(table, 'impressions', row.impressions, index),

@@ -36,11 +36,18 @@ export interface DailyKpiRow {
 }
 
 export function toDailyKpiColumns(row: DailyKpiRow, index: number, lastUpdated: string) {
+  return {
+    client_id: requireUuid(TABLES.dailyKpi, 'client_id', row.clientId, index),
+    ...dailyKpiRowColumns(row, index, lastUpdated),
+  };
+}
+
+/** A row's own columns, checked: all but the client, which a guarded write takes from its guard once. */
+export function dailyKpiRowColumns(row: Omit<DailyKpiRow, 'clientId'>, index: number, lastUpdated: string) {
   const t = TABLES.dailyKpi;
   const int = (field: string, value: number | undefined) => requireInteger(t, field, value ?? 0, index);
   const num = (field: string, value: number | undefined) => requireNumber(t, field, value ?? 0, index);
   return {
-    client_id: requireUuid(t, 'client_id', row.clientId, index),
     date: requireDate(t, 'date', row.date, index),
     total_spend: requireNumber(t, 'total_spend', row.totalSpend, index),
     total_impressions: requireInteger(t, 'total_impressions', row.totalImpressions, index),

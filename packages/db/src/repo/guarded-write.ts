@@ -22,9 +22,9 @@ import { ClientSupersededError, SUPERSEDED_REASONS } from '../errors/client-supe
 import { DbError, toDbError } from '../errors/db-error.ts';
 import { InvalidRowError } from '../errors/invalid-row-error.ts';
 import { chunk, lastPerKey } from './bulk.ts';
-import { type CampaignInsightRow, toInsightColumns } from './campaign-insights.ts';
+import { type CampaignInsightRow, insightRowColumns } from './campaign-insights.ts';
 import type { RepoContext } from './context.ts';
-import { type DailyKpiRow, toDailyKpiColumns } from './daily-kpi.ts';
+import { type DailyKpiRow, dailyKpiRowColumns } from './daily-kpi.ts';
 import { assertCachesHaveNoSecrets, type CacheWrite, cacheColumns, tableOf } from './period-cache.ts';
 import { requireTask, type SyncError, syncErrorColumn } from './sync-state.ts';
 import { TABLES } from './tables.ts';
@@ -123,29 +123,21 @@ export function createGuardedWriteRepo(ctx: RepoContext) {
     }
     if (writes.syncFailure) singles.sync_failure = { at: now, error: syncErrorColumn(writes.syncFailure) };
 
+    // The client and the account are the guard's (checked above, once): each row's own columns are checked.
+    const insightRows = writes.campaignInsights ?? [];
+    if (insightRows.length > 0 && !/^\d+$/.test(account)) {
+      throw new InvalidRowError(
+        TABLES.campaignInsights,
+        'ad_account_id',
+        `not an ad account id: ${quote(account)}`,
+      );
+    }
     const insights = lastPerKey(
-      (writes.campaignInsights ?? []).map((row, index) => {
-        if (!/^\d+$/.test(account)) {
-          throw new InvalidRowError(
-            TABLES.campaignInsights,
-            'ad_account_id',
-            `not an ad account id: ${quote(account)}`,
-          );
-        }
-        const {
-          client_id: _client,
-          ad_account_id: _account,
-          ...columns
-        } = toInsightColumns({ ...row, clientId, adAccountId: account }, index, now);
-        return columns;
-      }),
+      insightRows.map((row, index) => insightRowColumns(row, index, now)),
       (c) => `${c.campaign_id}|${c.date}`,
     );
     const kpis = lastPerKey(
-      (writes.dailyKpi ?? []).map((row, index) => {
-        const { client_id: _client, ...columns } = toDailyKpiColumns({ ...row, clientId }, index, now);
-        return columns;
-      }),
+      (writes.dailyKpi ?? []).map((row, index) => dailyKpiRowColumns(row, index, now)),
       (c) => c.date,
     );
 
