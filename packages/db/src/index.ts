@@ -20,7 +20,12 @@ export {
 export { loadMigrations, type Migration } from './load-migrations.ts';
 export { MIGRATIONS_TABLE, type MigrateOptions, type MigrateResult, migrate } from './migrate.ts';
 export type { CampaignInsightRow } from './repo/campaign-insights.ts';
-export type { CampaignSummaryColumns, SummaryPeriodState } from './repo/campaign-summaries.ts';
+export {
+  type CampaignSummaryColumns,
+  type DailyKpiSums,
+  type SummaryPeriodState,
+  sumDailyKpiRows,
+} from './repo/campaign-summaries.ts';
 export type { ClientControl } from './repo/client-controls.ts';
 export type { ClientOverview } from './repo/client-overview.ts';
 export {

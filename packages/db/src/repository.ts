@@ -124,6 +124,7 @@ export function createRepository(options: RepositoryOptions) {
   const validations = createValidationsRepo(ctx);
   const dashboardConfig = createDashboardConfigRepo(ctx);
   const syncState = createSyncStateRepo(ctx);
+  const campaignSummaries = createCampaignSummariesRepo(ctx);
   return {
     ...clients,
     ...validations,
@@ -137,11 +138,12 @@ export function createRepository(options: RepositoryOptions) {
       getConversionMappings: dashboardConfig.getConversionMappings,
       listValidations: validations.listValidations,
       getSyncState: syncState.getSyncState,
+      listDailyKpiSumRows: campaignSummaries.listDailyKpiSumRows,
     }),
     ...createTokenStateRepo(ctx),
     ...createClientControlsRepo(ctx),
     ...createClientOverviewRepo(ctx),
-    ...createCampaignSummariesRepo(ctx),
+    ...campaignSummaries,
     ...createGuardedWriteRepo(ctx),
     ping,
   };

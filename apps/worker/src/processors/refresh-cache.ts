@@ -3,28 +3,30 @@
  * `refresh-cache`: the current month and the current ISO week, in the ad account's time zone, written to
  * `current_month_cache` / `current_week_cache` in the app's shapes.
  *
- * 1. the client, its conversion mappings and its latest validations, in one request (`getJobContext`); the
- *    account's time zone and currency from the latest validation, or one `act_<id>` read;
+ * 1. the client, its conversion mappings, its latest validations and the Meta `daily_kpi_data` rows of the
+ *    current month, in one request (`getJobContext`); the account's time zone and currency from the latest
+ *    validation, or one `act_<id>` read;
  * 2. `buildRefreshCachePlan`: 5 insights calls (6 with ad relevance) answer both periods at once through
  *    `time_ranges`; each call is booked with the limiter before it is sent (call-booking.ts). When the
  *    account's window cannot take the next call, the job parks and the results it already has stay in its
  *    scratch (job-scratch.ts): back in the next window it asks only for what is missing;
  * 3. every call must succeed: ANY failed fetch writes nothing (the previous rows stay), never a
  *    placeholder;
- * 4. the month's `daily_kpi_data` sums are read (one request) as the app's second tier of the monthly
+ * 4. the month's `daily_kpi_data` sums (from the rows read in step 1) are the app's second tier of the monthly
  *    conversion metrics (`app-contract.md` §3.3);
  * 5. both `cache_data` objects are built by the pure transforms, checked with `assertNoSecrets`, and
  *    written with the sync state's success in ONE guarded request (issue 12.1): only while the client still
  *    has this ad account (else nothing is written and the job ends `superseded`). A client whose row already
  *    names another account when the job starts is superseded before any Meta call.
  */
-import { type Client, type InvalidClient, isInvalidClient } from '@meta-engine/db';
+import { type Client, type InvalidClient, isInvalidClient, sumDailyKpiRows } from '@meta-engine/db';
 import type { RefreshCacheJobData } from '@meta-engine/queue';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { BUC } from '../buc.ts';
 import { noteProgress } from '../call-booking.ts';
 import {
+  anyZoneMonthWindow,
   assertNoSecrets,
   buildMonthCacheData,
   buildRefreshCachePlan,
@@ -83,8 +85,13 @@ async function refreshCache(
   ctx: ProcessorContext,
   run: JobRun<RefreshCacheJobData>,
 ): Promise<RefreshCacheResult> {
-  // The client, its mappings and its latest validations in one request.
-  const context = await ctx.repo.getJobContext(run.clientId, { validations: ACCOUNT_INFO_VALIDATIONS });
+  // The client, its mappings, its latest validations and the daily KPI rows of any zone's current month, in
+  // one request (the account's zone, hence its month, comes from the validations).
+  const window = anyZoneMonthWindow(ctx.now());
+  const context = await ctx.repo.getJobContext(run.clientId, {
+    validations: ACCOUNT_INFO_VALIDATIONS,
+    dailyKpi: window,
+  });
   const client = context.client;
   if (client === null) throw supersededBeforeWriting(run, null);
   if (!isInvalidClient(client) && client.adAccountId !== run.adAccountId) {
@@ -154,11 +161,11 @@ async function refreshCache(
   const accountInfo = toMetaAccountInfo(run.adAccountId, account);
   // The app's second tier of the monthly conversion metrics (and of stats.totalConversions): the sums of
   // this month's daily_kpi_data Meta rows, used where the fresh parse found nothing.
-  const daily = await ctx.repo.sumDailyKpi({
-    clientId: run.clientId,
-    since: plan.periods.month.start,
-    until: plan.periods.month.end,
-  });
+  const month = plan.periods.month;
+  const daily =
+    month.start >= window.since && month.end <= window.until
+      ? sumDailyKpiRows(context.dailyKpiRows, month.start, month.end)
+      : await ctx.repo.sumDailyKpi({ clientId: run.clientId, since: month.start, until: month.end });
   const now = ctx.now();
   const monthAccountRow = accountRows.month[0];
   const weekAccountRow = accountRows.week[0];

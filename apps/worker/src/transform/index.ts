@@ -118,6 +118,7 @@ export { roundTo, safeRatio, toBigintValue, toMetricNumber } from './metric-numb
 export {
   addDays,
   addMonths,
+  anyZoneMonthWindow,
   type CurrentPeriods,
   clampToInsightsHistory,
   currentPeriods,

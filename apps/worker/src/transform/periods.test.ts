@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   addDays,
   addMonths,
+  anyZoneMonthWindow,
   clampToInsightsHistory,
   currentPeriods,
   dateRange,
@@ -216,5 +217,50 @@ describe('37-month history limit', () => {
   it('moves older starts forward and leaves recent ones alone', () => {
     expect(clampToInsightsHistory('2020-01-01', '2026-07-20')).toBe('2023-06-21');
     expect(clampToInsightsHistory('2026-06-01', '2026-07-20')).toBe('2026-06-01');
+  });
+});
+
+describe('anyZoneMonthWindow', () => {
+  const zones = [
+    'Etc/GMT+12',
+    'Pacific/Honolulu',
+    'America/Los_Angeles',
+    'UTC',
+    'Europe/Warsaw',
+    'Pacific/Auckland',
+    'Pacific/Kiritimati',
+  ];
+  it("holds every zone's current month, at month ends and starts too", () => {
+    for (const instant of [
+      '2026-07-31T23:59:59Z',
+      '2026-08-01T00:00:00Z',
+      '2026-08-01T11:00:00Z',
+      '2026-08-15T12:00:00Z',
+      '2026-12-31T10:30:00Z',
+      '2027-01-01T13:00:00Z',
+      '2028-02-29T23:00:00Z',
+    ]) {
+      const now = new Date(instant);
+      const window = anyZoneMonthWindow(now);
+      for (const zone of zones) {
+        const month = monthPeriod(localDate(now, zone));
+        expect(month.start >= window.since && month.end <= window.until, `${instant} in ${zone}`).toBe(true);
+      }
+    }
+  });
+
+  it('is the UTC month alone in mid-month, and two months at a month boundary', () => {
+    expect(anyZoneMonthWindow(new Date('2026-08-15T12:00:00Z'))).toEqual({
+      since: '2026-08-01',
+      until: '2026-08-31',
+    });
+    expect(anyZoneMonthWindow(new Date('2026-08-01T03:00:00Z'))).toEqual({
+      since: '2026-07-01',
+      until: '2026-08-31',
+    });
+    expect(anyZoneMonthWindow(new Date('2026-12-31T20:00:00Z'))).toEqual({
+      since: '2026-12-01',
+      until: '2027-01-31',
+    });
   });
 });

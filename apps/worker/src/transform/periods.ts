@@ -248,6 +248,20 @@ export function currentPeriods(now: Date, timeZone: string): CurrentPeriods {
   return { today, yesterday: addDays(today, -1), month: monthPeriod(today), week: weekPeriod(today) };
 }
 
+/**
+ * Every day that can belong to "this month" somewhere on Earth at `now`: from the first day of the month of
+ * yesterday (UTC) to the last day of the month of tomorrow (UTC). Local time is within a day of UTC (UTC-12
+ * to UTC+14), so the month of any ad account's time zone lies inside it; a job can read the rows of that
+ * window before it knows the account's zone.
+ *
+ * @example
+ * anyZoneMonthWindow(new Date('2026-08-01T03:00:00Z')) // { since: '2026-07-01', until: '2026-08-31' }
+ */
+export function anyZoneMonthWindow(now: Date): { since: IsoDate; until: IsoDate } {
+  const utcToday = localDate(now, 'UTC');
+  return { since: monthPeriod(addDays(utcToday, -1)).start, until: monthPeriod(addDays(utcToday, 1)).end };
+}
+
 /** Yesterday in the account's zone: the last complete day collect-insights asks for. */
 export function yesterday(now: Date, timeZone: string): IsoDate {
   return addDays(localDate(now, timeZone), -1);

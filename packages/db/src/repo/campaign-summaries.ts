@@ -172,6 +172,50 @@ export interface DailyKpiSums {
   booking_step_3: number;
 }
 
+/** The columns `sumDailyKpiRows` adds up. */
+const DAILY_KPI_SUM_COLUMNS = [
+  'total_spend',
+  'total_impressions',
+  'total_clicks',
+  'total_conversions',
+  'reservations',
+  'reservation_value',
+  'click_to_call',
+  'email_contacts',
+  'booking_step_1',
+  'booking_step_2',
+  'booking_step_3',
+] as const;
+
+/** What a read for `sumDailyKpiRows` selects from `daily_kpi_data` (the date, and the columns it adds up). */
+export const DAILY_KPI_SUM_SELECT = `date,${DAILY_KPI_SUM_COLUMNS.join(',')}`;
+
+/** At most this many rows per read (a year and a month of days). */
+export const DAILY_KPI_SUM_LIMIT = 400;
+
+/**
+ * The sums of `daily_kpi_data` rows (DAILY_KPI_SUM_SELECT) dated `since` to `until` (pure): rows outside the
+ * range are left out, a missing or non-numeric value counts 0.
+ *
+ * @example
+ * sumDailyKpiRows([{ date: '2026-07-01', total_spend: 10 }], '2026-07-01', '2026-07-31').total_spend // 10
+ */
+export function sumDailyKpiRows(
+  rows: ReadonlyArray<Record<string, unknown>>,
+  since: string,
+  until: string,
+): DailyKpiSums {
+  const inRange = rows.filter((row) => {
+    const date = String(row.date ?? '');
+    return date >= since && date <= until;
+  });
+  const sums = { days: inRange.length } as DailyKpiSums;
+  for (const key of DAILY_KPI_SUM_COLUMNS) {
+    sums[key] = inRange.reduce((sum, row) => sum + (Number(row[key] ?? 0) || 0), 0);
+  }
+  return sums;
+}
+
 const STORED_COLUMNS = [
   'client_id',
   'summary_type',
@@ -484,44 +528,38 @@ export function createCampaignSummariesRepo(ctx: RepoContext) {
     await run(table, 'insert', ctx.client.from(table).insert(columns));
   }
 
+  /**
+   * One client's `daily_kpi_data` Meta rows (data_source `meta_api`) from `since` to `until`, with the
+   * columns `sumDailyKpiRows` adds up.
+   */
+  async function listDailyKpiSumRows(query: {
+    clientId: string;
+    since: string;
+    until: string;
+  }): Promise<Array<Record<string, unknown>>> {
+    const table = TABLES.dailyKpi;
+    const data = await run(
+      table,
+      'select',
+      ctx.client
+        .from(table)
+        .select(DAILY_KPI_SUM_SELECT)
+        .eq('client_id', requireUuid(table, 'client_id', query.clientId))
+        .eq('data_source', 'meta_api')
+        .gte('date', requireDate(table, 'date', query.since))
+        .lte('date', requireDate(table, 'date', query.until))
+        .limit(DAILY_KPI_SUM_LIMIT),
+    );
+    return (data ?? []) as Array<Record<string, unknown>>;
+  }
+
   /** Sums of one client's `daily_kpi_data` Meta rows (data_source `meta_api`) from `since` to `until`. */
   async function sumDailyKpi(query: {
     clientId: string;
     since: string;
     until: string;
   }): Promise<DailyKpiSums> {
-    const table = TABLES.dailyKpi;
-    const keys = [
-      'total_spend',
-      'total_impressions',
-      'total_clicks',
-      'total_conversions',
-      'reservations',
-      'reservation_value',
-      'click_to_call',
-      'email_contacts',
-      'booking_step_1',
-      'booking_step_2',
-      'booking_step_3',
-    ] as const;
-    const data = await run(
-      table,
-      'select',
-      ctx.client
-        .from(table)
-        .select(keys.join(','))
-        .eq('client_id', requireUuid(table, 'client_id', query.clientId))
-        .eq('data_source', 'meta_api')
-        .gte('date', requireDate(table, 'date', query.since))
-        .lte('date', requireDate(table, 'date', query.until))
-        .limit(400),
-    );
-    const rows = (data ?? []) as Array<Record<string, unknown>>;
-    const sums = { days: rows.length } as DailyKpiSums;
-    for (const key of keys) {
-      sums[key] = rows.reduce((sum, row) => sum + (Number(row[key] ?? 0) || 0), 0);
-    }
-    return sums;
+    return sumDailyKpiRows(await listDailyKpiSumRows(query), query.since, query.until);
   }
 
   /**
@@ -550,6 +588,7 @@ export function createCampaignSummariesRepo(ctx: RepoContext) {
     listSummaryChanges,
     recordDrift,
     sumDailyKpi,
+    listDailyKpiSumRows,
     getClientTimeZones,
   };
 }
