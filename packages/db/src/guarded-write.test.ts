@@ -213,6 +213,7 @@ describe('guardedWrite (meta_guarded_write)', () => {
     };
     const error = await repo.guardedWrite(guard, leaking).catch((caught: unknown) => caught);
     expect(isInvalidRowError(error)).toBe(true);
+    expect(error).toMatchObject({ secret: true });
     expect((error as Error).message).toContain('cache_data.client.meta_access_token');
     expect((error as Error).message).not.toContain('EAAB-leak');
     expect(await rowsOf(clientId)).toMatchObject({ month: null, week: null, insights: [], kpi: 0 });
@@ -226,6 +227,34 @@ describe('guardedWrite (meta_guarded_write)', () => {
     };
     await repo.guardedWrite(guard, named);
     expect(await rowsOf(clientId)).toMatchObject({ month: { marker: 8 }, insights: ['5007|2026-07-01'] });
+  });
+
+  it("refuses a cache holding one of the caller's secrets (its token) anywhere, naming the path, never the secret", async () => {
+    const clientId = await newClient('5009');
+    const guard = { clientId, adAccountId: '5009', task: 'refresh-cache', runId: 'r' };
+    const token = 'EAABsecretTokenValue42';
+    const leaking: GuardedWrites = {
+      ...refreshWrites(9),
+      weekCache: {
+        periodId: '2026-W29',
+        cacheData: {
+          dateRange: { start: '2026-07-13', end: '2026-07-19' },
+          campaigns: [{ name: 'ok' }, { next: `https://graph.facebook.com/act_1/insights?t=${token}` }],
+        },
+      },
+    };
+    const error = await repo
+      .guardedWrite(guard, leaking, { secrets: [token, ''] })
+      .catch((caught: unknown) => caught);
+    expect(isInvalidRowError(error)).toBe(true);
+    expect(error).toMatchObject({ secret: true, table: 'current_week_cache', field: 'cache_data' });
+    expect((error as Error).message).toContain('cache_data.campaigns[1].next');
+    expect((error as Error).message).not.toContain(token);
+    expect(await rowsOf(clientId)).toMatchObject({ month: null, week: null });
+
+    // Without the secret the value is just text, and other secrets do not match it: written.
+    await repo.guardedWrite(guard, leaking, { secrets: ['EAABanotherOne'] });
+    expect(await rowsOf(clientId)).toMatchObject({ month: { marker: 9 } });
   });
 
   it('pairs the chunks of campaign rows and daily KPIs, and sends the sync state with the last request', async () => {

@@ -12,7 +12,6 @@ import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { CallWaitError } from '../call-booking.ts';
 import { createWorkerMetrics } from '../runtime/metrics.ts';
-import { SecretLeakError } from '../transform/index.ts';
 import { DEFAULT_WORKER_SETTINGS, type JobRun, type ProcessorContext } from './context.ts';
 import { describeFailure, handleJobFailure, isFinalAttempt, summarizeFailure } from './failures.ts';
 import { isParkedError, nextParking } from './park.ts';
@@ -327,8 +326,18 @@ describe('handleJobFailure: the action per error category', () => {
   });
 
   it('bad rows and secret leaks end the job; network failures are retried', async () => {
-    expect((await outcomeOf(new SecretLeakError('$.client.token', 'key'))).thrown).toBeInstanceOf(
-      UnrecoverableError,
+    const leak = new InvalidRowError(
+      'current_month_cache',
+      'cache_data',
+      '$.client.token looks like a secret',
+      {
+        secret: true,
+      },
+    );
+    expect((await outcomeOf(leak)).thrown).toBeInstanceOf(UnrecoverableError);
+    expect(summarizeFailure(leak, []).category).toBe('secret_leak');
+    expect(summarizeFailure(new InvalidRowError('daily_kpi_data', 'date', 'bad'), []).category).toBe(
+      'invalid_row',
     );
     expect((await outcomeOf(new InvalidRowError('daily_kpi_data', 'date', 'bad'))).thrown).toBeInstanceOf(
       UnrecoverableError,

@@ -34,7 +34,6 @@ import {
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { isCallWaitError } from '../call-booking.ts';
 import { scaleMetaMs } from '../meta-feedback.ts';
-import { isSecretLeakError } from '../transform/index.ts';
 import type { JobRun, ProcessorContext } from './context.ts';
 import { park } from './park.ts';
 import { writeGuard } from './superseded.ts';
@@ -67,15 +66,17 @@ export function summarizeFailure(error: unknown, secrets: readonly string[]): Fa
   if (isMetaError(error)) {
     return { category: error.category, code: error.code ?? null, subcode: error.subcode ?? null, message };
   }
-  const category = isSecretLeakError(error)
-    ? 'secret_leak'
-    : isInvalidRowError(error)
-      ? 'invalid_row'
-      : isInvalidJobDataError(error)
-        ? 'invalid_job_data'
-        : error instanceof Error && error.name === 'DbError'
-          ? 'database'
-          : 'internal';
+  // A cache row holding a secret (a token-like key, our token or app secret) is refused by the repository.
+  const category =
+    isInvalidRowError(error) && error.secret
+      ? 'secret_leak'
+      : isInvalidRowError(error)
+        ? 'invalid_row'
+        : isInvalidJobDataError(error)
+          ? 'invalid_job_data'
+          : error instanceof Error && error.name === 'DbError'
+            ? 'database'
+            : 'internal';
   return { category, code: null, subcode: null, message };
 }
 
@@ -222,12 +223,7 @@ export async function handleJobFailure(
       case 'transient':
         break;
     }
-  } else if (
-    isSecretLeakError(error) ||
-    isInvalidRowError(error) ||
-    isInvalidJobDataError(error) ||
-    isPermanentDbError(error)
-  ) {
+  } else if (isInvalidRowError(error) || isInvalidJobDataError(error) || isPermanentDbError(error)) {
     return giveUp();
   }
   // Transient Meta errors, database and network failures, bugs: retry with BullMQ's backoff.

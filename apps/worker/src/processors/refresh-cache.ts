@@ -14,10 +14,11 @@
  *    placeholder;
  * 4. the month's `daily_kpi_data` sums (from the rows read in step 1) are the app's second tier of the monthly
  *    conversion metrics (`app-contract.md` §3.3);
- * 5. both `cache_data` objects are built by the pure transforms, checked with `assertNoSecrets`, and
- *    written with the sync state's success in ONE guarded request (issue 12.1): only while the client still
- *    has this ad account (else nothing is written and the job ends `superseded`). A client whose row already
- *    names another account when the job starts is superseded before any Meta call.
+ * 5. both `cache_data` objects are built by the pure transforms and written with the sync state's success in
+ *    ONE guarded request (issue 12.1), checked for secrets first (the repository's one look at the request's
+ *    text, with our token and app secret): only while the client still has this ad account (else nothing is
+ *    written and the job ends `superseded`). A client whose row already names another account when the job
+ *    starts is superseded before any Meta call.
  */
 import { type Client, type InvalidClient, isInvalidClient, sumDailyKpiRows } from '@meta-engine/db';
 import type { RefreshCacheJobData } from '@meta-engine/queue';
@@ -27,7 +28,6 @@ import { BUC } from '../buc.ts';
 import { noteProgress } from '../call-booking.ts';
 import {
   anyZoneMonthWindow,
-  assertNoSecrets,
   buildMonthCacheData,
   buildRefreshCachePlan,
   buildWeekCacheData,
@@ -194,16 +194,19 @@ async function refreshCache(
     dateRange: { start: plan.periods.week.start, end: plan.periods.week.end },
     lastUpdated: now,
   });
-  assertNoSecrets(monthData, ctx.secrets);
-  assertNoSecrets(weekData, ctx.secrets);
-
   const monthPeriodId = plan.periods.month.periodId;
   const weekPeriodId = plan.periods.week.periodId;
-  await ctx.repo.guardedWrite(writeGuard(run), {
-    monthCache: { periodId: monthPeriodId, cacheData: monthData as unknown as Record<string, unknown> },
-    weekCache: { periodId: weekPeriodId, cacheData: weekData as unknown as Record<string, unknown> },
-    syncSuccess: {},
-  });
+  // The caches are checked for secrets (key names like a token's, and our token and app secret) once, by the
+  // repository, against the request's own text: nothing is sent when one holds a secret (secret_leak).
+  await ctx.repo.guardedWrite(
+    writeGuard(run),
+    {
+      monthCache: { periodId: monthPeriodId, cacheData: monthData as unknown as Record<string, unknown> },
+      weekCache: { periodId: weekPeriodId, cacheData: weekData as unknown as Record<string, unknown> },
+      syncSuccess: {},
+    },
+    { secrets: ctx.secrets },
+  );
   await scratch.clear();
   const result: RefreshCacheResult = {
     monthPeriodId,

@@ -11,7 +11,6 @@ export {
   apiRates,
   buildAccountStats,
 } from './account-stats.ts';
-export { assertNoSecrets, isSecretLeakError, SecretLeakError } from './assert-no-secrets.ts';
 export {
   buildMonthCacheData,
   buildWeekCacheData,

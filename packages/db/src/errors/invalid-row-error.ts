@@ -9,18 +9,21 @@ export class InvalidRowError extends Error {
   readonly field: string;
   /** Position of the offending row in the input, when the call took several. */
   readonly index: number | null;
+  /** The row holds a secret (a key named like a token, or a known secret's value): never stored. */
+  readonly secret: boolean;
 
   constructor(
     table: string,
     field: string,
     problem: string,
-    options: { index?: number; cause?: unknown } = {},
+    options: { index?: number; cause?: unknown; secret?: boolean } = {},
   ) {
     const where = options.index === undefined ? '' : ` (row ${options.index})`;
     super(`invalid ${table}.${field}${where}: ${problem}`, { cause: options.cause });
     this.table = table;
     this.field = field;
     this.index = options.index ?? null;
+    this.secret = options.secret ?? false;
   }
 }
 

@@ -83,9 +83,15 @@ export function createGuardedWriteRepo(ctx: RepoContext) {
   /**
    * Writes `writes` for the guard's client, or throws `ClientSupersededError` (nothing written by that
    * request) when the client no longer serves the guard's ad account. Every row is checked before the
-   * first request.
+   * first request: a cache holding a key named like a token, or a string containing one of
+   * `options.secrets` (the caller's token and app secret), throws InvalidRowError (`secret: true`) and
+   * nothing is sent.
    */
-  async function guardedWrite(guard: WriteGuard, writes: GuardedWrites): Promise<GuardedWriteResult> {
+  async function guardedWrite(
+    guard: WriteGuard,
+    writes: GuardedWrites,
+    options: { secrets?: readonly string[] } = {},
+  ): Promise<GuardedWriteResult> {
     const clientId = requireUuid(TABLES.syncState, 'client_id', guard.clientId);
     const task = requireTask(guard.task);
     const account = guardAccount(guard.adAccountId);
@@ -167,7 +173,7 @@ export function createGuardedWriteRepo(ctx: RepoContext) {
         p_writes: payload,
       });
     const lastBody = bodyOf(requests.at(-1)!);
-    assertCachesHaveNoSecrets(caches, lastBody);
+    assertCachesHaveNoSecrets(caches, lastBody, options.secrets);
 
     for (const [index, payload] of requests.entries()) {
       const body = index === requests.length - 1 ? lastBody : bodyOf(payload);

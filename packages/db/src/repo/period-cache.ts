@@ -44,13 +44,19 @@ export function tableOf(kind: CacheKind) {
 }
 
 /**
- * Throws InvalidRowError when cache_data holds a key named like a token, secret or password anywhere (the
- * runtime package's one rule, `findSecret`, which the worker also applies with its own secrets).
+ * Throws InvalidRowError (`secret: true`) when cache_data holds a key named like a token, secret or password
+ * anywhere, or a string containing one of `secrets` (the caller's token and app secret): the runtime
+ * package's one rule, `findSecret`. The message names the path, never the secret.
  */
-export function assertNoSecrets(table: string, value: unknown): void {
-  const found = findSecret(value, [], 'cache_data');
-  if (found)
-    throw new InvalidRowError(table, 'cache_data', `${found.path} looks like a secret; never cache tokens`);
+export function assertNoSecrets(table: string, value: unknown, secrets: readonly string[] = []): void {
+  const found = findSecret(value, secrets, 'cache_data');
+  if (found) {
+    const problem =
+      found.reason === 'key'
+        ? `${found.path} looks like a secret; never cache tokens`
+        : `${found.path} holds a known secret (the token or the app secret); never cache tokens`;
+    throw new InvalidRowError(table, 'cache_data', problem, { secret: true });
+  }
 }
 
 /**
@@ -61,18 +67,19 @@ export function assertNoSecrets(table: string, value: unknown): void {
 export function assertCachesHaveNoSecrets(
   caches: ReadonlyArray<{ table: string; data: unknown }>,
   jsonText: string,
+  secrets: readonly string[] = [],
 ): void {
   if (caches.length === 0) return;
   if (
     !findSecret(
       caches.map((cache) => cache.data),
-      [],
+      secrets,
       'cache_data',
       jsonText,
     )
   )
     return;
-  for (const cache of caches) assertNoSecrets(cache.table, cache.data);
+  for (const cache of caches) assertNoSecrets(cache.table, cache.data, secrets);
 }
 
 /** The cache row's columns, checked for secrets (`cacheColumns` and then `assertNoSecrets`). */
