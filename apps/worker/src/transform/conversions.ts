@@ -120,12 +120,12 @@ const FORM_ACTION_TYPES = new Set([
 const FORM_ACTION_FRAGMENTS = ['lead_gen', 'leadgen', 'instant_form'] as const;
 
 function normalizeActionType(actionType: unknown): string {
-  return String(actionType ?? '').toLowerCase();
+  return (typeof actionType === 'string' ? actionType : String(actionType ?? '')).toLowerCase();
 }
 
 /** The app's `parseInt(value, 10)`: "12.7" counts as 12; negatives and garbage are skipped. */
 function parseCount(value: unknown): number | undefined {
-  const n = Number.parseInt(String(value ?? '0'), 10);
+  const n = Number.parseInt(typeof value === 'string' ? value : String(value ?? '0'), 10);
   return Number.isNaN(n) || n < 0 ? undefined : n;
 }
 
@@ -149,7 +149,12 @@ function buildActionMap(entries: readonly ActionEntry[], parse: (v: unknown) => 
 /** First listed type that is present wins, even with value 0 (a present zero is an answer). */
 function firstPresent(map: ReadonlyMap<string, number>, types: readonly string[]): number {
   for (const type of types) {
-    const value = map.get(type.toLowerCase());
+    // The map's keys are lower-cased: a lower-case type (every default) is looked up as it is.
+    let value = map.get(type);
+    if (value === undefined) {
+      const lower = type.toLowerCase();
+      if (lower !== type) value = map.get(lower);
+    }
     if (value !== undefined) return value;
   }
   return 0;

@@ -24,10 +24,14 @@ export function rowString(row: InsightsRow, field: string): string | undefined {
 
 /**
  * The field as an action list; `[]` when missing or scalar. Entries that are not objects are
- * dropped so a malformed element cannot throw deep inside a parser.
+ * dropped so a malformed element cannot throw deep inside a parser. When every entry is an object
+ * (Meta's case) this is the row's own array, not a copy (a row's lists are read several times per
+ * job): read it, never change it.
  */
 export function rowActions(row: InsightsRow, field: string): ActionEntry[] {
-  const value = row[field];
+  const value: unknown = row[field];
   if (!Array.isArray(value)) return [];
-  return value.filter((entry): entry is ActionEntry => typeof entry === 'object' && entry !== null);
+  const isEntry = (entry: unknown): entry is ActionEntry => typeof entry === 'object' && entry !== null;
+  for (const entry of value) if (!isEntry(entry)) return value.filter(isEntry);
+  return value as ActionEntry[];
 }
