@@ -9,17 +9,14 @@ import type { Limiter } from '@meta-engine/queue';
 /** The repository methods the processors call. */
 export type WorkerRepository = Pick<
   Repository,
-  | 'getClient'
   | 'getJobContext'
   | 'recordValidation'
-  | 'listValidations'
   | 'upsertMonthCache'
   | 'upsertWeekCache'
   | 'upsertCampaignInsights'
   | 'upsertDailyKpi'
   | 'guardedWrite'
   | 'getConversionMappings'
-  | 'getSyncState'
   | 'recordSyncSuccess'
   | 'recordSyncFailure'
   | 'saveTokenState'

@@ -72,19 +72,16 @@ export function toMetaAccountInfo(adAccountId: string, info: AccountInfo): MetaA
 export const ACCOUNT_INFO_VALIDATIONS = 5;
 
 /**
- * See the module comment. `validations`: the client's latest ones when the job has read them already
- * (`repo.getJobContext`), else they are read here. Meta errors propagate (the processor's failure handling
+ * See the module comment. `validations`: the client's latest ones (at least ACCOUNT_INFO_VALIDATIONS), read
+ * with the job's other facts (`repo.getJobContext`). Meta errors propagate (the processor's failure handling
  * applies).
  */
 export async function resolveAccountInfo(
   ctx: ProcessorContext,
   run: JobRun<unknown>,
-  validations?: readonly Record<string, unknown>[],
+  validations: readonly Record<string, unknown>[],
 ): Promise<AccountInfo> {
-  const known = accountInfoFromValidations(
-    validations ?? (await ctx.repo.listValidations(run.clientId, ACCOUNT_INFO_VALIDATIONS)),
-    run.adAccountId,
-  );
+  const known = accountInfoFromValidations(validations, run.adAccountId);
   if (known) return known;
   const { data } = await ctx.meta.getAdAccount(run.adAccountId, ACCOUNT_INFO_FIELDS);
   if (!isTimeZone(data.timezone_name)) {

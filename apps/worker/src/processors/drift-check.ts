@@ -23,7 +23,7 @@ import {
   normalizeConversionMappings,
   type StoredSummaryLike,
 } from '../transform/index.ts';
-import { resolveAccountInfo } from './account-info.ts';
+import { ACCOUNT_INFO_VALIDATIONS, resolveAccountInfo } from './account-info.ts';
 import type { JobRun, Processor, ProcessorContext } from './context.ts';
 import { handleJobFailure, runIdOf } from './failures.ts';
 import { startRun } from './job-run.ts';
@@ -53,9 +53,10 @@ export function createDriftCheckProcessor(ctx: ProcessorContext): Processor {
 }
 
 async function driftCheck(ctx: ProcessorContext, run: JobRun<DriftCheckJobData>): Promise<DriftCheckResult> {
-  const client = await ctx.repo.getClient(run.clientId);
-  if (client === null) throw new UnrecoverableError(`client ${run.clientId} does not exist`);
-  const account = await resolveAccountInfo(ctx, run);
+  // The client, its mappings and its latest validations in one request.
+  const context = await ctx.repo.getJobContext(run.clientId, { validations: ACCOUNT_INFO_VALIDATIONS });
+  if (context.client === null) throw new UnrecoverableError(`client ${run.clientId} does not exist`);
+  const account = await resolveAccountInfo(ctx, run, context.validations);
   const today = localDate(ctx.now(), account.timezone);
   const [month] = closedPeriods('monthly', today, 1);
   if (!month) throw new UnrecoverableError(`no closed month before ${today} within Meta's 37 months`);
@@ -71,7 +72,7 @@ async function driftCheck(ctx: ProcessorContext, run: JobRun<DriftCheckJobData>)
     await releaseSlot(slot);
   }
   const rows = insights.byKey.get(month.summaryDate)!;
-  const mappings = normalizeConversionMappings(await ctx.repo.getConversionMappings(run.clientId));
+  const mappings = normalizeConversionMappings(context.conversionMappings);
   const built = buildCampaignSummaryRow({
     clientId: run.clientId,
     period: month,

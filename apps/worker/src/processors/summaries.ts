@@ -47,7 +47,7 @@ import {
   type StoredSummaryLike,
   summaryContentHash,
 } from '../transform/index.ts';
-import { resolveAccountInfo } from './account-info.ts';
+import { ACCOUNT_INFO_VALIDATIONS, resolveAccountInfo } from './account-info.ts';
 import type { JobRun, Processor, ProcessorContext } from './context.ts';
 import { handleJobFailure, runIdOf } from './failures.ts';
 import { startRun } from './job-run.ts';
@@ -117,9 +117,10 @@ function planInput(state: SummaryPeriodState | undefined): PeriodStateInput {
 
 async function summarize(ctx: ProcessorContext, run: SummariesRun): Promise<SummariesResult> {
   const { kind } = run.data;
-  const client = await ctx.repo.getClient(run.clientId);
-  if (client === null) throw new UnrecoverableError(`client ${run.clientId} does not exist`);
-  const account = await resolveAccountInfo(ctx, run);
+  // The client, its mappings and its latest validations in one request.
+  const context = await ctx.repo.getJobContext(run.clientId, { validations: ACCOUNT_INFO_VALIDATIONS });
+  if (context.client === null) throw new UnrecoverableError(`client ${run.clientId} does not exist`);
+  const account = await resolveAccountInfo(ctx, run, context.validations);
   const today = localDate(ctx.now(), account.timezone);
   const result: SummariesResult = {
     kind,
@@ -154,7 +155,7 @@ async function summarize(ctx: ProcessorContext, run: SummariesRun): Promise<Summ
       runId: runIdOf(run),
     });
     if (plan.fetch.length > 0) {
-      const mappings = normalizeConversionMappings(await ctx.repo.getConversionMappings(run.clientId));
+      const mappings = normalizeConversionMappings(context.conversionMappings);
       const slot: SlotHolder = { grant: null };
       try {
         for (const piece of plan.pieces) {

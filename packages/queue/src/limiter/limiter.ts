@@ -517,9 +517,12 @@ export function createLimiter(options: LimiterOptions): Limiter {
       await runScript(redis, 'record-usage', [keys.state, ...bucs.map((buc) => keys.log(buc))], args),
     );
     const now = Date.now();
+    // The operators' index of blocks (score: blocked until, Redis time), written below.
+    const blocked: Array<number | string> = [];
     const outcomes = bucs.map((buc, index): UsageOutcome => {
       const at = 5 * index;
       const remaining = Number(reply[at + 1]);
+      if (remaining > 0) blocked.push(Number(reply[at]), `${account}|${buc}`);
       return {
         scope: 'account',
         adAccountId: account,
@@ -530,9 +533,6 @@ export function createLimiter(options: LimiterOptions): Limiter {
         quota: buc === '*' ? undefined : quotaOf(reply[at + 3], reply[at + 4]),
       };
     });
-    const blocked = bucs.flatMap((buc, index) =>
-      Number(reply[5 * index + 1]) > 0 ? [Number(reply[5 * index]), `${account}|${buc}`] : [],
-    );
     // The operators' index lives in another slot than the account, so it is written separately.
     if (blocked.length > 0) await redis.zadd(global.throttled, 'GT', ...blocked);
     return outcomes;

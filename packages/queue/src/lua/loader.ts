@@ -123,12 +123,9 @@ export function createScriptSet<N extends string>(
   function define(client: RedisClient): void {
     if (defined.has(client)) return;
     for (const script of scripts().values()) {
-      client.defineCommand(
-        script.command,
-        script.numberOfKeys === null
-          ? { lua: script.lua }
-          : { numberOfKeys: script.numberOfKeys, lua: script.lua },
-      );
+      // Registered without a key count: every call passes EVALSHA's numkeys itself (checked in `run`), so
+      // a `-n` script and a fixed one are called the same way.
+      client.defineCommand(script.command, { lua: script.lua });
     }
     defined.add(client);
   }
@@ -145,10 +142,7 @@ export function createScriptSet<N extends string>(
     }
     define(client);
     const fn = (client as unknown as Record<string, ScriptFn>)[script.command]!;
-    // A `-n` script is registered without a key count: EVALSHA's numkeys comes first in the call.
-    return script.numberOfKeys === null
-      ? fn.call(client, keys.length, ...keys, ...args)
-      : fn.call(client, ...keys, ...args);
+    return fn.call(client, keys.length, ...keys, ...args);
   }
 
   return { define, run };
