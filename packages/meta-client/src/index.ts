@@ -5,6 +5,7 @@
  * of queues, limiters or tables.
  */
 
+export { daysInMonth } from './calendar.ts';
 export { classifyMetaError } from './classify-meta-error.ts';
 export type {
   InsightsCallOptions,
@@ -19,7 +20,6 @@ export { AD_ACCOUNT_LIST_FIELDS, createMetaClient } from './client.ts';
 export * from './errors/index.ts';
 export { earliestInsightsDate } from './insights-history.ts';
 export type { InsightsParams } from './insights-params.ts';
-
 export type { AdAccount, Campaign, DebugTokenData, InsightsRow } from './meta-schemas.ts';
 export { metricNumber } from './metric-number.ts';
 export type { GraphPage } from './paging.ts';

@@ -4,6 +4,7 @@
  * a call is spent on them.
  */
 import { z } from 'zod';
+import { daysInMonth } from './calendar.ts';
 import { MetaInvalidRequestError } from './errors/meta-invalid-request-error.ts';
 
 export interface TimeRange {
@@ -46,16 +47,17 @@ export interface InsightsParams {
 /** Page size used when the caller gives none (Airbyte and Singer use 100, §3.1). */
 export const DEFAULT_INSIGHTS_LIMIT = 100;
 
+/** True when `YYYY-MM-DD` (already matched) names a real day. */
+function isCalendarDate(s: string): boolean {
+  const month = Number(s.slice(5, 7));
+  const day = Number(s.slice(8, 10));
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(Number(s.slice(0, 4)), month);
+}
+
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
-  .refine(
-    (s) =>
-      !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
-    {
-      message: 'not a calendar date',
-    },
-  );
+  .refine(isCalendarDate, { message: 'not a calendar date' });
 
 const timeRange = z
   .object({ since: isoDate, until: isoDate })

@@ -312,6 +312,22 @@ describe('parseConversionMetrics: click_to_call chosen once per account', () => 
     const row = campaign({ actions: types.map((t) => a(t, '2')) });
     expect(selectAccountPhoneActionType([row])).toBe(expected);
   });
+
+  it('parses with the type selectAccountPhoneActionType picks, even one whose only value is invalid', () => {
+    // The app looks at which types are reported, not at their values: a garbage-valued preferred type still
+    // wins the account and then counts 0 (not the next type's 5).
+    const rows = [
+      campaign({ actions: [a('Click_To_Call_Call_Confirm', 'n/a'), a('click_to_call_zzz', '5')] }),
+      campaign({ actions: [a('click_to_call_abc', '-3'), a('phone_number_clicks', '4')] }),
+    ];
+    const result = parseConversionMetrics(rows);
+    expect(result.phoneActionType).toBe(selectAccountPhoneActionType(rows));
+    expect(result.phoneActionType).toBe('click_to_call_call_confirm');
+    expect(result.totals.click_to_call).toBe(0);
+    const fallback = [campaign({ actions: [a('click_to_call_zzz', '5'), a('Click_To_Call_Abc', 'x')] })];
+    expect(parseConversionMetrics(fallback).phoneActionType).toBe('click_to_call_abc');
+    expect(selectAccountPhoneActionType(fallback)).toBe('click_to_call_abc');
+  });
 });
 
 describe('parseConversionMetrics: contacts from conversions[]', () => {

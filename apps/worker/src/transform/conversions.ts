@@ -134,12 +134,22 @@ function parseMoney(value: unknown): number | undefined {
   return n < 0 ? undefined : n;
 }
 
-/** Sum per lower-cased action type; invalid entries are left out (so they are not "present"). */
-function buildActionMap(entries: readonly ActionEntry[], parse: (v: unknown) => number | undefined) {
+/**
+ * Sum per lower-cased action type; invalid entries are left out (so they are not "present"). Their types
+ * go to `skippedTypes` when given (the phone type choice counts every reported type, valid or not).
+ */
+function buildActionMap(
+  entries: readonly ActionEntry[],
+  parse: (v: unknown) => number | undefined,
+  skippedTypes?: string[],
+) {
   const map = new Map<string, number>();
   for (const entry of entries) {
     const value = parse(entry.value);
-    if (value === undefined) continue;
+    if (value === undefined) {
+      skippedTypes?.push(normalizeActionType(entry.action_type));
+      continue;
+    }
     const type = normalizeActionType(entry.action_type);
     map.set(type, (map.get(type) ?? 0) + value);
   }
@@ -206,13 +216,24 @@ export function selectAccountPhoneActionType(rows: readonly InsightsRow[]): stri
   for (const row of rows) {
     for (const entry of rowActions(row, 'actions')) present.add(normalizeActionType(entry.action_type));
   }
-  for (const type of [...CONVERSION_RULES.phoneActions, ...PHONE_ACTION_PRIORITY]) {
+  return phoneTypeAmong(present);
+}
+
+/** The phone types to look for, in order: the client custom phone events, then the standard ones. */
+const PHONE_TYPES_IN_ORDER: readonly string[] = [...CONVERSION_RULES.phoneActions, ...PHONE_ACTION_PRIORITY];
+/** `localeCompare(b, 'en')` without building a collator per comparison. */
+const compareEnglish = new Intl.Collator('en').compare;
+
+function phoneTypeAmong(present: ReadonlySet<string>): string | null {
+  for (const type of PHONE_TYPES_IN_ORDER) {
     if (present.has(type)) return type;
   }
-  const fallback = [...present]
-    .filter((type) => type.startsWith('click_to_call_') && !type.includes('offsite_conversion'))
-    .sort((a, b) => a.localeCompare(b, 'en'))[0];
-  return fallback ?? null;
+  let fallback: string | null = null;
+  for (const type of present) {
+    if (!type.startsWith('click_to_call_') || type.includes('offsite_conversion')) continue;
+    if (fallback === null || compareEnglish(type, fallback) < 0) fallback = type;
+  }
+  return fallback;
 }
 
 function matchesAny(actionType: string, patterns: readonly string[]): boolean {
@@ -254,10 +275,21 @@ export function extractContactsFromConversions(
 export function sumFormConversionActions(actions: readonly ActionEntry[]): number {
   let sum = 0;
   for (const entry of actions) {
-    const type = normalizeActionType(entry.action_type);
-    if (!FORM_ACTION_TYPES.has(type) && !FORM_ACTION_FRAGMENTS.some((f) => type.includes(f))) continue;
-    sum += parseCount(entry.value) ?? 0;
+    if (isFormActionType(normalizeActionType(entry.action_type))) sum += parseCount(entry.value) ?? 0;
   }
+  return sum;
+}
+
+function isFormActionType(type: string): boolean {
+  if (FORM_ACTION_TYPES.has(type)) return true;
+  for (const fragment of FORM_ACTION_FRAGMENTS) if (type.includes(fragment)) return true;
+  return false;
+}
+
+/** {@link sumFormConversionActions} of a row whose `actions[]` are already summed per type (parseCount). */
+function sumFormConversionCounts(counts: ReadonlyMap<string, number>): number {
+  let sum = 0;
+  for (const [type, value] of counts) if (isFormActionType(type)) sum += value;
   return sum;
 }
 
@@ -267,7 +299,10 @@ export function sumFormConversionActions(actions: readonly ActionEntry[]): numbe
  * instant-form actions are subtracted, never going below 0.
  */
 export function headlineConversions(row: InsightsRow): number {
-  const formConversions = sumFormConversionActions(rowActions(row, 'actions'));
+  return headlineLessForms(row, sumFormConversionActions(rowActions(row, 'actions')));
+}
+
+function headlineLessForms(row: InsightsRow, formConversions: number): number {
   const raw = row.conversions;
   if (Array.isArray(raw)) {
     const purchase = raw.find((entry) => normalizeActionType(entry.action_type) === 'omni_purchase');
@@ -290,12 +325,11 @@ interface ParsedFromActions {
 }
 
 function parseRowActions(
-  row: InsightsRow,
+  actions: ReadonlyMap<string, number>,
+  values: ReadonlyMap<string, number>,
   mappings: ConversionMappings | undefined,
   phoneActionType: string | null,
 ): ParsedFromActions {
-  const actions = buildActionMap(rowActions(row, 'actions'), parseCount);
-  const values = buildActionMap(rowActions(row, 'action_values'), parseMoney);
   const pick = (metric: keyof typeof DEFAULT_ACTION_PRIORITIES): number =>
     firstPresent(actions, mappedTypes(mappings, metric) ?? DEFAULT_ACTION_PRIORITIES[metric]);
 
@@ -359,20 +393,36 @@ export function parseConversionMetrics(
   campaignRows: readonly InsightsRow[],
   mappings?: ConversionMappings,
 ): ConversionParseResult {
-  const phoneActionType = mappedTypes(mappings, 'click_to_call')
-    ? null
-    : selectAccountPhoneActionType(campaignRows);
-  const parsed = campaignRows.map((row) => ({
+  // Each row's actions[] summed per type once: read by the phone type choice, the funnel and the headline.
+  const skippedTypes: string[] = [];
+  const counted = campaignRows.map((row) => ({
     row,
+    actions: buildActionMap(rowActions(row, 'actions'), parseCount, skippedTypes),
+    values: buildActionMap(rowActions(row, 'action_values'), parseMoney),
+  }));
+  let phoneActionType: string | null = null;
+  if (!mappedTypes(mappings, 'click_to_call')) {
+    const present = new Set<string>(skippedTypes);
+    for (const { actions } of counted) for (const type of actions.keys()) present.add(type);
+    phoneActionType = phoneTypeAmong(present);
+  }
+  const parsed = counted.map(({ row, actions, values }) => ({
+    row,
+    actions,
     spend: toMetricNumber(rowString(row, 'spend')),
-    fromActions: parseRowActions(row, mappings, phoneActionType),
-    fromConversions: extractContactsFromConversions(rowActions(row, 'conversions'), mappings),
+    fromActions: parseRowActions(actions, values, mappings, phoneActionType),
   }));
 
   const phonesFromActions = parsed.some((p) => p.fromActions.click_to_call > 0);
   const emailsFromActions = parsed.some((p) => p.fromActions.email_contacts > 0);
 
-  const campaigns = parsed.map(({ row, spend, fromActions, fromConversions }): CampaignConversions => {
+  const campaigns = parsed.map(({ row, actions, spend, fromActions }): CampaignConversions => {
+    // conversions[] is read only for a contact no campaign reported in actions[].
+    const fromConversions =
+      (fromActions.click_to_call > 0 || phonesFromActions) &&
+      (fromActions.email_contacts > 0 || emailsFromActions)
+        ? undefined
+        : extractContactsFromConversions(rowActions(row, 'conversions'), mappings);
     const funnel: ParsedFromActions = {
       ...fromActions,
       click_to_call:
@@ -380,15 +430,18 @@ export function parseConversionMetrics(
           ? fromActions.click_to_call
           : phonesFromActions
             ? 0
-            : fromConversions.click_to_call,
+            : (fromConversions?.click_to_call ?? 0),
       email_contacts:
         fromActions.email_contacts > 0
           ? fromActions.email_contacts
           : emailsFromActions
             ? 0
-            : fromConversions.email_contacts,
+            : (fromConversions?.email_contacts ?? 0),
     };
-    return { ...withRatios(funnel, spend), conversions: headlineConversions(row) };
+    return {
+      ...withRatios(funnel, spend),
+      conversions: headlineLessForms(row, sumFormConversionCounts(actions)),
+    };
   });
 
   const spend = parsed.reduce((sum, p) => sum + p.spend, 0);

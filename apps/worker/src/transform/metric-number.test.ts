@@ -49,6 +49,27 @@ describe('roundTo and safeRatio', () => {
     expect(roundTo(Number.NaN, 2)).toBe(0);
   });
 
+  it('agrees with rounding every value after toPrecision(15), halves and large values included', () => {
+    const reference = (value: number, decimals: number): number => {
+      const factor = 10 ** decimals;
+      const scaled = Number((Math.abs(value) * factor).toPrecision(15));
+      return (Math.sign(value) * Math.round(scaled)) / factor + 0;
+    };
+    const values: number[] = [0, -0, 0.5, 1.5, 2.5, -2.5, 1e15 + 0.5, 123456789012.345, 9007199254740991];
+    for (let cents = 0; cents < 20_000; cents++) {
+      // x.xx5 values (the binary-noise halves), their neighbours, and sums like the daily totals.
+      values.push(
+        cents / 1000 + 0.005,
+        cents / 1000 + 0.0049999,
+        -(cents / 100 + 0.005),
+        cents * 0.1 + cents * 0.2,
+      );
+    }
+    for (const value of values) {
+      for (const decimals of [0, 2, 4]) expect(roundTo(value, decimals)).toBe(reference(value, decimals));
+    }
+  });
+
   it('returns 0 instead of dividing by zero', () => {
     expect(safeRatio(6400, 1000)).toBe(6.4);
     expect(safeRatio(6400, 0)).toBe(0);

@@ -36,8 +36,12 @@ export function toBigintValue(value: unknown): number {
 export function roundTo(value: number, decimals: number): number {
   if (!Number.isFinite(value)) return 0;
   const factor = 10 ** decimals;
-  // toPrecision(15) removes binary noise first (2.675 is stored as 2.67499999...).
-  const scaled = Number((Math.abs(value) * factor).toPrecision(15));
+  let scaled = Math.abs(value) * factor;
+  // toPrecision(15) removes binary noise first (2.675 is stored as 2.67499999...). It moves the value by
+  // less than scaled x 1e-14, so it can change the rounding only near a half: elsewhere it is skipped.
+  if (Math.abs(scaled - Math.floor(scaled) - 0.5) <= Math.max(scaled, 1) * 1e-13) {
+    scaled = Number(scaled.toPrecision(15));
+  }
   return (Math.sign(value) * Math.round(scaled)) / factor + 0;
 }
 

@@ -53,6 +53,23 @@ describe('localDate', () => {
     expect(localDate(new Date(instant), zone)).toBe(expected);
   });
 
+  it('answers every instant of a run of calls right, across local midnight, in several zones at once', () => {
+    // The last answer per zone is reused within a minute of UTC: consecutive calls, a millisecond apart
+    // around Warsaw's midnight (22:00Z in summer) and interleaved with other zones, must still change day.
+    const start = Date.parse('2026-07-14T21:59:59.990Z');
+    const seen: string[] = [];
+    for (let ms = start; ms < start + 20; ms++) {
+      seen.push(localDate(new Date(ms), 'Europe/Warsaw'));
+      expect(localDate(new Date(ms), 'UTC')).toBe('2026-07-14');
+      expect(localDate(new Date(ms), 'Asia/Kathmandu')).toBe('2026-07-15');
+    }
+    expect(seen.slice(0, 10).every((date) => date === '2026-07-14')).toBe(true);
+    expect(seen.slice(10).every((date) => date === '2026-07-15')).toBe(true);
+    // Before 1980 some offsets had seconds (Liberia, UTC-0:44:30 until 1972): such instants are not reused.
+    expect(localDate(new Date('1970-06-01T00:44:00Z'), 'Africa/Monrovia')).toBe('1970-05-31');
+    expect(localDate(new Date('1970-06-01T00:44:31Z'), 'Africa/Monrovia')).toBe('1970-06-01');
+  });
+
   it('rejects unknown zones and invalid instants instead of guessing UTC', () => {
     expect(() => localDate(new Date('2026-01-01T00:00:00Z'), 'Europe/Nowhere')).toThrow(RangeError);
     expect(() => localDate(new Date('nope'), 'Europe/Warsaw')).toThrow(RangeError);
@@ -104,6 +121,15 @@ describe('date arithmetic', () => {
     expect(isIsoDate('2026-02-28')).toBe(true);
     expect(isIsoDate('2026-02-29')).toBe(false);
     expect(isIsoDate(20260228)).toBe(false);
+    expect(isIsoDate('2024-02-29')).toBe(true);
+    expect(isIsoDate('2000-02-29')).toBe(true);
+    expect(isIsoDate('2100-02-29')).toBe(false);
+    expect(isIsoDate('2026-00-10')).toBe(false);
+    expect(isIsoDate('2026-13-01')).toBe(false);
+    expect(isIsoDate('2026-04-31')).toBe(false);
+    expect(isIsoDate('2026-04-00')).toBe(false);
+    expect(isIsoDate('0099-01-01')).toBe(false);
+    expect(isIsoDate('2026-12-31')).toBe(true);
   });
 
   it('knows Mondays', () => {

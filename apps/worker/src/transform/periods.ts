@@ -10,6 +10,8 @@
  * date. No date library.
  */
 
+import { daysInMonth } from '@meta-engine/meta-client';
+
 /** A calendar date, `YYYY-MM-DD`. */
 export type IsoDate = string;
 
@@ -65,13 +67,11 @@ function toUtcMs(date: IsoDate): number {
   const year = Number(match[1]);
   const month = Number(match[2]) - 1;
   const day = Number(match[3]);
-  const ms = Date.UTC(year, month, day);
-  // Date.UTC rolls 2026-02-30 over to March (and reads years 0-99 as 19xx): a round trip catches both.
-  const back = new Date(ms);
-  if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month || back.getUTCDate() !== day) {
+  // Date.UTC would roll 2026-02-30 over to March and read years 0-99 as 19xx: both are refused first.
+  if (year < 100 || month < 0 || month > 11 || day < 1 || day > daysInMonth(year, month + 1)) {
     throw new RangeError(`Not a calendar date: ${date}`);
   }
-  return ms;
+  return Date.UTC(year, month, day);
 }
 
 function fromUtcMs(ms: number): IsoDate {
@@ -101,14 +101,30 @@ export function isIsoDate(value: unknown): value is IsoDate {
  * localDate(new Date('2026-03-31T23:30:00Z'), 'Europe/Warsaw') // '2026-04-01'
  */
 export function localDate(instant: Date, timeZone: string): IsoDate {
-  if (Number.isNaN(instant.getTime())) throw new RangeError('Invalid instant');
+  const ms = instant.getTime();
+  if (Number.isNaN(ms)) throw new RangeError('Invalid instant');
+  // Since 1980 every zone's offset is whole minutes and every change of it falls on a whole minute of UTC,
+  // so the local date is the same for a whole minute: the last answer per zone is reused within it (ICU
+  // is slow, and a busy worker asks many times a minute).
+  const minute = ms >= WHOLE_MINUTES_SINCE_MS ? Math.floor(ms / MINUTE_MS) : Number.NaN;
+  const last = lastLocalDates.get(timeZone);
+  if (last && last.minute === minute) return last.date;
   const parts = formatterFor(timeZone).formatToParts(instant);
   const part = (type: Intl.DateTimeFormatPartTypes): string =>
     parts.find((p) => p.type === type)?.value ?? '';
   const date = `${part('year')}-${part('month')}-${part('day')}`;
   toUtcMs(date);
+  if (!Number.isNaN(minute)) {
+    if (lastLocalDates.size >= MAX_REMEMBERED_ZONES) lastLocalDates.clear();
+    lastLocalDates.set(timeZone, { minute, date });
+  }
   return date;
 }
+
+const MINUTE_MS = 60_000;
+const WHOLE_MINUTES_SINCE_MS = Date.UTC(1980, 0, 1);
+const MAX_REMEMBERED_ZONES = 1_000;
+const lastLocalDates = new Map<string, { minute: number; date: IsoDate }>();
 
 /**
  * `date` plus `days` (negative to go back).

@@ -70,23 +70,27 @@ const previousRow = z.object({
 /** Migration 0004's function: records one or many checks in one request. */
 export const RECORD_VALIDATIONS_RPC = 'meta_record_validations';
 
-const rpcAnswer = z.union([
-  z.object({ client_id: z.string(), error: z.literal('NOT_FOUND') }),
-  z.object({
-    client_id: z.string(),
-    superseded: z.enum(SUPERSEDED_REASONS),
-    current_ad_account_id: z.string().nullable(),
-  }),
-  z.object({
-    client_id: z.string(),
-    guarded: z.boolean().optional(),
-    previous_api_status: z.enum(API_STATUSES),
-    api_status: z.enum(API_STATUSES),
-    token_health_status: z.enum(['valid', 'invalid', 'expired']).nullable(),
-    touch_last_validation: z.boolean(),
-    excluded_by_validation: z.boolean(),
-  }),
-]);
+// The answer of a written check first: zod's union tries its options in order, and the other two shapes
+// (which the function never mixes with it) are the rare ones.
+const rpcAnswers = z.array(
+  z.union([
+    z.object({
+      client_id: z.string(),
+      guarded: z.boolean().optional(),
+      previous_api_status: z.enum(API_STATUSES),
+      api_status: z.enum(API_STATUSES),
+      token_health_status: z.enum(['valid', 'invalid', 'expired']).nullable(),
+      touch_last_validation: z.boolean(),
+      excluded_by_validation: z.boolean(),
+    }),
+    z.object({
+      client_id: z.string(),
+      superseded: z.enum(SUPERSEDED_REASONS),
+      current_ad_account_id: z.string().nullable(),
+    }),
+    z.object({ client_id: z.string(), error: z.literal('NOT_FOUND') }),
+  ]),
+);
 
 /** The history columns a check supplies (the mapping adds the api_status / health columns). */
 interface HistoryInput {
@@ -206,7 +210,16 @@ export function createValidationsRepo(ctx: RepoContext) {
       }
       throw toDbError(history, 'upsert', error, status);
     }
-    const answers = z.array(rpcAnswer).length(rows.length).parse(data);
+    const answers = rpcAnswers.parse(data);
+    if (answers.length !== rows.length) {
+      throw new DbError(
+        `${RECORD_VALIDATIONS_RPC} answered ${answers.length} results for ${rows.length} checks`,
+        {
+          table: history,
+          operation: 'upsert',
+        },
+      );
+    }
     return answers.map((answer, index) => {
       const row = rows[index]!;
       if ('superseded' in answer) {
