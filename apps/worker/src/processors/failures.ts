@@ -67,16 +67,15 @@ export function summarizeFailure(error: unknown, secrets: readonly string[]): Fa
     return { category: error.category, code: error.code ?? null, subcode: error.subcode ?? null, message };
   }
   // A cache row holding a secret (a token-like key, our token or app secret) is refused by the repository.
-  const category =
-    isInvalidRowError(error) && error.secret
+  const category = isInvalidRowError(error)
+    ? error.secret
       ? 'secret_leak'
-      : isInvalidRowError(error)
-        ? 'invalid_row'
-        : isInvalidJobDataError(error)
-          ? 'invalid_job_data'
-          : error instanceof Error && error.name === 'DbError'
-            ? 'database'
-            : 'internal';
+      : 'invalid_row'
+    : isInvalidJobDataError(error)
+      ? 'invalid_job_data'
+      : error instanceof Error && error.name === 'DbError'
+        ? 'database'
+        : 'internal';
   return { category, code: null, subcode: null, message };
 }
 

@@ -273,23 +273,15 @@ export function extractContactsFromConversions(
 
 /** Lead and instant-form actions in a row's `actions[]`, which the headline number excludes. */
 export function sumFormConversionActions(actions: readonly ActionEntry[]): number {
-  let sum = 0;
-  for (const entry of actions) {
-    if (isFormActionType(normalizeActionType(entry.action_type))) sum += parseCount(entry.value) ?? 0;
-  }
-  return sum;
+  return sumFormConversionCounts(buildActionMap(actions, parseCount));
 }
 
-function isFormActionType(type: string): boolean {
-  if (FORM_ACTION_TYPES.has(type)) return true;
-  for (const fragment of FORM_ACTION_FRAGMENTS) if (type.includes(fragment)) return true;
-  return false;
-}
-
-/** {@link sumFormConversionActions} of a row whose `actions[]` are already summed per type (parseCount). */
+/** {@link sumFormConversionActions} of `actions[]` already summed per type (parseCount). */
 function sumFormConversionCounts(counts: ReadonlyMap<string, number>): number {
   let sum = 0;
-  for (const [type, value] of counts) if (isFormActionType(type)) sum += value;
+  for (const [type, value] of counts) {
+    if (FORM_ACTION_TYPES.has(type) || FORM_ACTION_FRAGMENTS.some((f) => type.includes(f))) sum += value;
+  }
   return sum;
 }
 
