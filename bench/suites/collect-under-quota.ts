@@ -123,7 +123,11 @@ export const collectUnderQuota: Suite = {
         calls: number;
         throttles: number;
         parkedWaits: number;
+        /** Limiter waits by reason, e.g. `paced 2100, blocked 3`. */
+        waitReasons: string;
         parkedJobs: number;
+        /** Seconds from the start to each account's last finished job: the median account and the slowest. */
+        accountsDone: { median: number; slowest: number; slowestAccount: string };
         retried: number;
         failed: number;
         days: number;
@@ -201,8 +205,19 @@ export const collectUnderQuota: Suite = {
         log(
           `engine (${setting.name}): ${seconds.toFixed(1)} s; worker CPU ${(cost.cpuMs / 1000).toFixed(1)} s = ${((cost.cpuMs / (seconds * 1000 * load.cores)) * 100).toFixed(0)} % of the machine (${cost.cpuPerJobMs?.toFixed(2)} ms per job); ${describeLoad(load)}`,
         );
+        // When each account's last job finished: a run slower than its bound shows whether all accounts were
+        // slow or a few straggled (e.g. an account blocked for a window near the end).
+        const lastByAccount = new Map<string, number>();
+        for (const job of await queue.getJobs(['completed'], 0, -1)) {
+          const account = String((job.data as { adAccountId?: unknown }).adAccountId ?? '');
+          lastByAccount.set(account, Math.max(lastByAccount.get(account) ?? 0, job.finishedOn ?? 0));
+        }
+        const accountsDone = [...lastByAccount]
+          .map(([account, at]) => ({ account, seconds: (at - started) / 1000 }))
+          .sort((a, b) => a.seconds - b.seconds);
         const counters = await sandbox.counters();
         const closed = await worker.close();
+        const waits = closed.metrics.find((metric) => metric.name === 'meta_worker_limiter_waits_total');
         await runtime.close();
         const [rows] = await stack.sql<{ days: number }[]>`
           select count(distinct (client_id, date))::int as days from daily_kpi_data where date between ${days[0]!} and ${days.at(-1)!}`;
@@ -212,6 +227,16 @@ export const collectUnderQuota: Suite = {
           calls: counters.insights.calls,
           throttles: counters.insights.throttles,
           parkedWaits: metricSum(closed.metrics, 'meta_worker_limiter_waits_total'),
+          waitReasons:
+            (waits?.values ?? [])
+              .filter((v) => v.value > 0)
+              .map((v) => `${String(v.labels.reason)} ${v.value}`)
+              .join(', ') || 'none',
+          accountsDone: {
+            median: accountsDone[Math.floor(accountsDone.length / 2)]?.seconds ?? 0,
+            slowest: accountsDone.at(-1)?.seconds ?? 0,
+            slowestAccount: accountsDone.at(-1)?.account ?? '',
+          },
           parkedJobs: metricSum(closed.metrics, 'meta_worker_jobs_total', {
             queue: 'collect-insights',
             outcome: 'parked',
@@ -225,6 +250,10 @@ export const collectUnderQuota: Suite = {
           cost,
           load,
         });
+        const run = engineRuns.at(-1)!;
+        log(
+          `engine (${setting.name}): accounts done after ${run.accountsDone.median.toFixed(1)} s (median), the slowest (act_${run.accountsDone.slowestAccount}) after ${run.accountsDone.slowest.toFixed(1)} s; limiter waits: ${run.waitReasons}`,
+        );
         await sleep(windowS * 1000);
         await sandbox.reset();
       }
@@ -367,7 +396,16 @@ export const collectUnderQuota: Suite = {
           value: main.parkedWaits,
           unit: '',
           kind: 'measured',
-          note: `${main.parkedJobs} job runs ended parked`,
+          note: `${main.parkedJobs} job runs ended parked; by reason: ${main.waitReasons}`,
+        },
+        {
+          label: "the slowest account's last job finished, after the start",
+          value: main.accountsDone.slowest,
+          unit: 's',
+          baseline: main.accountsDone.median,
+          kind: 'measured',
+          baselineKind: 'measured',
+          note: `baseline = the median account; slowest: act_${main.accountsDone.slowestAccount}`,
         },
         {
           label: "worker's CPU share while it ran",
@@ -421,7 +459,7 @@ export const collectUnderQuota: Suite = {
           value: exclusive.throttles,
           unit: '',
           kind: 'measured',
-          note: `${(exclusiveShare * 100).toFixed(2)} % of ${exclusive.calls} calls; ${exclusive.failed} jobs failed`,
+          note: `${(exclusiveShare * 100).toFixed(2)} % of ${exclusive.calls} calls; ${exclusive.failed} jobs failed; accounts done after ${exclusive.accountsDone.median.toFixed(1)} s (median), the slowest after ${exclusive.accountsDone.slowest.toFixed(1)} s; limiter waits: ${exclusive.waitReasons}`,
         },
       ];
       // Goals are judged on the shipped default; the exclusive-quota run shows what a tighter margin costs.
